@@ -1,0 +1,187 @@
+import { request } from 'undici';
+import { ProxycartError, trimVendorMessage } from '../errors.js';
+import { log } from '../log.js';
+import { redact } from '../redact.js';
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  /** Parsed JSON, or undefined when the body was empty or not JSON. */
+  body: T;
+  /** The raw body text, for vendors that answer in plain text. */
+  text: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Appended to the base URL; may hold path parameters already encoded. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** A call that spends money: longer timeout, never retried, unknown outcome on silence. */
+  money?: boolean;
+  /** A money call the vendor de-duplicates (idempotency key): it may be retried like a read. */
+  idempotent?: boolean;
+}
+
+export interface HttpClientOptions {
+  /** The vendor's name, for messages. */
+  vendor: string;
+  baseUrl: string;
+  headers?: Record<string, string>;
+  /** Time limit of one read in ms; a money call gets twice this. */
+  timeoutMs: number;
+  /**
+   * The vendor's error envelope: return an error for a response that is one (any status,
+   * including HTTP 200 bodies that say "error"), undefined otherwise.
+   */
+  toError?: (response: HttpResponse) => ProxycartError | undefined;
+  /** The vendor's own message in an error body, for errors the client words itself. */
+  messageOf?: (response: HttpResponse) => string | undefined;
+  /** Retries after the first attempt for reads (and idempotent money calls). */
+  retries?: number;
+  /** Base back-off in ms between retries; doubled each time, Retry-After wins. */
+  backoffMs?: number;
+}
+
+export interface HttpClient {
+  request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>>;
+}
+
+// Errors raised before any byte of the request left this machine: nothing can have happened.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const MAX_RETRY_AFTER_S = 10;
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const retries = options.retries ?? 2;
+  const backoffMs = options.backoffMs ?? 300;
+  const base = options.baseUrl.replace(/\/+$/, '');
+
+  async function attempt(spec: RequestSpec): Promise<HttpResponse> {
+    const url = new URL(base + spec.path);
+    for (const [name, value] of Object.entries(spec.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...spec.headers };
+    let body: string | undefined;
+    if (spec.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(spec.json);
+    }
+    // Each request gets its own controller: a shared signal leaks listeners on Node 20.
+    const controller = new AbortController();
+    const limitMs = spec.money ? options.timeoutMs * 2 : options.timeoutMs;
+    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${limitMs / 1000} s`)), limitMs);
+    try {
+      const res = await request(url, { method: spec.method, headers, body, signal: controller.signal });
+      const text = await res.body.text();
+      let parsed: unknown;
+      if (text.trim()) {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = undefined;
+        }
+      }
+      return { status: res.statusCode, body: parsed, text, headers: res.headers };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function networkFailure(spec: RequestSpec, error: unknown): ProxycartError {
+    const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+    const reason = redact(error instanceof Error ? error.message : String(error));
+    const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+    if (spec.money && !spec.idempotent && !notSent) {
+      return new ProxycartError('outcome_unknown', `${options.vendor} received the order request but no answer came back (${reason}).`);
+    }
+    return new ProxycartError('vendor_unavailable', `${options.vendor} could not be reached (${reason}).`, {
+      advice: notSent || !spec.money ? 'Nothing was charged. Try again in a minute.' : undefined,
+    });
+  }
+
+  function statusFailure(spec: RequestSpec, response: HttpResponse): ProxycartError {
+    const vendorMessage = trimVendorMessage(
+      response.body === undefined ? stripHtml(response.text) : (options.messageOf?.(response) ?? response.body),
+    );
+    const { status } = response;
+    if (status === 429) {
+      return new ProxycartError('rate_limited', `${options.vendor} is rate limiting requests.`, {
+        vendorMessage,
+        retryAfterSeconds: retryAfterSeconds(response),
+        httpStatus: status,
+      });
+    }
+    if (status >= 500) {
+      if (spec.money && !spec.idempotent) {
+        return new ProxycartError('outcome_unknown', `${options.vendor} failed (HTTP ${status}) while taking the order; it may or may not have been placed.`, { vendorMessage, httpStatus: status });
+      }
+      return new ProxycartError('vendor_unavailable', `${options.vendor} failed with HTTP ${status}.`, { vendorMessage, httpStatus: status });
+    }
+    if (status === 401 || status === 403) {
+      return new ProxycartError('auth', `${options.vendor} refused the credentials (HTTP ${status}).`, { vendorMessage, httpStatus: status });
+    }
+    if (status === 404) {
+      return new ProxycartError('not_found', `${options.vendor} has no such resource (HTTP 404).`, { vendorMessage, httpStatus: status });
+    }
+    return new ProxycartError('vendor_error', `${options.vendor} rejected the request (HTTP ${status}).`, { vendorMessage, httpStatus: status });
+  }
+
+  async function requestOnce(spec: RequestSpec): Promise<HttpResponse> {
+    let response: HttpResponse;
+    try {
+      response = await attempt(spec);
+    } catch (error) {
+      throw networkFailure(spec, error);
+    }
+    // Overload and server failures are worded here, the same for every vendor; the vendor's
+    // envelope decides the rest (including errors inside HTTP 200 bodies).
+    if (response.status === 429 || response.status >= 500) throw statusFailure(spec, response);
+    const vendorError = options.toError?.(response);
+    if (vendorError) throw vendorError;
+    if (response.status < 200 || response.status >= 300) throw statusFailure(spec, response);
+    if (response.body === undefined && response.text.trim() !== '') {
+      const message = `${options.vendor} answered with a body that is not JSON.`;
+      if (spec.money && !spec.idempotent) {
+        throw new ProxycartError('outcome_unknown', `${message} The order may have been placed.`, { vendorMessage: trimVendorMessage(stripHtml(response.text)) });
+      }
+      throw new ProxycartError('vendor_unavailable', message, { vendorMessage: trimVendorMessage(stripHtml(response.text)) });
+    }
+    return response;
+  }
+
+  return {
+    async request<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
+      const mayRetry = !spec.money || spec.idempotent === true;
+      for (let tryNumber = 0; ; tryNumber++) {
+        try {
+          return (await requestOnce(spec)) as HttpResponse<T>;
+        } catch (error) {
+          if (!(error instanceof ProxycartError) || !mayRetry || tryNumber >= retries) throw error;
+          if (error.kind !== 'vendor_unavailable' && error.kind !== 'rate_limited') throw error;
+          const retryAfter = error.details.retryAfterSeconds;
+          if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_S) throw error;
+          const waitMs = retryAfter !== undefined ? retryAfter * 1000 : backoffMs * 2 ** tryNumber;
+          log('debug', `${options.vendor} ${spec.method} ${spec.path}: ${error.kind}, retry ${tryNumber + 1} in ${waitMs} ms`);
+          await new Promise((resolve) => setTimeout(resolve, waitMs));
+        }
+      }
+    },
+  };
+}
+
+function retryAfterSeconds(response: HttpResponse): number | undefined {
+  const header = response.headers['retry-after'];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function stripHtml(text: string): string {
+  return text.replace(/<[^>]*>/g, ' ');
+}

@@ -1,0 +1,252 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+// The shared machinery of the vendor simulators: routing, body parsing, a request log
+// tests can read, and faults a test can switch on per route.
+
+export interface SimRequest {
+  method: string;
+  /** Path below the simulator's base path, e.g. `/orders/abc`. */
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  /** Parsed JSON (or form fields), undefined when there was no body. */
+  body: unknown;
+}
+
+export interface SimResponse {
+  status: number;
+  /** Sent as JSON. */
+  json?: unknown;
+  /** Sent as is (text/plain unless headers say otherwise). */
+  text?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Route {
+  method: string;
+  /** `/orders/:id`: segments starting with `:` are parameters. */
+  pattern: string;
+  /** True for routes that move money: the request log marks them. */
+  money?: boolean;
+  handle(request: SimRequest): SimResponse | Promise<SimResponse>;
+}
+
+/**
+ * A fault for matching requests. `before` faults answer instead of the vendor logic
+ * (nothing happens); `after` faults let the vendor logic run (an order is committed) and
+ * then spoil the answer.
+ */
+export interface Fault {
+  method?: string;
+  /** Matched against the path below the base path. */
+  path?: RegExp;
+  phase?: 'before' | 'after';
+  action:
+    | { kind: 'delay'; ms: number }
+    | { kind: 'status'; status: number; json?: unknown; retryAfter?: string }
+    | { kind: 'html'; status: number }
+    | { kind: 'malformed' }
+    | { kind: 'hang' }
+    | { kind: 'reset' };
+  /** How many matching requests it applies to; unlimited when absent. */
+  times?: number;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  money: boolean;
+  status: number | 'no-answer';
+  at: number;
+}
+
+/** What every simulator keeps, so shared tests can check wallets and orders the same way. */
+export interface VendorState {
+  /** Wallet balance in USD (mutable: tests set it). */
+  balance: number;
+  /** Orders by the vendor's order id. */
+  orders: Map<string, unknown>;
+}
+
+export class Simulator<S extends VendorState = VendorState> {
+  readonly name: string;
+  readonly state: S;
+  readonly basePath: string;
+  readonly log: LoggedRequest[] = [];
+  private readonly routes: Route[];
+  private faults: Fault[] = [];
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly hanging = new Set<ServerResponse>();
+
+  constructor(name: string, basePath: string, routes: Route[], state: S) {
+    this.name = name;
+    this.state = state;
+    this.basePath = basePath.replace(/\/+$/, '');
+    this.routes = routes;
+  }
+
+  /** Switch a fault on; returns a function that switches it off. */
+  inject(fault: Fault): () => void {
+    const entry = { ...fault };
+    this.faults.push(entry);
+    return () => {
+      this.faults = this.faults.filter((f) => f !== entry);
+    };
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Requests that reached a money route (whatever their answer). */
+  moneyRequests(): LoggedRequest[] {
+    return this.log.filter((entry) => entry.money);
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    const server = createServer((req, res) => void this.dispatch(req, res));
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    this.server = server;
+    const address = server.address() as AddressInfo;
+    return `http://${host}:${address.port}${this.basePath}`;
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private takeFault(method: string, path: string, phase: 'before' | 'after'): Fault | undefined {
+    const fault = this.faults.find(
+      (f) =>
+        (f.phase ?? 'before') === phase &&
+        (!f.method || f.method === method) &&
+        (!f.path || f.path.test(path)) &&
+        (f.times === undefined || f.times > 0),
+    );
+    if (fault && fault.times !== undefined) fault.times -= 1;
+    return fault;
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const method = req.method ?? 'GET';
+    const fullPath = decodeURIComponent(url.pathname);
+    const path = fullPath.startsWith(this.basePath) ? fullPath.slice(this.basePath.length) || '/' : fullPath;
+    const match = this.match(method, path);
+    const entry: LoggedRequest = { method, path, money: match?.route.money ?? false, status: 'no-answer', at: Date.now() };
+    this.log.push(entry);
+
+    let body: unknown;
+    try {
+      body = await readBody(req);
+    } catch {
+      return this.send(res, entry, { status: 400, json: { error: 'Malformed request body.' } });
+    }
+
+    const before = this.takeFault(method, path, 'before');
+    if (before) {
+      if (before.action.kind === 'delay') await sleep(before.action.ms);
+      else return this.applyFault(res, entry, before, undefined);
+    }
+    if (!match) return this.send(res, entry, { status: 404, json: { error: 'Not found.' } });
+
+    const response = await match.route.handle({ method, path, params: match.params, query: url.searchParams, headers: req.headers, body });
+    const after = this.takeFault(method, path, 'after');
+    if (after) {
+      if (after.action.kind === 'delay') await sleep(after.action.ms);
+      else return this.applyFault(res, entry, after, response);
+    }
+    this.send(res, entry, response);
+  }
+
+  private applyFault(res: ServerResponse, entry: LoggedRequest, fault: Fault, response: SimResponse | undefined): void {
+    const action = fault.action;
+    switch (action.kind) {
+      case 'status':
+        return this.send(res, entry, {
+          status: action.status,
+          json: action.json ?? { error: `Simulated HTTP ${action.status}` },
+          headers: action.retryAfter ? { 'retry-after': action.retryAfter } : undefined,
+        });
+      case 'html':
+        return this.send(res, entry, {
+          status: action.status,
+          text: `<!DOCTYPE html><html><head><title>${action.status} Bad Gateway</title></head><body><h1>${action.status}</h1><p>The upstream server is not responding.</p></body></html>`,
+          headers: { 'content-type': 'text/html' },
+        });
+      case 'malformed':
+        return this.send(res, entry, {
+          status: response?.status ?? 200,
+          text: '{"status": "success", "data": {',
+          headers: { 'content-type': 'application/json' },
+        });
+      case 'hang':
+        // Keep the connection open and never answer: the client's timeout must act.
+        this.hanging.add(res);
+        res.on('close', () => this.hanging.delete(res));
+        return;
+      case 'reset':
+        res.socket?.destroy();
+        return;
+      case 'delay':
+        return;
+    }
+  }
+
+  private send(res: ServerResponse, entry: LoggedRequest, response: SimResponse): void {
+    entry.status = response.status;
+    const headers: Record<string, string> = { 'x-sandbox': this.name, ...response.headers };
+    let payload = '';
+    if (response.json !== undefined) {
+      payload = JSON.stringify(response.json);
+      headers['content-type'] ??= 'application/json';
+    } else if (response.text !== undefined) {
+      payload = response.text;
+      headers['content-type'] ??= 'text/plain';
+    }
+    res.writeHead(response.status, headers);
+    res.end(payload);
+  }
+
+  private match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+    const parts = path.split('/').filter(Boolean);
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const pattern = route.pattern.split('/').filter(Boolean);
+      if (pattern.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      if (pattern.every((seg, i) => (seg.startsWith(':') ? ((params[seg.slice(1)] = parts[i]), true) : seg === parts[i]))) {
+        return { route, params };
+      }
+    }
+    return undefined;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if (!raw) return undefined;
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
+  return JSON.parse(raw);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A fresh id the way the vendors make them (UUID v4). */
+export function newUuid(): string {
+  return crypto.randomUUID();
+}
