@@ -34,8 +34,13 @@ export interface ErrorDetails {
   /** The vendor's own words, trimmed. */
   vendorMessage?: string;
   retryAfterSeconds?: number;
-  /** True when a request was sent and nothing was charged (safe to change and retry). */
   httpStatus?: number;
+  /**
+   * Set by the HTTP client when the vendor certainly did not take the request: it answered
+   * with a refusal, or the request never left this machine. The guard records a money call
+   * as failed only then; any other failure of a money call is an unknown outcome.
+   */
+  nothingCharged?: boolean;
 }
 
 export class ProxycartError extends Error {

@@ -94,12 +94,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
     const reason = redact(error instanceof Error ? error.message : String(error));
     const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+    if (notSent) return refusal(new ProxycartError('vendor_unavailable', `${options.vendor} could not be reached (${reason}).`, { advice: 'Nothing was sent. Try again in a minute.' }));
     if (spec.money && !spec.idempotent && !notSent) {
       return new ProxycartError('outcome_unknown', `${options.vendor} received the order request but no answer came back (${reason}).`);
     }
-    return new ProxycartError('vendor_unavailable', `${options.vendor} could not be reached (${reason}).`, {
-      advice: notSent || !spec.money ? 'Nothing was charged. Try again in a minute.' : undefined,
-    });
+    return new ProxycartError('vendor_unavailable', `${options.vendor} could not be reached (${reason}).`);
   }
 
   function statusFailure(spec: RequestSpec, response: HttpResponse): ProxycartError {
@@ -138,10 +137,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     // Overload and server failures are worded here, the same for every vendor; the vendor's
     // envelope decides the rest (including errors inside HTTP 200 bodies).
-    if (response.status === 429 || response.status >= 500) throw statusFailure(spec, response);
+    if (response.status === 429 || response.status >= 500) {
+      const failure = statusFailure(spec, response);
+      // A server failure during a money call may come after the vendor committed the order.
+      throw response.status >= 500 && spec.money ? failure : refusal(failure);
+    }
     const vendorError = options.toError?.(response);
-    if (vendorError) throw vendorError;
-    if (response.status < 200 || response.status >= 300) throw statusFailure(spec, response);
+    if (vendorError) throw refusal(vendorError);
+    if (response.status < 200 || response.status >= 300) throw refusal(statusFailure(spec, response));
     if (response.body === undefined && response.text.trim() !== '') {
       const message = `${options.vendor} answered with a body that is not JSON.`;
       if (spec.money && !spec.idempotent) {
@@ -170,6 +173,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
     },
   };
+}
+
+/** Mark an error the vendor answered with (or that never left): nothing can have been charged. */
+function refusal(error: ProxycartError): ProxycartError {
+  if (error.kind !== 'outcome_unknown') error.details.nothingCharged = true;
+  return error;
 }
 
 function retryAfterSeconds(response: HttpResponse): number | undefined {

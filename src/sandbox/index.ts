@@ -25,13 +25,20 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/** Start the simulators of `ids` on loopback, each on its own free port. */
-export async function startSandbox(ids: readonly ProviderId[] = Object.keys(MODULES) as ProviderId[], host = '127.0.0.1'): Promise<Sandbox> {
+/**
+ * Start the simulators of `ids` on loopback, each on its own port: free ports, or
+ * consecutive ones from `firstPort`.
+ */
+export async function startSandbox(
+  ids: readonly ProviderId[] = Object.keys(MODULES) as ProviderId[],
+  host = '127.0.0.1',
+  firstPort?: number,
+): Promise<Sandbox> {
   const vendors: Sandbox['vendors'] = {};
-  for (const id of ids) {
+  for (const [index, id] of ids.entries()) {
     const module = await MODULES[id]();
     const simulator = module.createSimulator();
-    const baseUrl = await simulator.listen(0, host);
+    const baseUrl = await simulator.listen(firstPort === undefined ? 0 : firstPort + index, host);
     vendors[id] = { baseUrl, apiKey: module.sandboxKey, simulator };
   }
   return {

@@ -1,0 +1,69 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { PreparedOrder, ProviderId } from '../providers/types.js';
+import type { Store } from '../store.js';
+import type { Quote } from './quote.js';
+
+// A confirmation token is bound to one quote and to the exact arguments it priced. The
+// store keeps only a hash of the token, so a leaked store cannot be used to confirm.
+
+export const QUOTE_TTL_MS = 10 * 60 * 1000;
+
+export interface QuoteRecord {
+  id: string;
+  provider: ProviderId;
+  argsHash: string;
+  prepared: PreparedOrder;
+  quote: Quote;
+  /** Sent to vendors that de-duplicate orders; fixed at quote time so every retry reuses it. */
+  idempotencyKey: string;
+  expiresAt: number;
+}
+
+export function tokenId(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 40);
+}
+
+/** Hash of the arguments as the tool parsed them, keys sorted, so equal orders hash alike. */
+export function hashArguments(provider: ProviderId, args: Record<string, unknown>): string {
+  return createHash('sha256').update(`${provider}\n${canonicalJson(args)}`).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export async function issueToken(
+  store: Store,
+  fields: Pick<QuoteRecord, 'provider' | 'argsHash' | 'prepared' | 'quote'>,
+): Promise<{ token: string; record: QuoteRecord }> {
+  const token = `pct_${randomBytes(24).toString('base64url')}`;
+  const record: QuoteRecord = { ...fields, id: tokenId(token), idempotencyKey: randomUUID(), expiresAt: Date.now() + QUOTE_TTL_MS };
+  await store.set(`quote:${record.id}`, record, QUOTE_TTL_MS);
+  return { token, record };
+}
+
+export function findQuote(store: Store, id: string): Promise<QuoteRecord | undefined> {
+  return store.get<QuoteRecord>(`quote:${id}`);
+}
+
+export function forgetQuote(store: Store, id: string): Promise<void> {
+  return store.delete(`quote:${id}`);
+}
+
+/** What a person is asked in the client's confirmation form. */
+export function confirmationMessage(vendor: string, quote: Quote): string {
+  const lines = [`Place this ${vendor} order, paid from the wallet?`, quote.summary];
+  lines.push(quote.total_usd === null ? 'Total: not known until the order is placed.' : `Total: ${quote.total_usd.toFixed(2)} USD (${quote.price_source.replace('_', ' ')}).`);
+  if (quote.balance_usd !== null) {
+    lines.push(`Wallet: ${quote.balance_usd.toFixed(2)} USD${quote.balance_after_usd !== null ? `, ${quote.balance_after_usd.toFixed(2)} USD after` : ''}.`);
+  }
+  for (const warning of quote.warnings) lines.push(`Note: ${warning}`);
+  return lines.join('\n');
+}

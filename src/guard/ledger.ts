@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { ProxycartError } from '../errors.js';
+import type { Order, PreparedOrder, ProviderId } from '../providers/types.js';
+import type { Store } from '../store.js';
+import type { Quote } from './quote.js';
+
+// The ledger is the record of every money call: written as an intent before the vendor
+// is called, and updated with what the vendor answered. It is what makes a second charge
+// impossible (one entry per approved quote) and what the 24-hour budget is summed from.
+
+export type LedgerStatus = 'submitting' | 'placed' | 'failed' | 'outcome_unknown';
+
+export interface LedgerEntry {
+  /** The approved quote's id (hash of its confirmation token). */
+  id: string;
+  provider: ProviderId;
+  /** Hash of the approved arguments: a replay with other arguments is refused. */
+  argsHash: string;
+  idempotencyKey: string;
+  status: LedgerStatus;
+  prepared: PreparedOrder;
+  quote: Quote;
+  createdAt: number;
+  updatedAt: number;
+  /** Present once placed (credentials masked: the store never keeps proxy passwords). */
+  order?: Order;
+  /** Present when failed: what the vendor said. */
+  error?: { kind: string; message: string };
+}
+
+const ENTRY = 'ledger:';
+const ORDER_INDEX = 'order:';
+const SPEND_LOCK = 'lock:spend';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const LOCK_TTL_MS = 15_000;
+
+export class Ledger {
+  constructor(private readonly store: Store) {}
+
+  get(id: string): Promise<LedgerEntry | undefined> {
+    return this.store.get<LedgerEntry>(ENTRY + id);
+  }
+
+  /** The ledger entry of a vendor order placed through proxycart, if any. */
+  async byOrderId(provider: ProviderId, orderId: string): Promise<LedgerEntry | undefined> {
+    const id = await this.store.get<string>(`${ORDER_INDEX}${provider}:${orderId}`);
+    return id ? this.get(id) : undefined;
+  }
+
+  /** USD committed in the last 24 hours: placed orders, orders being sent, and unknown outcomes. */
+  async spentLast24h(now = Date.now()): Promise<number> {
+    let total = 0;
+    for (const [, entry] of await this.store.entries<LedgerEntry>(ENTRY)) {
+      if (entry.status === 'failed' || now - entry.createdAt > DAY_MS) continue;
+      total += entry.order?.total_usd ?? entry.quote.total_usd ?? 0;
+    }
+    return Math.round(total * 100) / 100;
+  }
+
+  /**
+   * Write the intent for an approved quote, atomically with the 24-hour budget check:
+   * `check` sees the current spend under a store-wide lock, so two processes spending at
+   * once cannot together pass the budget. Returns undefined when another caller already
+   * wrote the intent for this quote (it won; nothing more may be sent).
+   */
+  async writeIntent(
+    entry: Omit<LedgerEntry, 'status' | 'createdAt' | 'updatedAt'>,
+    check: (spentLast24h: number) => void,
+  ): Promise<LedgerEntry | undefined> {
+    return this.withSpendLock(async () => {
+      if (await this.get(entry.id)) return undefined;
+      check(await this.spentLast24h());
+      const now = Date.now();
+      const intent: LedgerEntry = { ...entry, status: 'submitting', createdAt: now, updatedAt: now };
+      return (await this.store.add(ENTRY + entry.id, intent)) ? intent : undefined;
+    });
+  }
+
+  async record(id: string, change: Partial<Pick<LedgerEntry, 'status' | 'order' | 'error'>>): Promise<LedgerEntry> {
+    const next = await this.store.update<LedgerEntry>(ENTRY + id, (current) => {
+      if (!current) throw new ProxycartError('vendor_error', 'The ledger entry of this order is missing.');
+      return { ...current, ...change, updatedAt: Date.now() };
+    });
+    if (change.order) await this.store.set(`${ORDER_INDEX}${next!.provider}:${change.order.id}`, id);
+    return next!;
+  }
+
+  private async withSpendLock<T>(work: () => Promise<T>): Promise<T> {
+    const owner = randomUUID();
+    const deadline = Date.now() + LOCK_TTL_MS * 2;
+    while (!(await this.store.add(SPEND_LOCK, owner, LOCK_TTL_MS))) {
+      if (Date.now() > deadline) {
+        throw new ProxycartError('vendor_unavailable', 'Another order is being recorded and the ledger stayed busy.', {
+          advice: 'Nothing was charged. Try again in a few seconds.',
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.store.update<string>(SPEND_LOCK, (current) => (current === owner ? undefined : current));
+    }
+  }
+}

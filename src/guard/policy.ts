@@ -1,0 +1,49 @@
+import { ProxycartError } from '../errors.js';
+import type { VendorQuote } from '../providers/types.js';
+import type { Quote } from './quote.js';
+
+export interface Limits {
+  maxOrderUsd: number;
+  dailyBudgetUsd: number;
+  allowUnpriced: boolean;
+}
+
+/** Refuse a quote that no person may approve: over the per-order cap, unpriced, unaffordable, or blocked by the vendor. */
+export function checkQuote(quote: Quote, vendor: VendorQuote, limits: Limits): void {
+  if (vendor.blocking) {
+    const funds = /insufficient|not enough|balance/i.test(vendor.blocking);
+    throw new ProxycartError(funds ? 'insufficient_funds' : 'vendor_error', 'The vendor says this order cannot be placed as it is.', {
+      vendorMessage: vendor.blocking,
+    });
+  }
+  if (quote.total_usd === null) {
+    if (!limits.allowUnpriced) {
+      throw new ProxycartError('policy', 'This order has no price before it is placed (the vendor publishes none), and unpriced orders are off.', {
+        advice: 'A person can allow them by setting PROXYCART_ALLOW_UNPRICED=1 in the server configuration; the per-order cap cannot protect such orders.',
+      });
+    }
+    return;
+  }
+  if (quote.total_usd > limits.maxOrderUsd) {
+    throw new ProxycartError('policy', `This order costs ${usd(quote.total_usd)}, over the per-order cap of ${usd(limits.maxOrderUsd)}.`, {
+      advice: 'Order less, or a person can raise PROXYCART_MAX_ORDER_USD in the server configuration.',
+    });
+  }
+  if (quote.balance_usd !== null && quote.balance_usd < quote.total_usd) {
+    throw new ProxycartError('insufficient_funds', `This order costs ${usd(quote.total_usd)} but the wallet holds ${usd(quote.balance_usd)}.`);
+  }
+}
+
+/** Refuse an order that would take the last 24 hours' spending over the budget. */
+export function checkBudget(quote: Quote, limits: Limits, spentLast24h: number): void {
+  const total = quote.total_usd ?? 0;
+  if (spentLast24h + total > limits.dailyBudgetUsd + 1e-9) {
+    throw new ProxycartError('policy', `This order (${usd(total)}) would take the last 24 hours' spending from ${usd(spentLast24h)} over the budget of ${usd(limits.dailyBudgetUsd)}.`, {
+      advice: 'Wait until earlier orders are more than 24 hours old, or a person can raise PROXYCART_DAILY_BUDGET_USD.',
+    });
+  }
+}
+
+function usd(amount: number): string {
+  return `${amount.toFixed(2)} USD`;
+}

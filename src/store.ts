@@ -1,0 +1,214 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Keyv from 'keyv';
+
+// Durable state (quotes, claims, the ledger) in keyv: SQLite by default, Redis for teams
+// sharing one server fleet, memory for tests. keyv gives get/set/delete/iterate with TTLs;
+// the two atomic operations the money path needs (insert-if-absent and compare-and-swap)
+// go to the backend directly, on the same keys and in the same serialised format.
+
+export type StoreUrl = { kind: 'sqlite'; file: string } | { kind: 'redis'; url: string } | { kind: 'memory' };
+
+interface Envelope {
+  value: unknown;
+  expires?: number;
+}
+
+/** The backend's own atomic primitives on serialised envelopes. */
+interface AtomicDriver {
+  getRaw(key: string): Promise<string | undefined>;
+  /** Write `raw` only if `key` holds nothing; true when written. */
+  insertRaw(key: string, raw: string, ttlMs?: number): Promise<boolean>;
+  /** Replace (or delete, when `next` is undefined) only if the key still holds `expected`. */
+  swapRaw(key: string, expected: string, next: string | undefined, ttlMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class Store {
+  private readonly keyv: Keyv;
+  private readonly driver: AtomicDriver;
+
+  constructor(keyv: Keyv, driver: AtomicDriver) {
+    this.keyv = keyv;
+    this.driver = driver;
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    return (await this.keyv.get(key)) as T | undefined;
+  }
+
+  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    await this.keyv.set(key, value, ttlMs);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.keyv.delete(key);
+  }
+
+  /** Every live entry whose key starts with `prefix`. */
+  async entries<T>(prefix: string): Promise<Array<[string, T]>> {
+    const out: Array<[string, T]> = [];
+    if (!this.keyv.iterator) return out;
+    for await (const [key, value] of this.keyv.iterator(undefined)) {
+      if (typeof key === 'string' && key.startsWith(prefix) && value !== undefined) out.push([key, value as T]);
+    }
+    return out;
+  }
+
+  /** Atomically create `key` when it is absent or expired. One caller wins across processes. */
+  async add(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    const raw = serialise(value, ttlMs);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (await this.driver.insertRaw(key, raw, ttlMs)) return true;
+      const current = await this.driver.getRaw(key);
+      if (current === undefined) continue; // deleted in between: try the insert again
+      if (!isExpired(current)) return false;
+      if (await this.driver.swapRaw(key, current, raw, ttlMs)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Atomically read-modify-write `key`: `change` gets the current value (undefined when
+   * absent) and returns the next one (undefined deletes). Retried when another writer got
+   * in between, so `change` may run more than once and must not have side effects.
+   * Returning `current` itself leaves the entry untouched.
+   */
+  async update<T>(key: string, change: (current: T | undefined) => T | undefined, ttlMs?: number): Promise<T | undefined> {
+    for (;;) {
+      const raw = await this.driver.getRaw(key);
+      const live = raw !== undefined && !isExpired(raw) ? raw : undefined;
+      const current = live === undefined ? undefined : (parse(live).value as T);
+      const next = change(current);
+      if (next === current) return next; // unchanged: keep the stored value and its expiry
+      if (live === undefined) {
+        if (next === undefined) return undefined;
+        const written = raw === undefined
+          ? await this.driver.insertRaw(key, serialise(next, ttlMs), ttlMs)
+          : await this.driver.swapRaw(key, raw, serialise(next, ttlMs), ttlMs);
+        if (written) return next;
+      } else if (await this.driver.swapRaw(key, live, next === undefined ? undefined : serialise(next, ttlMs), ttlMs)) {
+        return next;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+}
+
+function serialise(value: unknown, ttlMs?: number): string {
+  const envelope: Envelope = { value, expires: ttlMs ? Date.now() + ttlMs : undefined };
+  return JSON.stringify(envelope);
+}
+
+function parse(raw: string): Envelope {
+  return JSON.parse(raw) as Envelope;
+}
+
+function isExpired(raw: string): boolean {
+  const { expires } = parse(raw);
+  return typeof expires === 'number' && Date.now() > expires;
+}
+
+export function parseStoreUrl(value: string): StoreUrl | undefined {
+  if (value === 'memory') return { kind: 'memory' };
+  if (value.startsWith('sqlite://')) {
+    const file = value.slice('sqlite://'.length);
+    return file ? { kind: 'sqlite', file } : undefined;
+  }
+  if (value.startsWith('redis://') || value.startsWith('rediss://')) return { kind: 'redis', url: value };
+  return undefined;
+}
+
+const KEYV_OPTIONS = { namespace: undefined, useKeyPrefix: false, serialize: JSON.stringify, deserialize: JSON.parse } as const;
+
+export async function openStore(url: StoreUrl): Promise<Store> {
+  if (url.kind === 'memory') return openMemoryStore();
+  if (url.kind === 'sqlite') return openSqliteStore(url.file);
+  return openRedisStore(url.url);
+}
+
+function openMemoryStore(): Store {
+  const map = new Map<string, string>();
+  const driver: AtomicDriver = {
+    async getRaw(key) {
+      return map.get(key);
+    },
+    async insertRaw(key, raw) {
+      if (map.has(key)) return false;
+      map.set(key, raw);
+      return true;
+    },
+    async swapRaw(key, expected, next) {
+      if (map.get(key) !== expected) return false;
+      if (next === undefined) map.delete(key);
+      else map.set(key, next);
+      return true;
+    },
+    async close() {},
+  };
+  return new Store(new Keyv({ store: map, ...KEYV_OPTIONS }), driver);
+}
+
+async function openSqliteStore(file: string): Promise<Store> {
+  mkdirSync(dirname(file), { recursive: true });
+  const { default: KeyvSqlite } = await import('@keyv/sqlite');
+  // busyTimeout: several server processes may share one file and write at the same moment.
+  const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
+  const table = sqlite.opts.table as string;
+  const query = sqlite.query as (sql: string, ...params: unknown[]) => Promise<Array<Record<string, unknown>>>;
+  await query('PRAGMA journal_mode=WAL');
+  const driver: AtomicDriver = {
+    async getRaw(key) {
+      const rows = await query(`SELECT value FROM ${table} WHERE key = ?`, key);
+      return rows[0]?.value as string | undefined;
+    },
+    async insertRaw(key, raw) {
+      const rows = await query(`INSERT INTO ${table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING RETURNING key`, key, raw);
+      return rows.length === 1;
+    },
+    async swapRaw(key, expected, next) {
+      const rows = next === undefined
+        ? await query(`DELETE FROM ${table} WHERE key = ? AND value = ? RETURNING key`, key, expected)
+        : await query(`UPDATE ${table} SET value = ? WHERE key = ? AND value = ? RETURNING key`, next, key, expected);
+      return rows.length === 1;
+    },
+    async close() {
+      await sqlite.close();
+    },
+  };
+  return new Store(new Keyv({ store: sqlite, ...KEYV_OPTIONS }), driver);
+}
+
+// Compare-and-swap in one Redis round trip (the script runs atomically on the server).
+const REDIS_SWAP = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) return 1 end
+if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) else redis.call('SET', KEYS[1], ARGV[2]) end
+return 1`;
+
+async function openRedisStore(url: string): Promise<Store> {
+  const { default: KeyvRedis } = await import('@keyv/redis');
+  const redis = new KeyvRedis(url, { throwOnErrors: true, throwOnConnectError: true });
+  const client = await redis.getClient();
+  const driver: AtomicDriver = {
+    async getRaw(key) {
+      const value = await client.get(key);
+      return value === null ? undefined : String(value);
+    },
+    async insertRaw(key, raw, ttlMs) {
+      const result = await client.set(key, raw, ttlMs ? { NX: true, PX: ttlMs } : { NX: true });
+      return result === 'OK';
+    },
+    async swapRaw(key, expected, next, ttlMs) {
+      const result = await client.eval(REDIS_SWAP, { keys: [key], arguments: [expected, next ?? '', String(ttlMs ?? 0)] });
+      return Number(result) === 1;
+    },
+    async close() {
+      await redis.disconnect();
+    },
+  };
+  return new Store(new Keyv({ store: redis, ...KEYV_OPTIONS }), driver);
+}

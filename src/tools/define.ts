@@ -1,0 +1,75 @@
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+
+/** Everything a handler may need from the request it serves. */
+export interface ToolCall {
+  signal: AbortSignal;
+  /** Sends a progress notification when the client asked for them; a no-op otherwise. */
+  progress(progress: number, total: number | undefined, message: string): Promise<void>;
+  /** Ask the person through a form; undefined when the client declared no form elicitation. */
+  elicit?: (message: string) => Promise<'accept' | 'decline' | 'cancel' | 'unanswered'>;
+}
+
+/** A tool is one literal: name, words, schemas, annotations and handler together. */
+export interface ToolDefinition {
+  name: string;
+  title: string;
+  description: string;
+  /** The one field annotation hints derive from, so they cannot disagree. */
+  effect: 'read' | 'spend';
+  input: z.ZodObject;
+  output: z.ZodObject;
+  handler(args: Record<string, unknown>, call: ToolCall): Promise<Record<string, unknown>>;
+}
+
+export interface ListedTool {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown>;
+  annotations: ToolAnnotations;
+}
+
+export function annotationsFor(definition: ToolDefinition): ToolAnnotations {
+  const read = definition.effect === 'read';
+  return {
+    title: definition.title,
+    readOnlyHint: read,
+    destructiveHint: !read,
+    idempotentHint: read,
+    openWorldHint: true,
+  };
+}
+
+/** The tool as tools/list shows it: JSON Schemas from zod, compacted. */
+export function listedTool(definition: ToolDefinition): ListedTool {
+  return {
+    name: definition.name,
+    title: definition.title,
+    description: definition.description,
+    inputSchema: jsonSchema(definition.input, 'input'),
+    outputSchema: jsonSchema(definition.output, 'output'),
+    annotations: annotationsFor(definition),
+  };
+}
+
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const converted = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete converted.$schema;
+  return compact(converted) as Record<string, unknown>;
+}
+
+// zod spells out bounds every JSON Schema reader assumes anyway; dropping them keeps
+// tools/list small (every byte is paid for in every conversation's context).
+function compact(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(compact);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if ((key === 'maximum' && value === Number.MAX_SAFE_INTEGER) || (key === 'minimum' && value === Number.MIN_SAFE_INTEGER)) continue;
+    if (key === 'propertyNames' && JSON.stringify(value) === '{"type":"string"}') continue;
+    out[key] = compact(value);
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+import type { Ledger } from '../guard/ledger.js';
+import type { Order, OrderHint, ProviderClient } from '../providers/types.js';
+import { maskCredentials } from './credentials.js';
+import type { ToolCall } from './define.js';
+
+const POLL_INTERVAL_MS = 1500;
+
+export interface OrderStatusArgs {
+  order_id: string;
+  wait_seconds?: number;
+  include_credentials?: boolean;
+}
+
+/** Read an order; with wait_seconds, poll until it is usable or final, reporting progress. */
+export async function orderStatus(
+  client: ProviderClient,
+  ledger: Ledger,
+  providerId: Parameters<Ledger['byOrderId']>[0],
+  args: OrderStatusArgs,
+  call: ToolCall,
+): Promise<{ order: Order; next_step?: string }> {
+  const entry = await ledger.byOrderId(providerId, args.order_id);
+  const hint: OrderHint | undefined = entry
+    ? { lookup: entry.prepared.lookup, references: Array.isArray(entry.order?.references) ? (entry.order.references as string[]) : undefined }
+    : undefined;
+  const waitMs = (args.wait_seconds ?? 0) * 1000;
+  const started = Date.now();
+  let polls = 0;
+  let order = await client.orderStatus(args.order_id, hint);
+  while (order.state === 'pending' && Date.now() - started < waitMs && !call.signal.aborted) {
+    polls += 1;
+    const elapsed = Date.now() - started;
+    await call.progress(elapsed / 1000, waitMs / 1000, `Order ${order.id} is ${order.status}; checking again (${polls})`);
+    await sleep(Math.min(POLL_INTERVAL_MS, waitMs - elapsed), call.signal);
+    order = await client.orderStatus(args.order_id, hint);
+  }
+  const shown = args.include_credentials ? order : maskCredentials(order);
+  return { order: shown, next_step: nextStep(order, waitMs > 0) };
+}
+
+function nextStep(order: Order, waited: boolean): string | undefined {
+  if (order.state === 'pending') {
+    return waited
+      ? 'Still being provisioned. Call again with wait_seconds to keep following it.'
+      : 'Being provisioned. Call again with wait_seconds (e.g. 60) to wait until it is usable.';
+  }
+  if (order.state === 'active' && order.proxies.length > 0 && order.proxies.some((p) => p.password?.includes('*'))) {
+    return 'Passwords are masked; call with include_credentials: true to see them.';
+  }
+  return undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
