@@ -235,9 +235,14 @@ export class Simulator<S extends VendorState = VendorState> {
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks).toString('utf8');
-  if (!raw) return undefined;
+  const bytes = Buffer.concat(chunks);
+  if (bytes.length === 0) return undefined;
   const type = req.headers['content-type'] ?? '';
+  if (type.includes('multipart/form-data')) {
+    const form = await new Response(bytes, { headers: { 'content-type': type } }).formData();
+    return Object.fromEntries([...form.entries()].map(([name, value]) => [name, String(value)]));
+  }
+  const raw = bytes.toString('utf8');
   if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
   return JSON.parse(raw);
 }

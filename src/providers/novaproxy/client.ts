@@ -1,0 +1,132 @@
+import type { z } from 'zod';
+import { ProxycartError } from '../../errors.js';
+import type { Connection, Order, OrderHint, PreparedOrder, ProviderClient, UnknownOutcome } from '../types.js';
+import { createApi, type NovaProxyApi } from './api.js';
+import { offerNotes, orderFromVendor, planToOffer } from './map.js';
+import { SETTLE_MS, findPlacedOrder } from './order-match.js';
+import { prepareAgainstPlan } from './order-rules.js';
+import {
+  listOffersInput,
+  orderBodySchema,
+  orderListSchema,
+  placeOrderInput,
+  planBodySchema,
+  planListSchema,
+  type VendorOrder,
+  type VendorPlan,
+} from './schemas.js';
+
+function unexpectedShape(what: string): ProxycartError {
+  return new ProxycartError('vendor_unavailable', `NovaProxy answered ${what} in a shape proxycart does not know.`);
+}
+
+function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
+  throw new ProxycartError('invalid_input', `${where}${issue.message}`);
+}
+
+class NovaProxyClient implements ProviderClient {
+  constructor(
+    private readonly api: NovaProxyApi,
+    private readonly connection: Connection,
+  ) {}
+
+  private async plan(slug: string): Promise<VendorPlan> {
+    const parsed = planBodySchema.safeParse(await this.api.getPlan(slug));
+    if (!parsed.success) throw unexpectedShape(`plan '${slug}'`);
+    return parsed.data;
+  }
+
+  async listOffers(input: Record<string, unknown>) {
+    const { plan } = parseInput(listOffersInput, input);
+    let plans: VendorPlan[];
+    if (plan) {
+      plans = [await this.plan(plan)];
+    } else {
+      const parsed = planListSchema.safeParse(await this.api.listPlans());
+      if (!parsed.success) throw unexpectedShape('the plan list');
+      plans = parsed.data;
+    }
+    return { offers: plans.map(planToOffer), notes: offerNotes(plans) };
+  }
+
+  async prepareOrder(input: Record<string, unknown>): Promise<PreparedOrder> {
+    const order = parseInput(placeOrderInput, input);
+    let plan: VendorPlan;
+    try {
+      plan = await this.plan(order.plan);
+    } catch (error) {
+      // The vendor's own answer to an order for a plan it does not have.
+      if (error instanceof ProxycartError && error.kind === 'not_found') {
+        throw new ProxycartError('invalid_input', `Plan '${order.plan}' not found.`, { advice: 'Call list_offers to see the plan slugs.' });
+      }
+      throw error;
+    }
+    return prepareAgainstPlan(order, plan);
+  }
+
+  async placeOrder(prepared: PreparedOrder): Promise<Order> {
+    // NovaProxy takes no idempotency key: the key is not sent and the call is made once.
+    const body = await this.api.createOrder(prepared.request);
+    const parsed = orderBodySchema.safeParse(body);
+    if (!parsed.success) {
+      // A 2xx means the vendor took the order (and the money); only its answer is unreadable.
+      throw new ProxycartError('outcome_unknown', 'NovaProxy accepted the order but its answer could not be read; the order is likely placed.');
+    }
+    return this.normalise(parsed.data, prepared.lookup);
+  }
+
+  async orderStatus(orderId: string, hint?: OrderHint): Promise<Order> {
+    let body: unknown;
+    try {
+      body = await this.api.getOrder(orderId);
+    } catch (error) {
+      if (error instanceof ProxycartError && error.kind === 'not_found') {
+        throw new ProxycartError('not_found', `NovaProxy has no order '${orderId.slice(0, 80)}'.`, {
+          vendorMessage: error.details.vendorMessage,
+          httpStatus: 404,
+          advice: /^\d+$/.test(orderId)
+            ? 'NovaProxy looks orders up by uuid; numeric order ids are no longer accepted.'
+            : 'Check the order uuid returned when the order was placed.',
+        });
+      }
+      throw error;
+    }
+    const parsed = orderBodySchema.safeParse(body);
+    if (!parsed.success) throw unexpectedShape(`order '${orderId.slice(0, 80)}'`);
+    return this.normalise(parsed.data, hint?.lookup);
+  }
+
+  async reconcile(unknown: UnknownOutcome): Promise<Order | null | undefined> {
+    const parsed = orderListSchema.safeParse(await this.api.listOrders());
+    if (!parsed.success) return undefined;
+    const result = findPlacedOrder(parsed.data, unknown.prepared.request, unknown.sentAt);
+    if (result.kind === 'found') return this.normalise(result.order, unknown.prepared.lookup);
+    if (result.kind === 'ambiguous') return undefined;
+    // The list is complete, but a request still being processed may not show yet.
+    const settle = Math.max(SETTLE_MS, 2 * 2 * this.connection.timeoutMs);
+    return Date.now() - unknown.sentAt >= settle ? null : undefined;
+  }
+
+  /** The order with its proxies; reads the plan's ports when the order's own plan lacks them. */
+  private async normalise(order: VendorOrder, lookup?: Record<string, string | number>): Promise<Order> {
+    const needsPorts = Boolean(order.username && order.password) && !order.plan?.protocols?.length;
+    const slug = order.plan?.slug ?? (typeof lookup?.plan === 'string' ? lookup.plan : undefined);
+    let fallback: Array<{ code: string; port: number }> = [];
+    if (needsPorts && slug) {
+      try {
+        fallback = (await this.plan(slug)).protocols ?? [];
+      } catch {
+        // Ports are a convenience; the order itself is still reported.
+      }
+    }
+    return orderFromVendor(order, fallback);
+  }
+}
+
+export function createClient(connection: Connection): ProviderClient {
+  return new NovaProxyClient(createApi(connection), connection);
+}

@@ -1,0 +1,27 @@
+import type { ProviderSpec } from '../types.js';
+import { createClient } from './client.js';
+import { listOffersInput, placeOrderInput } from './schemas.js';
+
+export const provider: ProviderSpec = {
+  id: 'novaproxy',
+  title: 'NovaProxy',
+  keyEnv: 'NOVAPROXY_API_KEY',
+  baseUrlEnv: 'NOVAPROXY_BASE_URL',
+  // NovaProxy's docs give paths but no host: the base URL must be configured, never guessed.
+  defaultBaseUrl: undefined,
+  setupHint:
+    'Create an API token in the NovaProxy dashboard and set NOVAPROXY_API_KEY; set NOVAPROXY_BASE_URL to the API base URL shown in the NovaProxy dashboard or API docs (docs.novaproxy.io).',
+  capabilities: {
+    catalog: 'live',
+    // Bandwidth plans are priced from GET /plans tiers; duration plans publish no price.
+    quote: 'catalog_estimate',
+    balance: false,
+    idempotency: false,
+  },
+  unsupported: {
+    wallet_balance: 'NovaProxy documents no balance endpoint; an order it cannot pay is refused with "Insufficient balance."',
+  },
+  listOffersInput,
+  placeOrderInput,
+  connect: createClient,
+};
