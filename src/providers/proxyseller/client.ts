@@ -1,0 +1,99 @@
+import type { z } from 'zod';
+import { ProxycartError } from '../../errors.js';
+import type { Connection, Order, OrderHint, PreparedOrder, ProviderClient } from '../types.js';
+import { createApi, type ProxySellerApi } from './api.js';
+import { VENDOR } from './envelope.js';
+import { balanceFrom, belongsTo, offersFrom, orderFromItems, orderFromMake, pendingOrder, PRICE_NOTE, proxyItemsByType, proxyItemsOf, quoteFrom, residentOrder } from './map.js';
+import { buildRequest, checkAgainstReference, checkFields, summarize } from './order-rules.js';
+import { reconcileOrder, proxyTypeOf } from './reconcile.js';
+import { parseAllReferences, parseTypeReference } from './reference.js';
+import { listOffersInput, placeOrderInput, type ProxyItem, type ProxyType } from './schemas.js';
+
+function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const parsed = schema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`);
+  throw new ProxycartError('invalid_input', `Invalid ${VENDOR} arguments: ${problems.join('; ')}.`);
+}
+
+/** The newest order id among the type's latest proxies, so reconciliation can tell new orders from old. */
+async function newestOrderId(api: ProxySellerApi, type: ProxyType): Promise<number | undefined> {
+  try {
+    const ids = proxyItemsOf(await api.proxyList(type, { latest: 'Y' }))
+      .map((item) => Number(item.order_id))
+      .filter(Number.isFinite);
+    return ids.length ? Math.max(...ids) : 0;
+  } catch {
+    // Only reconciliation uses it, and it copes without: never fail a quote for it.
+    return undefined;
+  }
+}
+
+function placedHere(hint: OrderHint | undefined): boolean {
+  return hint !== undefined && (hint.lookup !== undefined || (hint.references?.length ?? 0) > 0);
+}
+
+export function createClient(connection: Connection): ProviderClient {
+  const api = createApi(connection);
+
+  async function findProxies(orderId: string, type: ProxyType | undefined, references: string[]): Promise<[ProxyType | undefined, ProxyItem[]]> {
+    if (type) return [type, proxyItemsOf(await api.proxyList(type)).filter((item) => belongsTo(item, orderId, references))];
+    // Type unknown (an order placed elsewhere): one call lists every type.
+    for (const [listedType, items] of proxyItemsByType(await api.proxyList())) {
+      const found = items.filter((item) => belongsTo(item, orderId, references));
+      if (found.length) return [listedType, found];
+    }
+    return [undefined, []];
+  }
+
+  return {
+    async listOffers(input) {
+      const { type } = parseInput(listOffersInput, input);
+      const refs = type ? [parseTypeReference(type, await api.referenceList(type))] : parseAllReferences(await api.referenceList());
+      const notes = [PRICE_NOTE];
+      const offers = offersFrom(refs);
+      if (!offers.length) notes.push(`${VENDOR}'s reference listed nothing${type ? ` for type "${type}"` : ''}.`);
+      return { offers, notes };
+    },
+
+    async prepareOrder(input): Promise<PreparedOrder> {
+      const order = parseInput(placeOrderInput, input);
+      checkFields(order);
+      const ref = parseTypeReference(order.type, await api.referenceList(order.type));
+      checkAgainstReference(order, ref);
+      const request = buildRequest(order);
+      const quote = quoteFrom(await api.orderCalc(request), summarize(order, ref));
+      const lookup: Record<string, string | number> = { type: order.type };
+      if (order.type !== 'resident') {
+        const known = await newestOrderId(api, order.type);
+        if (known !== undefined) lookup.knownOrderId = known;
+      }
+      return { request, quote, lookup };
+    },
+
+    async placeOrder(prepared): Promise<Order> {
+      // v1 takes no idempotency key: the one call is sent once and never retried.
+      return orderFromMake(await api.orderMake(prepared.request), proxyTypeOf(prepared.lookup?.type));
+    },
+
+    async orderStatus(orderId, hint): Promise<Order> {
+      const id = orderId.trim();
+      if (!id || id.length > 100) throw new ProxycartError('invalid_input', `"${id.slice(0, 40)}" is not a ${VENDOR} order id.`);
+      const type = proxyTypeOf(hint?.lookup?.type);
+      const references = hint?.references ?? [];
+      if (type === 'resident' && placedHere(hint)) return residentOrder(id, references);
+      const [foundType, found] = type === 'resident' ? [undefined, []] : await findProxies(id, type, references);
+      if (found.length) return orderFromItems(id, found, foundType, references);
+      if (placedHere(hint)) return pendingOrder(id, type, references);
+      throw new ProxycartError('not_found', `${VENDOR} lists no proxies for order ${id}.`, {
+        advice: 'API v1 has no order lookup: an order shows only through its proxies, which appear up to a minute after it is placed. Check the id, or look in the Proxy-Seller dashboard.',
+      });
+    },
+
+    async walletBalance() {
+      return { balance: balanceFrom(await api.balanceGet()), currency: 'USD' };
+    },
+
+    reconcile: (unknown) => reconcileOrder(api, unknown),
+  };
+}

@@ -1,0 +1,142 @@
+import { ProxycartError } from '../../errors.js';
+import { sameId, type NamedId, type TypeReference } from './reference.js';
+import type { PlaceOrderInput, ProxyType } from './schemas.js';
+
+// Proxy-Seller v1 has one order body per product tab (seed 002): the IPv4 tab's fields are
+// shared by ISP, MIX and MIX ISP; IPv6 adds `protocol`; Mobile adds the operator fields;
+// Resident takes only a tariff and a coupon. The body carries no type field: the vendor
+// knows the product from the ids. We check the tab rules here, before any vendor call,
+// so a person never approves an order the vendor cannot take.
+
+type Field = Exclude<keyof PlaceOrderInput, 'type'>;
+
+const BASE: readonly Field[] = ['countryId', 'periodId', 'quantity', 'coupon', 'authorization', 'customTargetName', 'generateAuth'];
+const BASE_REQUIRED: readonly Field[] = ['countryId', 'periodId', 'quantity'];
+
+const ALLOWED: Record<ProxyType, readonly Field[]> = {
+  ipv4: BASE,
+  isp: BASE,
+  mix: BASE,
+  mix_isp: BASE,
+  ipv6: [...BASE, 'protocol'],
+  mobile: [...BASE, 'mobileServiceType', 'operatorId', 'rotationId'],
+  resident: ['coupon', 'tarifId'],
+};
+
+const REQUIRED: Record<ProxyType, readonly Field[]> = {
+  ipv4: BASE_REQUIRED,
+  isp: BASE_REQUIRED,
+  mix: BASE_REQUIRED,
+  mix_isp: BASE_REQUIRED,
+  ipv6: [...BASE_REQUIRED, 'protocol'],
+  mobile: [...BASE_REQUIRED, 'mobileServiceType', 'operatorId', 'rotationId'],
+  resident: ['tarifId'],
+};
+
+/**
+ * Types whose orders the vendor refuses with `Incorrect goal` (code 14) when no purpose is
+ * given (the v2 SDKs enforce it; the v1 page calls it optional), so a purpose is always sent.
+ */
+const NEEDS_TARGET: ReadonlySet<ProxyType> = new Set(['ipv4', 'ipv6', 'isp', 'mix', 'mix_isp']);
+export const DEFAULT_TARGET = 'scraping';
+
+/** Proxy-Seller's payment system id for the account balance (43 would be a saved card). */
+export const BALANCE_PAYMENT_ID = 1;
+
+export const TYPE_TITLES: Record<ProxyType, string> = {
+  ipv4: 'IPv4',
+  ipv6: 'IPv6',
+  mobile: 'Mobile',
+  isp: 'ISP',
+  mix: 'MIX IPv4',
+  mix_isp: 'MIX ISP',
+  resident: 'Resident',
+};
+
+function invalid(message: string): ProxycartError {
+  return new ProxycartError('invalid_input', message);
+}
+
+/** Missing and foreign fields for the chosen type, all named in one message. */
+export function checkFields(input: PlaceOrderInput): void {
+  const { type } = input;
+  const problems: string[] = [];
+  const missing = REQUIRED[type].filter((field) => input[field] === undefined);
+  if (missing.length) problems.push(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required`);
+  const foreign = (Object.keys(input) as Array<keyof PlaceOrderInput>).filter(
+    (field) => field !== 'type' && input[field] !== undefined && !ALLOWED[type].includes(field as Field),
+  );
+  if (foreign.length) problems.push(`${foreign.join(', ')} ${foreign.length === 1 ? 'does' : 'do'} not apply to this type`);
+  if (problems.length) {
+    throw invalid(`For a ${TYPE_TITLES[type]} order (type "${type}"): ${problems.join('; ')}. Fields for this type: ${ALLOWED[type].join(', ')}.`);
+  }
+}
+
+function ids(values: NamedId[]): string {
+  const shown = values.slice(0, 12).map((v) => String(v.id));
+  return shown.join(', ') + (values.length > shown.length ? ', …' : '');
+}
+
+/** The choices the reference offers. Empty reference lists are skipped: the vendor's calc still checks. */
+export function checkAgainstReference(input: PlaceOrderInput, ref: TypeReference): void {
+  const { type } = input;
+  if (type === 'resident') {
+    if (ref.tarifs.length && !ref.tarifs.some((t) => sameId(t.id, input.tarifId))) {
+      throw invalid(`tarifId ${input.tarifId} is not a Proxy-Seller resident tariff; valid tarifIds: ${ids(ref.tarifs)}.`);
+    }
+    return;
+  }
+  const country = ref.countries.find((c) => sameId(c.id, input.countryId));
+  if (ref.countries.length && !country) {
+    throw invalid(`countryId ${input.countryId} is not a Proxy-Seller ${TYPE_TITLES[type]} country; list_offers with type "${type}" shows the countryIds.`);
+  }
+  if (ref.periods.length && !ref.periods.some((p) => sameId(p.id, input.periodId))) {
+    throw invalid(`periodId "${input.periodId}" is not offered for ${TYPE_TITLES[type]}; valid periodIds: ${ids(ref.periods)}.`);
+  }
+  if ((type === 'mix' || type === 'mix_isp') && ref.quantities.length && !ref.quantities.includes(input.quantity ?? 0)) {
+    throw invalid(`quantity ${input.quantity} is not a ${TYPE_TITLES[type]} package size; valid quantities: ${ref.quantities.join(', ')}.`);
+  }
+  if (type === 'mobile' && country && country.operators.length) {
+    const ofService = country.operators.filter((op) => !op.serviceType || op.serviceType === input.mobileServiceType);
+    const operator = ofService.find((op) => sameId(op.id, input.operatorId));
+    if (!operator) {
+      throw invalid(`operatorId "${input.operatorId}" is not a ${input.mobileServiceType} mobile operator in countryId ${input.countryId}; valid operatorIds: ${ids(ofService) || 'none'}.`);
+    }
+    if (operator.rotations.length && !operator.rotations.some((r) => sameId(r.id, input.rotationId))) {
+      throw invalid(`rotationId ${input.rotationId} is not a rotation of operator "${operator.id}"; valid rotationIds: ${ids(operator.rotations)}.`);
+    }
+  }
+}
+
+/** The exact `order/calc` and `order/make` body (vendor field names); the wallet pays. */
+export function buildRequest(input: PlaceOrderInput): Record<string, unknown> {
+  const body: Record<string, unknown> = { paymentId: BALANCE_PAYMENT_ID };
+  for (const field of ALLOWED[input.type]) {
+    if (input[field] !== undefined) body[field] = input[field];
+  }
+  if (NEEDS_TARGET.has(input.type) && body.customTargetName === undefined) body.customTargetName = DEFAULT_TARGET;
+  return body;
+}
+
+function nameOf(values: NamedId[], id: unknown): string | undefined {
+  return values.find((v) => sameId(v.id, id as string | number))?.name;
+}
+
+/** One readable line: what is being bought. */
+export function summarize(input: PlaceOrderInput, ref: TypeReference | undefined): string {
+  const title = TYPE_TITLES[input.type];
+  if (input.type === 'resident') {
+    const tarif = ref && nameOf(ref.tarifs, input.tarifId);
+    return `${title} ${tarif ?? 'tariff'} (tarifId ${input.tarifId})`;
+  }
+  const country = ref?.countries.find((c) => sameId(c.id, input.countryId));
+  const period = (ref && nameOf(ref.periods, input.periodId)) ?? `period ${input.periodId}`;
+  const what = [`${title} ${country?.name ?? 'country'}`];
+  if (input.type === 'ipv6') what.push(input.protocol ?? '');
+  if (input.type === 'mobile') {
+    const operator = country?.operators.find((op) => sameId(op.id, input.operatorId));
+    const rotation = operator && nameOf(operator.rotations, input.rotationId);
+    what.push(`${input.mobileServiceType}, ${operator?.name ?? `operator ${input.operatorId}`}, rotation ${rotation ?? input.rotationId}`);
+  }
+  return `${input.quantity} × ${what.filter(Boolean).join(' ')} (countryId ${input.countryId}), ${period}`;
+}

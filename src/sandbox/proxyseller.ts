@@ -1,0 +1,492 @@
+import { Simulator, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
+
+// Proxy-Seller API v1 on loopback: `/personal/api/v1/{key}/<endpoint>`, every answer in the
+// {status, data, errors} envelope with HTTP 200, business errors included. The body of an
+// order carries no product type: as at the vendor, the country id (or the tariff id) says
+// which product is meant, so country ids are unique across types.
+
+export const sandboxKey = 'ps-sandbox-3f7c9a1e5b2d48e6a0c4';
+
+const TYPES = ['ipv4', 'ipv6', 'mobile', 'isp', 'mix', 'mix_isp', 'resident'] as const;
+type ProxyType = (typeof TYPES)[number];
+type Body = Record<string, unknown>;
+
+export interface ProxySellerSimOptions {
+  /** Seeded wallet in USD. */
+  balance?: number;
+  /** Time from order/make until the order's proxies show in proxy/list. */
+  provisionMs?: number;
+  /** The vendor's per-key request limit. */
+  requestsPerMinute?: number;
+}
+
+export interface SimProxy {
+  id: string;
+  order_id: string;
+  order_number: string;
+  basket_id: string;
+  ip: string;
+  ip_only: string;
+  protocol: string;
+  port_socks: number;
+  port_http: number;
+  login: string;
+  password: string;
+  auth_ip: string;
+  rotation: string;
+  link_reboot: string;
+  country: string;
+  country_alpha3: string;
+  status: string;
+  status_type: string;
+  can_prolong: number;
+  date_start: string;
+  date_end: string;
+  comment: string;
+  auto_renew: string;
+  auto_renew_period: string;
+}
+
+export interface SimOrder {
+  orderId: number;
+  type: ProxyType;
+  request: Body;
+  total: number;
+  createdAt: number;
+  listBaseOrderNumbers: string[];
+  /** Filled once the order is provisioned (never for resident packages). */
+  proxies?: SimProxy[];
+}
+
+export interface ProxySellerState extends VendorState {
+  orders: Map<string, SimOrder>;
+  /** Switch on to answer every request with the access triple, as over the rate limit. */
+  overLimit: boolean;
+  provisionMs: number;
+}
+
+// ---- reference data ------------------------------------------------------------------
+
+interface Period {
+  id: string;
+  name: string;
+  /** Price factor against one month. */
+  factor: number;
+  days: number;
+}
+
+interface Rotation {
+  id: number;
+  name: string;
+}
+
+interface Operator {
+  id: string;
+  name: string;
+  rotations: Rotation[];
+}
+
+interface Country {
+  id: number;
+  name: string;
+  alpha3?: string;
+  /** USD per proxy per month (mobile: per service type). */
+  price: number | { shared: number; dedicated: number };
+  operators?: { dedicated: Operator[]; shared: Operator[] };
+}
+
+interface Section {
+  countries: Country[];
+  periods: Period[];
+  quantities?: number[];
+}
+
+const STANDARD_PERIODS: Period[] = [
+  { id: '1w', name: '1 week', factor: 0.35, days: 7 },
+  { id: '2w', name: '2 weeks', factor: 0.6, days: 14 },
+  { id: '1m', name: '1 month', factor: 1, days: 30 },
+  { id: '3m', name: '3 months', factor: 2.85, days: 90 },
+  { id: '6m', name: '6 months', factor: 5.4, days: 180 },
+  { id: '12m', name: '12 months', factor: 10.2, days: 360 },
+];
+
+const ROTATIONS: Rotation[] = [
+  { id: 1, name: 'By link' },
+  { id: 2, name: 'Every 5 minutes' },
+  { id: 3, name: 'Every 30 minutes' },
+];
+
+const SECTIONS: Record<Exclude<ProxyType, 'resident'>, Section> = {
+  ipv4: {
+    countries: [
+      { id: 561, name: 'France', alpha3: 'FRA', price: 2.2 },
+      { id: 562, name: 'Germany', alpha3: 'DEU', price: 2.2 },
+      { id: 563, name: 'USA', alpha3: 'USA', price: 1.9 },
+      { id: 564, name: 'United Kingdom', alpha3: 'GBR', price: 2.4 },
+    ],
+    periods: STANDARD_PERIODS,
+  },
+  isp: {
+    countries: [
+      { id: 701, name: 'USA', alpha3: 'USA', price: 2.8 },
+      { id: 702, name: 'United Kingdom', alpha3: 'GBR', price: 3 },
+      { id: 703, name: 'Germany', alpha3: 'DEU', price: 3 },
+    ],
+    periods: STANDARD_PERIODS,
+  },
+  ipv6: {
+    countries: [
+      { id: 801, name: 'USA', alpha3: 'USA', price: 0.35 },
+      { id: 802, name: 'Germany', alpha3: 'DEU', price: 0.4 },
+    ],
+    periods: STANDARD_PERIODS.slice(2),
+  },
+  mix: {
+    countries: [
+      { id: 901, name: 'Mix World', price: 1.1 },
+      { id: 902, name: 'Mix Europe', price: 1.2 },
+    ],
+    periods: STANDARD_PERIODS.slice(2),
+    quantities: [5, 10, 25, 50, 100],
+  },
+  mix_isp: {
+    countries: [{ id: 951, name: 'Mix ISP USA', alpha3: 'USA', price: 1.6 }],
+    periods: STANDARD_PERIODS.slice(2),
+    quantities: [5, 10, 25, 50],
+  },
+  mobile: {
+    countries: [
+      {
+        id: 1001,
+        name: 'USA',
+        alpha3: 'USA',
+        price: { dedicated: 65, shared: 20 },
+        operators: {
+          dedicated: [
+            { id: 'att', name: 'AT&T', rotations: ROTATIONS },
+            { id: 'tmobile', name: 'T-Mobile', rotations: ROTATIONS },
+          ],
+          shared: [{ id: 'verizon', name: 'Verizon', rotations: ROTATIONS.slice(1) }],
+        },
+      },
+      {
+        id: 1002,
+        name: 'United Kingdom',
+        alpha3: 'GBR',
+        price: { dedicated: 70, shared: 22 },
+        operators: {
+          dedicated: [{ id: 'ee', name: 'EE', rotations: ROTATIONS }],
+          shared: [{ id: 'three', name: 'Three', rotations: ROTATIONS.slice(1) }],
+        },
+      },
+    ],
+    periods: STANDARD_PERIODS.filter((p) => ['1w', '1m', '3m'].includes(p.id)),
+  },
+};
+
+const TARIFS = [
+  { id: 1, name: '1 GB', price: 3.5, days: 30 },
+  { id: 2, name: '5 GB', price: 15, days: 30 },
+  { id: 3, name: '25 GB', price: 62.5, days: 60 },
+  { id: 4, name: '100 GB', price: 220, days: 90 },
+];
+
+/** A sandbox-only coupon; unknown coupons simply give no discount. */
+const COUPONS: Record<string, number> = { SANDBOX10: 0.1 };
+
+function referenceSection(type: ProxyType): Body {
+  if (type === 'resident') return { tarifs: TARIFS.map(({ id, name }) => ({ id, name })) };
+  const section = SECTIONS[type];
+  const out: Body = {
+    country: section.countries.map((c) => {
+      const entry: Body = { id: c.id, name: c.name };
+      if (c.alpha3) entry.alpha3 = c.alpha3;
+      if (c.operators) entry.operators = c.operators;
+      return entry;
+    }),
+    period: section.periods.map(({ id, name }) => ({ id, name })),
+  };
+  if (section.quantities) out.quantities = section.quantities;
+  return out;
+}
+
+// ---- envelope ------------------------------------------------------------------------
+
+function success(data: unknown): SimResponse {
+  return { status: 200, json: { status: 'success', data, errors: [] } };
+}
+
+function failure(message: string, code = 0): SimResponse {
+  return { status: 200, json: { status: 'error', data: null, errors: [{ message, code, customData: null }] } };
+}
+
+function accessTriple(ip: string): SimResponse {
+  return {
+    status: 200,
+    json: {
+      status: 'error',
+      data: null,
+      errors: [
+        { message: 'Error api key', code: 503, customData: null },
+        { message: `IP not allowed ${ip}`, code: 503, customData: null },
+        { message: 'Request limit reached', code: 503, customData: null },
+      ],
+    },
+  };
+}
+
+function unknownType(): SimResponse {
+  return failure('Could not find description of list{type} in CrmUserApiProxy', 22002);
+}
+
+// ---- pricing and validation ----------------------------------------------------------
+
+interface Priced {
+  type: ProxyType;
+  quantity: number;
+  total: number;
+  price: number;
+  discount: number;
+  days: number;
+  country?: Country;
+}
+
+function round(usd: number): number {
+  return Math.round(usd * 100) / 100;
+}
+
+function quantityDiscount(quantity: number): number {
+  return quantity >= 100 ? 0.1 : quantity >= 50 ? 0.07 : quantity >= 10 ? 0.03 : 0;
+}
+
+function findCountry(countryId: number): [Exclude<ProxyType, 'resident'>, Country] | undefined {
+  for (const [type, section] of Object.entries(SECTIONS) as Array<[Exclude<ProxyType, 'resident'>, Section]>) {
+    const country = section.countries.find((c) => c.id === countryId);
+    if (country) return [type, country];
+  }
+  return undefined;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+}
+
+/** The vendor's checks, shared by calc and make. Returns the priced order or the refusal. */
+function price(body: Body): Priced | SimResponse {
+  if (Number(body.paymentId) !== 1) return failure('Set existed [paymentId]');
+  const couponRate = COUPONS[text(body.coupon).toUpperCase()] ?? 0;
+  if (body.tarifId !== undefined && body.countryId === undefined) {
+    const tarif = TARIFS.find((t) => t.id === Number(body.tarifId));
+    if (!tarif) return failure('Tarif not found');
+    const total = round(tarif.price * (1 - couponRate));
+    return { type: 'resident', quantity: 1, total, price: total, discount: couponRate, days: tarif.days };
+  }
+  const found = findCountry(Number(body.countryId));
+  if (!found) return failure('Country not exists');
+  const [type, country] = found;
+  const section = SECTIONS[type];
+  const period = section.periods.find((p) => p.id === text(body.periodId));
+  if (!period) return failure('Set existed [periodId] from reference');
+  const quantity = Number(body.quantity);
+  if (!Number.isInteger(quantity) || quantity < 1 || (section.quantities && !section.quantities.includes(quantity))) {
+    return failure('Set existed [quantity] from reference');
+  }
+  let unit: number;
+  if (type === 'mobile') {
+    const service = text(body.mobileServiceType);
+    if (service !== 'shared' && service !== 'dedicated') return failure('Set existed [mobileServiceType] from reference');
+    const operator = country.operators?.[service].find((op) => op.id === text(body.operatorId));
+    if (!operator) return failure('Set existed [operatorId] from reference');
+    if (!operator.rotations.some((r) => r.id === Number(body.rotationId))) return failure('Set existed [rotationId] from reference');
+    unit = (country.price as { shared: number; dedicated: number })[service];
+  } else {
+    unit = country.price as number;
+  }
+  if (type === 'ipv6' && !['HTTPS', 'SOCKS5'].includes(text(body.protocol))) return failure('Set existed [protocol] from reference');
+  if ((type === 'ipv4' || type === 'ipv6' || type === 'isp') && !text(body.customTargetName)) return failure('Incorrect goal', 14);
+  const discount = round(quantityDiscount(quantity) + couponRate);
+  const total = round(unit * period.factor * quantity * (1 - discount));
+  return { type, quantity, total, price: round(total / quantity), discount, days: period.days, country };
+}
+
+function dollars(usd: number): string {
+  return Number.isInteger(usd) ? String(usd) : usd.toFixed(2);
+}
+
+function fundsMessage(balance: number, total: number): string {
+  return `Insufficient funds. Total $${dollars(round(balance))}. Not enough $${(total - balance).toFixed(2)}`;
+}
+
+// ---- proxies -------------------------------------------------------------------------
+
+function vendorDate(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}`;
+}
+
+let credentialSeq = 0;
+function credential(prefix: string): string {
+  credentialSeq += 1;
+  return `${prefix}${(credentialSeq * 2654435761).toString(36).slice(-7)}`;
+}
+
+function issueProxies(order: SimOrder, days: number, startMs: number): SimProxy[] {
+  const body = order.request;
+  const country = findCountry(Number(body.countryId))?.[1];
+  const ipAuth = text(body.authorization);
+  const hiddenAuth = text(body.generateAuth) === 'Y';
+  const rotation = order.type === 'mobile' ? (ROTATIONS.find((r) => r.id === Number(body.rotationId))?.name ?? '') : '';
+  const protocol = order.type === 'ipv6' && text(body.protocol) === 'SOCKS5' ? 'SOCKS5' : 'HTTP';
+  const quantity = Number(body.quantity) || 1;
+  return Array.from({ length: quantity }, (_, k) => ({
+    id: `${order.orderId}${String(k).padStart(3, '0')}`,
+    order_id: String(order.orderId),
+    order_number: order.listBaseOrderNumbers[0],
+    basket_id: String(12345000 + order.orderId % 10000),
+    ip: `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
+    ip_only: `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
+    protocol,
+    port_socks: 50101 + k * 2,
+    port_http: 50100 + k * 2,
+    // IP-authorized proxies and generateAuth=Y credentials are not shown in the list.
+    login: ipAuth || hiddenAuth ? '' : credential('u'),
+    password: ipAuth || hiddenAuth ? '' : credential('p'),
+    auth_ip: ipAuth,
+    rotation,
+    link_reboot: order.type === 'mobile' ? `https://proxy-seller.com/reboot/${order.orderId}-${k}` : '#',
+    country: country?.name ?? '',
+    country_alpha3: country?.alpha3 ?? '',
+    status: 'Active',
+    status_type: 'ACTIVE',
+    can_prolong: 1,
+    date_start: vendorDate(startMs),
+    date_end: vendorDate(startMs + days * 24 * 60 * 60 * 1000),
+    comment: '',
+    auto_renew: 'N',
+    auto_renew_period: '',
+  }));
+}
+
+// ---- the simulator -------------------------------------------------------------------
+
+export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<ProxySellerState> {
+  const state: ProxySellerState = {
+    balance: options.balance ?? 100,
+    orders: new Map(),
+    overLimit: false,
+    provisionMs: options.provisionMs ?? 3000,
+  };
+  const limit = options.requestsPerMinute ?? 1000;
+  const recent: number[] = [];
+  const durations = new Map<number, number>();
+  let nextOrderId = 2426273;
+
+  // An order from last month, so lookups must tell old proxies from new ones.
+  const seededAt = Date.now() - 35 * 24 * 60 * 60 * 1000;
+  const seeded: SimOrder = {
+    orderId: 2426001,
+    type: 'ipv4',
+    request: { paymentId: 1, countryId: 561, periodId: '3m', quantity: 1, customTargetName: 'scraping' },
+    total: 6.27,
+    createdAt: seededAt,
+    listBaseOrderNumbers: ['3388001_57470001'],
+  };
+  seeded.proxies = issueProxies(seeded, 90, seededAt);
+  state.orders.set(String(seeded.orderId), seeded);
+
+  /** The access check every route starts with: wrong key or over the limit give the same triple. */
+  function access(request: SimRequest): SimResponse | undefined {
+    const now = Date.now();
+    while (recent.length && now - recent[0] > 60_000) recent.shift();
+    if (request.params.key !== sandboxKey) return accessTriple('127.0.0.1');
+    recent.push(now);
+    if (state.overLimit || recent.length > limit) return accessTriple('127.0.0.1');
+    return undefined;
+  }
+
+  function guarded(method: string, pattern: string, handle: (request: SimRequest) => SimResponse, money = false): Route {
+    return { method, pattern: `/:key${pattern}`, money, handle: (request) => access(request) ?? handle(request) };
+  }
+
+  /** Issue the proxies of orders whose processing time has passed (lazily, on read). */
+  function provision(): void {
+    const now = Date.now();
+    for (const order of state.orders.values()) {
+      if (order.proxies || order.type === 'resident' || now - order.createdAt < state.provisionMs) continue;
+      order.proxies = issueProxies(order, durations.get(order.orderId) ?? 30, order.createdAt);
+    }
+  }
+
+  function proxiesOf(type: ProxyType, query: URLSearchParams): SimProxy[] {
+    provision();
+    let orders = [...state.orders.values()].filter((o) => o.type === type && o.proxies);
+    if (query.get('latest') === 'Y' && orders.length) {
+      const newest = Math.max(...orders.map((o) => o.orderId));
+      orders = orders.filter((o) => o.orderId === newest);
+    }
+    let items = orders.flatMap((o) => o.proxies ?? []);
+    const orderId = query.get('orderId');
+    if (orderId) items = items.filter((p) => p.order_id === orderId || p.order_number === orderId);
+    const country = query.get('country');
+    if (country) items = items.filter((p) => p.country_alpha3 === country.toUpperCase());
+    return items;
+  }
+
+  function body(request: SimRequest): Body {
+    return request.body && typeof request.body === 'object' ? (request.body as Body) : {};
+  }
+
+  const routes: Route[] = [
+    guarded('GET', '/reference/list', () => success(Object.fromEntries(TYPES.map((type) => [type, [referenceSection(type)]])))),
+    guarded('GET', '/reference/list/:type', (request) => {
+      const type = TYPES.find((t) => t === request.params.type);
+      return type ? success({ items: [referenceSection(type)] }) : unknownType();
+    }),
+    guarded('POST', '/order/calc', (request) => {
+      const priced = price(body(request));
+      if ('status' in priced) return priced;
+      const balance = round(state.balance);
+      const data = { warning: '', balance, total: priced.total, quantity: priced.quantity, currency: 'USD', discount: priced.discount, price: priced.price };
+      if (priced.total > state.balance) {
+        // Not a failure: a quote the caller must fix before make.
+        return { status: 200, json: { status: 'error', data: { ...data, warning: fundsMessage(state.balance, priced.total) }, errors: [] } };
+      }
+      return success(data);
+    }),
+    guarded(
+      'POST',
+      '/order/make',
+      (request) => {
+        const priced = price(body(request));
+        if ('status' in priced) return priced;
+        if (priced.total > state.balance) return failure(fundsMessage(state.balance, priced.total));
+        state.balance = round(state.balance - priced.total);
+        const orderId = nextOrderId++;
+        const serial = orderId - 2426273;
+        const order: SimOrder = {
+          orderId,
+          type: priced.type,
+          request: { ...body(request) },
+          total: priced.total,
+          createdAt: Date.now(),
+          listBaseOrderNumbers: [`${3388485 + serial}_${57471911 + serial * 7}`],
+        };
+        durations.set(orderId, priced.days);
+        state.orders.set(String(orderId), order);
+        return success({ orderId, total: priced.total, listBaseOrderNumbers: order.listBaseOrderNumbers, balance: state.balance });
+      },
+      true,
+    ),
+    guarded('GET', '/proxy/list', (request) =>
+      success(Object.fromEntries(TYPES.map((type) => [type, type === 'resident' ? [] : proxiesOf(type, request.query)]))),
+    ),
+    guarded('GET', '/proxy/list/:type', (request) => {
+      const type = TYPES.find((t) => t === request.params.type && t !== 'resident');
+      return type ? success({ items: proxiesOf(type, request.query) }) : unknownType();
+    }),
+    guarded('GET', '/balance/get', () => success({ summ: round(state.balance) })),
+  ];
+
+  return new Simulator<ProxySellerState>('proxyseller', '/personal/api/v1', routes, state);
+}
