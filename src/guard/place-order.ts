@@ -5,6 +5,7 @@ import type { Store } from '../store.js';
 import { maskCredentials } from '../tools/credentials.js';
 import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, tokenId, type QuoteRecord } from './confirmation.js';
 import type { Ledger, LedgerEntry } from './ledger.js';
+import { settleEntry, unknownOrder } from './reconcile.js';
 import { checkBudget, checkQuote, type Limits } from './policy.js';
 import { buildQuote, type Quote } from './quote.js';
 
@@ -116,8 +117,8 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Pro
       throw failure;
     }
     log('warning', `${record.provider}: order ${record.id} sent without a clear answer (${failure.message})`);
-    await ctx.ledger.record(record.id, { status: 'outcome_unknown', error: { kind: failure.kind, message: failure.message } });
-    return unknownOutcome(record.quote, failure.message);
+    const entry = await ctx.ledger.record(record.id, { status: 'outcome_unknown', error: { kind: failure.kind, message: failure.message } });
+    return unknownOutcome(entry, failure.message);
   }
   const placed = await ctx.ledger.record(record.id, { status: 'placed', order: maskCredentials(order) });
   await forgetQuote(ctx.store, record.id);
@@ -126,41 +127,8 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Pro
 
 /** The result of an approved quote that was already sent (by this call or another). */
 async function settle(ctx: PlaceOrderContext, entry: LedgerEntry): Promise<PlaceOrderResult> {
-  const stale = entry.createdAt + ctx.moneyTimeoutMs + 10_000;
-  while (entry.status === 'submitting' && Date.now() < stale) {
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    entry = (await ctx.ledger.get(entry.id))!;
-  }
-  switch (entry.status) {
-    case 'placed':
-      return placedResult(entry, entry.order!);
-    case 'failed':
-      throw new ProxycartError((entry.error?.kind as ProxycartError['kind']) ?? 'vendor_error', `This approved order was already sent and the vendor refused it (${entry.error?.message ?? 'no reason given'}). Nothing was charged.`, {
-        advice: 'Call place_order without a token for a new quote.',
-      });
-    default:
-      return reconcile(ctx, entry);
-  }
-}
-
-/** Ask the vendor what became of a money call that got no answer (or whose process died). */
-async function reconcile(ctx: PlaceOrderContext, entry: LedgerEntry): Promise<PlaceOrderResult> {
-  if (!ctx.client.reconcile) return unknownOutcome(entry.quote, `${ctx.provider.title} offers no way to look the order up.`);
-  let found: Order | null | undefined;
-  try {
-    found = await ctx.client.reconcile({ idempotencyKey: entry.idempotencyKey, prepared: entry.prepared, sentAt: entry.createdAt });
-  } catch (error) {
-    return unknownOutcome(entry.quote, `Looking the order up failed: ${asProxycartError(error).message}`);
-  }
-  if (found === undefined) return unknownOutcome(entry.quote, `${ctx.provider.title} cannot tell whether the order was placed.`);
-  if (found === null) {
-    await ctx.ledger.record(entry.id, { status: 'failed', error: { kind: 'vendor_error', message: 'the vendor shows no such order' } });
-    throw new ProxycartError('vendor_error', 'The vendor shows that this order was never placed. Nothing was charged.', {
-      advice: 'Call place_order without a token for a new quote if the person still wants it.',
-    });
-  }
-  const placed = await ctx.ledger.record(entry.id, { status: 'placed', order: maskCredentials(found) });
-  return placedResult(placed, maskCredentials(found));
+  const settled = await settleEntry({ client: ctx.client, ledger: ctx.ledger, vendor: ctx.provider.title, moneyTimeoutMs: ctx.moneyTimeoutMs }, entry);
+  return settled.order ? placedResult(settled.entry, settled.order) : unknownOutcome(settled.entry, settled.why);
 }
 
 function placedResult(entry: LedgerEntry, order: Order): PlaceOrderResult {
@@ -175,11 +143,12 @@ function placedResult(entry: LedgerEntry, order: Order): PlaceOrderResult {
   };
 }
 
-function unknownOutcome(quote: Quote, why: string): PlaceOrderResult {
+function unknownOutcome(entry: LedgerEntry, why: string): PlaceOrderResult {
   return {
     status: 'outcome_unknown',
-    quote,
-    next_step: `The order was sent but its outcome is unknown: ${why} Do NOT ask for a new quote or order again. Call this tool again later with the same arguments and confirmation_token: it checks with the vendor and never sends a second order. If the vendor still cannot tell, the person should check the vendor dashboard and wallet.`,
+    quote: entry.quote,
+    order: unknownOrder(entry),
+    next_step: `The order was sent but its outcome is unknown: ${why} Do NOT ask for a new quote or order again. Later, call order_status with order id ${unknownOrder(entry).id}, or this tool again with the same arguments and confirmation_token: both check with the vendor and never send a second order. If the vendor still cannot tell, the person should check the vendor dashboard and wallet.`,
   };
 }
 

@@ -2,8 +2,11 @@ import type { z } from 'zod';
 
 export type ProviderId = 'proxyjam' | 'proxyscrape' | 'proxyseller' | 'novaproxy';
 
-/** Our classification of a vendor's order status word. */
-export type OrderState = 'pending' | 'active' | 'failed' | 'cancelled' | 'expired' | 'refunded';
+/**
+ * Our classification of a vendor's order status word. `outcome_unknown` is set by the
+ * guard (a money call that got no answer), never by a provider.
+ */
+export type OrderState = 'pending' | 'active' | 'failed' | 'cancelled' | 'expired' | 'refunded' | 'outcome_unknown';
 
 export type PriceSource = 'vendor_quote' | 'catalog_estimate' | 'unknown';
 

@@ -1,5 +1,7 @@
+import { ProxycartError } from '../errors.js';
 import type { Ledger } from '../guard/ledger.js';
-import type { Order, OrderHint, ProviderClient } from '../providers/types.js';
+import { settleEntry, UNKNOWN_PREFIX, unknownOrder, type SettleDeps } from '../guard/reconcile.js';
+import type { Order, OrderHint, ProviderClient, ProviderId } from '../providers/types.js';
 import { maskCredentials } from './credentials.js';
 import type { ToolCall } from './define.js';
 
@@ -13,26 +15,34 @@ export interface OrderStatusArgs {
 
 /** Read an order; with wait_seconds, poll until it is usable or final, reporting progress. */
 export async function orderStatus(
-  client: ProviderClient,
-  ledger: Ledger,
-  providerId: Parameters<Ledger['byOrderId']>[0],
+  deps: SettleDeps & { providerId: ProviderId },
   args: OrderStatusArgs,
   call: ToolCall,
 ): Promise<{ order: Order; next_step?: string }> {
-  const entry = await ledger.byOrderId(providerId, args.order_id);
+  const { client, ledger, providerId } = deps;
+  let orderId = args.order_id;
+  if (orderId.startsWith(UNKNOWN_PREFIX)) {
+    // An order whose money call got no answer: ask the vendor what became of it first.
+    const pending = await ledger.get(orderId.slice(UNKNOWN_PREFIX.length));
+    if (!pending || pending.provider !== providerId) throw new ProxycartError('not_found', `No order ${orderId} was sent through proxycart to this vendor.`);
+    const settled = await settleEntry(deps, pending);
+    if (!settled.order) return { order: unknownOrder(settled.entry), next_step: `Still unknown: ${settled.why} Check again later; never order again meanwhile.` };
+    orderId = settled.order.id;
+  }
+  const entry = await ledger.byOrderId(providerId, orderId);
   const hint: OrderHint | undefined = entry
     ? { lookup: entry.prepared.lookup, references: Array.isArray(entry.order?.references) ? (entry.order.references as string[]) : undefined }
     : undefined;
   const waitMs = (args.wait_seconds ?? 0) * 1000;
   const started = Date.now();
   let polls = 0;
-  let order = await client.orderStatus(args.order_id, hint);
+  let order = await client.orderStatus(orderId, hint);
   while (order.state === 'pending' && Date.now() - started < waitMs && !call.signal.aborted) {
     polls += 1;
     const elapsed = Date.now() - started;
     await call.progress(elapsed / 1000, waitMs / 1000, `Order ${order.id} is ${order.status}; checking again (${polls})`);
     await sleep(Math.min(POLL_INTERVAL_MS, waitMs - elapsed), call.signal);
-    order = await client.orderStatus(args.order_id, hint);
+    order = await client.orderStatus(orderId, hint);
   }
   const shown = args.include_credentials ? order : maskCredentials(order);
   return { order: shown, next_step: nextStep(order, waitMs > 0) };

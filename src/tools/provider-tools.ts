@@ -70,7 +70,8 @@ export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinit
     output: orderStatusOutput,
     async handler(args, call) {
       const [client, ledger] = await Promise.all([runtime.client(spec.id), runtime.ledger()]);
-      return { ...base(), ...(await orderStatus(client, ledger, spec.id, args as unknown as OrderStatusArgs, call)) };
+      const deps = { client, ledger, vendor: spec.title, moneyTimeoutMs: config.timeoutMs * 2, providerId: spec.id };
+      return { ...base(), ...(await orderStatus(deps, args as unknown as OrderStatusArgs, call)) };
     },
   });
   if (spec.capabilities.balance) {

@@ -1,0 +1,57 @@
+import { asProxycartError, ProxycartError, type ErrorKind } from '../errors.js';
+import type { Order, ProviderClient } from '../providers/types.js';
+import { maskCredentials } from '../tools/credentials.js';
+import type { Ledger, LedgerEntry } from './ledger.js';
+
+// What became of an approved order that was already sent: wait for a call still in
+// flight, and ask the vendor about calls that got no answer or whose process died. The
+// vendor is never sent the order a second time (except ProxyJam's idempotent replay,
+// which the vendor itself de-duplicates).
+
+export const UNKNOWN_PREFIX = 'unknown:';
+
+export interface SettleDeps {
+  client: ProviderClient;
+  ledger: Ledger;
+  vendor: string;
+  /** How long a money call may take; a `submitting` entry older than this (plus a margin) was interrupted. */
+  moneyTimeoutMs: number;
+}
+
+export type Settled = { entry: LedgerEntry; order: Order; why?: undefined } | { entry: LedgerEntry; order?: undefined; why: string };
+
+/** The placed order, or why its outcome is still unknown. Throws when the vendor certainly did not take it. */
+export async function settleEntry(deps: SettleDeps, entry: LedgerEntry): Promise<Settled> {
+  const stale = entry.createdAt + deps.moneyTimeoutMs + 5_000;
+  while (entry.status === 'submitting' && Date.now() < stale) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    entry = (await deps.ledger.get(entry.id))!;
+  }
+  if (entry.status === 'placed') return { entry, order: entry.order! };
+  if (entry.status === 'failed') {
+    throw new ProxycartError((entry.error?.kind as ErrorKind) ?? 'vendor_error', `This approved order was already sent and the vendor refused it (${entry.error?.message ?? 'no reason given'}). Nothing was charged.`, {
+      advice: 'Call place_order without a token for a new quote.',
+    });
+  }
+  if (!deps.client.reconcile) return { entry, why: `${deps.vendor} offers no way to look the order up.` };
+  let found: Order | null | undefined;
+  try {
+    found = await deps.client.reconcile({ idempotencyKey: entry.idempotencyKey, prepared: entry.prepared, sentAt: entry.createdAt });
+  } catch (error) {
+    return { entry, why: `Looking the order up failed (${asProxycartError(error).message})` };
+  }
+  if (found === undefined) return { entry, why: `${deps.vendor} cannot tell yet whether the order was placed.` };
+  if (found === null) {
+    await deps.ledger.record(entry.id, { status: 'failed', error: { kind: 'vendor_error', message: 'the vendor shows no such order' } });
+    throw new ProxycartError('vendor_error', 'The vendor shows that this order was never placed. Nothing was charged.', {
+      advice: 'Call place_order without a token for a new quote if the person still wants it.',
+    });
+  }
+  const placed = await deps.ledger.record(entry.id, { status: 'placed', order: maskCredentials(found) });
+  return { entry: placed, order: found };
+}
+
+/** How an order of unknown outcome is shown, with the id order_status takes to check on it. */
+export function unknownOrder(entry: LedgerEntry): Order {
+  return { id: `${UNKNOWN_PREFIX}${entry.id}`, status: 'unknown', state: 'outcome_unknown', total_usd: entry.quote.total_usd, proxies: [] };
+}
