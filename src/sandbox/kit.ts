@@ -139,7 +139,7 @@ export class Simulator<S extends VendorState = VendorState> {
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
-    const fullPath = decodeURIComponent(url.pathname);
+    const fullPath = url.pathname; // segments are decoded one by one when matched
     const path = fullPath.startsWith(this.basePath) ? fullPath.slice(this.basePath.length) || '/' : fullPath;
     const match = this.match(method, path);
     const entry: LoggedRequest = { method, path, money: match?.route.money ?? false, status: 'no-answer', at: Date.now() };
@@ -218,7 +218,7 @@ export class Simulator<S extends VendorState = VendorState> {
   }
 
   private match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
-    const parts = path.split('/').filter(Boolean);
+    const parts = path.split('/').filter(Boolean).map(decodeSegment);
     for (const route of this.routes) {
       if (route.method !== method) continue;
       const pattern = route.pattern.split('/').filter(Boolean);
@@ -245,6 +245,14 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   const raw = bytes.toString('utf8');
   if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
   return JSON.parse(raw);
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 export function sleep(ms: number): Promise<void> {
