@@ -158,10 +158,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     async request<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
       const mayRetry = !spec.money || spec.idempotent === true;
+      // Whether an earlier attempt of this money call may have reached the vendor: then a
+      // later refusal does not mean nothing was charged.
+      let mayHaveReached = false;
       for (let tryNumber = 0; ; tryNumber++) {
         try {
           return (await requestOnce(spec)) as HttpResponse<T>;
         } catch (error) {
+          if (error instanceof ProxycartError && spec.money) {
+            if (mayHaveReached && error.details.nothingCharged) {
+              throw new ProxycartError('outcome_unknown', `${options.vendor} may have received an earlier attempt of this order (${error.message})`);
+            }
+            mayHaveReached ||= !error.details.nothingCharged;
+          }
           if (!(error instanceof ProxycartError) || !mayRetry || tryNumber >= retries) throw error;
           if (error.kind !== 'vendor_unavailable' && error.kind !== 'rate_limited') throw error;
           const retryAfter = error.details.retryAfterSeconds;

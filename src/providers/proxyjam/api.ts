@@ -1,0 +1,64 @@
+import { createHttpClient, type HttpClient } from '../../http/client.js';
+import type { Connection } from '../types.js';
+import { toProxyJamError, vendorMessageOf } from './vendor-errors.js';
+
+// One function per ProxyJam endpoint, returning the raw JSON body. Mapping is in map.ts.
+
+export interface CatalogQuery {
+  kind?: string;
+  country?: string;
+  is_available?: boolean;
+}
+
+export interface ProxyJamApi {
+  /** GET /catalog (public; the key is sent anyway, which the docs say does no harm). */
+  catalog(query: CatalogQuery): Promise<unknown>;
+  /**
+   * POST /orders, the one call that spends money. The key travels in the body and the
+   * `Idempotency-Key` header, as ProxyJam's own example does. This is a single attempt: the
+   * caller decides about retries, because only it knows whether an earlier attempt may
+   * have reached the vendor.
+   */
+  createOrder(body: Record<string, unknown>, idempotencyKey: string): Promise<{ status: number; body: unknown }>;
+  /** GET /orders/{order_id} */
+  order(orderId: string): Promise<unknown>;
+  /** GET /wallet/balance */
+  walletBalance(): Promise<unknown>;
+}
+
+export function createProxyJamApi(connection: Connection): ProxyJamApi {
+  const common = {
+    vendor: 'ProxyJam',
+    baseUrl: connection.baseUrl,
+    // No header at all when no key is configured, so the vendor answers "Missing API key".
+    headers: connection.apiKey ? { 'x-api-key': connection.apiKey } : undefined,
+    timeoutMs: connection.timeoutMs,
+    toError: toProxyJamError,
+    messageOf: (response: { body: unknown }) => vendorMessageOf(response.body),
+  };
+  const reads: HttpClient = createHttpClient(common);
+  const money: HttpClient = createHttpClient({ ...common, retries: 0 });
+
+  return {
+    async catalog(query) {
+      return (await reads.request({ method: 'GET', path: '/catalog', query: { ...query } })).body;
+    },
+    async createOrder(body, idempotencyKey) {
+      const response = await money.request({
+        method: 'POST',
+        path: '/orders',
+        json: { ...body, idempotency_key: idempotencyKey },
+        headers: { 'idempotency-key': idempotencyKey },
+        money: true,
+        idempotent: true,
+      });
+      return { status: response.status, body: response.body };
+    },
+    async order(orderId) {
+      return (await reads.request({ method: 'GET', path: `/orders/${encodeURIComponent(orderId)}` })).body;
+    },
+    async walletBalance() {
+      return (await reads.request({ method: 'GET', path: '/wallet/balance' })).body;
+    },
+  };
+}

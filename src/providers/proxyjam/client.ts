@@ -1,0 +1,159 @@
+import type { z } from 'zod';
+import { ProxycartError } from '../../errors.js';
+import type { Balance, Connection, Order, PreparedOrder, ProviderClient, UnknownOutcome } from '../types.js';
+import { createProxyJamApi, type ProxyJamApi } from './api.js';
+import { mapOffer, offersFromCatalog, orderFromResponse, toNumber } from './map.js';
+import { prepareFromOffer } from './order-rules.js';
+import { balanceSchema, listOffersInput, placeOrderInput, type VendorOffer } from './schemas.js';
+
+// Attempts of the money call, all with the same idempotency key: ProxyJam answers a replay
+// with the original order, so a retry cannot charge twice. Only quick failures are retried:
+// once one money-call time limit has passed (a hang), the caller hears at once and
+// reconciliation takes over, rather than the person waiting through several time limits.
+const MONEY_ATTEMPTS = 3;
+const BACKOFF_MS = 300;
+const MAX_RETRY_AFTER_S = 10;
+// ProxyJam keeps idempotency keys for a limited window (at least 30 days); after it a
+// replay is a new, charged order. Reconciliation replays only well inside that window.
+const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+const LIST_NOTES = [
+  'An option price is taken to be per proxy for its period: an order costs price × quantity (an estimate; ProxyJam has no quote endpoint).',
+  'Offers with requires_tarification_index take tarification_index = the 0-based position of the chosen option.',
+];
+
+function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message));
+  throw new ProxycartError('invalid_input', `Invalid arguments: ${problems.join('; ')}.`);
+}
+
+function unreadable(what: string): ProxycartError {
+  return new ProxycartError('vendor_unavailable', `ProxyJam answered ${what} with a body proxycart cannot read.`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class ProxyJamClient implements ProviderClient {
+  private readonly api: ProxyJamApi;
+  private readonly moneyTimeoutMs: number;
+
+  constructor(connection: Connection) {
+    this.api = createProxyJamApi(connection);
+    this.moneyTimeoutMs = connection.timeoutMs * 2;
+  }
+
+  async listOffers(input: Record<string, unknown>) {
+    const query = parseInput(listOffersInput, input);
+    const body = await this.api.catalog({ ...query, country: query.country?.toUpperCase() });
+    const offers = offersFromCatalog(body);
+    if (!offers) throw unreadable('the catalog request');
+    return { offers: offers.map(mapOffer), notes: LIST_NOTES };
+  }
+
+  async prepareOrder(input: Record<string, unknown>): Promise<PreparedOrder> {
+    const order = parseInput(placeOrderInput, input);
+    // ProxyJam documents no single-offer lookup: find the offer in the full catalog.
+    const offers = offersFromCatalog(await this.api.catalog({}));
+    if (!offers) throw unreadable('the catalog request');
+    const offer: VendorOffer | undefined = offers.find((candidate) => toNumber(candidate.id) === order.offer_id);
+    return prepareFromOffer(offer, order);
+  }
+
+  async placeOrder(prepared: PreparedOrder, idempotencyKey: string): Promise<Order> {
+    // Set once any attempt may have reached ProxyJam without a clear answer: from then on a
+    // failure is an unknown outcome, even if a later attempt never left this machine.
+    let mayHaveReached = false;
+    const retryUntil = Date.now() + this.moneyTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await this.api.createOrder(prepared.request, idempotencyKey);
+        const order = orderFromResponse(response.body);
+        if (!order) {
+          throw new ProxycartError(
+            'outcome_unknown',
+            `ProxyJam accepted the order request (HTTP ${response.status}) but its answer holds no order proxycart can read.`,
+          );
+        }
+        return order;
+      } catch (error) {
+        if (!(error instanceof ProxycartError)) throw error;
+        const transient = error.kind === 'vendor_unavailable' || error.kind === 'rate_limited';
+        if (!error.details.nothingCharged) mayHaveReached = true;
+        const retryAfter = error.details.retryAfterSeconds;
+        const retryable =
+          transient && attempt < MONEY_ATTEMPTS && Date.now() < retryUntil && (retryAfter === undefined || retryAfter <= MAX_RETRY_AFTER_S);
+        if (!retryable) {
+          if (transient && mayHaveReached) {
+            throw new ProxycartError(
+              'outcome_unknown',
+              `ProxyJam gave no clear answer to the order request after ${attempt} attempt(s) with the same idempotency key; it may have been placed.`,
+              { vendorMessage: error.details.vendorMessage, httpStatus: error.details.httpStatus },
+            );
+          }
+          throw error;
+        }
+        await sleep(retryAfter !== undefined ? retryAfter * 1000 : BACKOFF_MS * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  async orderStatus(orderId: string): Promise<Order> {
+    const id = orderId.trim();
+    if (!id || id.length > 200) throw new ProxycartError('invalid_input', 'order_id must be the ProxyJam order id (a UUID).');
+    let body: unknown;
+    try {
+      body = await this.api.order(id);
+    } catch (error) {
+      // ProxyJam answers 403 for an order of another account: for this account it does not exist.
+      if (error instanceof ProxycartError && error.details.httpStatus === 403) {
+        throw new ProxycartError('not_found', `ProxyJam has no order ${id} in this account (it answered HTTP 403: the order belongs to another account).`, {
+          vendorMessage: error.details.vendorMessage,
+          httpStatus: 403,
+        });
+      }
+      if (error instanceof ProxycartError && error.kind === 'not_found') {
+        throw new ProxycartError('not_found', `ProxyJam has no order ${id}.`, { vendorMessage: error.details.vendorMessage, httpStatus: 404 });
+      }
+      throw error;
+    }
+    const order = orderFromResponse(body);
+    if (!order) throw unreadable('the order lookup');
+    return order;
+  }
+
+  async walletBalance(): Promise<Balance> {
+    const parsed = balanceSchema.safeParse(await this.api.walletBalance());
+    const balance = parsed.success ? toNumber(parsed.data.balance) : null;
+    if (!parsed.success || balance === null) throw unreadable('the balance request');
+    return { balance, currency: parsed.data.currency ?? 'USD' };
+  }
+
+  /**
+   * Replay the unanswered order with its idempotency key and exact body. ProxyJam returns
+   * the original order when the first call went through; when it did not, the replay places
+   * the very order the person approved. A refusal means no order exists; silence tells nothing.
+   */
+  async reconcile(unknown: UnknownOutcome): Promise<Order | null | undefined> {
+    if (Date.now() - unknown.sentAt > REPLAY_WINDOW_MS) return undefined;
+    try {
+      return await this.placeOrder(unknown.prepared, unknown.idempotencyKey);
+    } catch (error) {
+      if (!(error instanceof ProxycartError)) throw error;
+      switch (error.kind) {
+        case 'insufficient_funds':
+        case 'invalid_input':
+        case 'not_found':
+          return null;
+        case 'vendor_error':
+          // 409: this key belongs to another body; whether an order exists is not known here.
+          return error.details.httpStatus === 409 ? undefined : null;
+        default:
+          return undefined;
+      }
+    }
+  }
+}
