@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProxycartError } from '../../src/errors.js';
+import { PROVIDERS } from '../../src/providers/index.js';
+import type { Order, ProviderClient } from '../../src/providers/types.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { FIXTURES } from './fixtures/index.js';
+
+// One contract for every provider, run against its simulator over real HTTP: list,
+// quote, place, status, balance, and the documented errors. Each provider's own edge
+// cases live in test/providers/<id>.test.ts.
+
+async function failure(promise: Promise<unknown>): Promise<ProxycartError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ProxycartError) return error;
+    throw error;
+  }
+  throw new Error('expected a ProxycartError');
+}
+
+describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s provider contract', (id, fixture) => {
+  const spec = PROVIDERS.find((p) => p.id === id)!;
+  let sandbox: Sandbox;
+  let client: ProviderClient;
+  const vendor = () => sandbox.vendors[id]!;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox([id]);
+    client = spec.connect({ baseUrl: vendor().baseUrl, apiKey: vendor().apiKey, timeoutMs: 2000 });
+  });
+  afterAll(() => sandbox?.close());
+
+  it('declares its tool inputs as plain objects and its capabilities', () => {
+    expect(spec.listOffersInput.def.type).toBe('object');
+    expect(spec.placeOrderInput.def.type).toBe('object');
+    expect('confirmation_token' in spec.placeOrderInput.shape).toBe(false);
+    expect(typeof client.walletBalance === 'function').toBe(spec.capabilities.balance);
+    if (!spec.capabilities.balance) expect(spec.unsupported?.wallet_balance).toMatch(/\w/);
+  });
+
+  it('lists offers', async () => {
+    const list = await client.listOffers(fixture.listInput);
+    expect(list.offers.length).toBeGreaterThan(0);
+    for (const offer of list.offers) {
+      expect(offer.name).toBeTruthy();
+      expect(offer.price_from_usd === null || offer.price_from_usd > 0).toBe(true);
+    }
+    if (list.offers.every((o) => o.price_from_usd === null)) expect(list.notes?.length).toBeGreaterThan(0);
+  });
+
+  it('prepares and prices an order without any money request', async () => {
+    const prepared = await client.prepareOrder(fixture.order);
+    expect(prepared.quote.summary).toBeTruthy();
+    expect(prepared.quote.price_source).toBe(spec.capabilities.quote);
+    if (prepared.quote.price_source === 'unknown') expect(prepared.quote.total_usd).toBeNull();
+    else expect(prepared.quote.total_usd).toBeGreaterThan(0);
+    expect(vendor().simulator.moneyRequests()).toHaveLength(0);
+  });
+
+  it('refuses orders that break the vendor rules locally, before any money request', async () => {
+    expect(fixture.invalidOrders.length).toBeGreaterThan(0);
+    for (const invalid of fixture.invalidOrders) {
+      const error = await failure(client.prepareOrder(invalid.input));
+      expect(error.kind, JSON.stringify(invalid.input)).toBe('invalid_input');
+      expect(error.message + (error.details.vendorMessage ?? '')).toMatch(invalid.message);
+    }
+    expect(vendor().simulator.moneyRequests()).toHaveLength(0);
+  });
+
+  it('places one order, debits the wallet, and follows it to active', async () => {
+    const before = vendor().simulator.state.balance;
+    const prepared = await client.prepareOrder(fixture.order);
+    const placed = await client.placeOrder(prepared, crypto.randomUUID());
+    expect(placed.id).toBeTruthy();
+    expect(vendor().simulator.moneyRequests()).toHaveLength(1);
+    let order: Order = placed;
+    for (let i = 0; i < 40 && order.state === 'pending'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      order = await client.orderStatus(placed.id, { lookup: prepared.lookup, references: placed.references as string[] | undefined });
+    }
+    expect(order.state).toBe('active');
+    const total = order.total_usd ?? placed.total_usd ?? prepared.quote.total_usd!;
+    expect(vendor().simulator.state.balance).toBeCloseTo(before - total, 2);
+    if (prepared.quote.total_usd !== null) expect(total).toBeCloseTo(prepared.quote.total_usd, 2);
+    if (client.walletBalance) expect((await client.walletBalance()).balance).toBeCloseTo(before - total, 2);
+  });
+
+  it('reports an unaffordable order as insufficient funds and charges nothing', async () => {
+    expect(fixture.unaffordableOrder).toBeDefined();
+    const before = vendor().simulator.state.balance;
+    const orders = vendor().simulator.state.orders.size;
+    const error = await failure(
+      (async () => {
+        const prepared = await client.prepareOrder(fixture.unaffordableOrder!);
+        if (prepared.quote.blocking) throw new ProxycartError('insufficient_funds', prepared.quote.blocking);
+        return client.placeOrder(prepared, crypto.randomUUID());
+      })(),
+    );
+    expect(error.kind).toBe('insufficient_funds');
+    expect(vendor().simulator.state.balance).toBe(before);
+    expect(vendor().simulator.state.orders.size).toBe(orders);
+  });
+
+  it('reports an unknown order as not found', async () => {
+    expect((await failure(client.orderStatus('00000000-0000-4000-8000-000000000000'))).kind).toBe('not_found');
+  });
+
+  it('reports a wrong key as an auth error without the key in it', async () => {
+    const wrongKey = 'WRONGkeyWRONGkeyWRONGkey1234';
+    const wrong = spec.connect({ baseUrl: vendor().baseUrl, apiKey: wrongKey, timeoutMs: 2000 });
+    const call = wrong.walletBalance ? wrong.walletBalance() : wrong.orderStatus('00000000-0000-4000-8000-000000000000');
+    const error = await failure(call);
+    expect(error.kind).toBe('auth');
+    expect(`${error.message} ${error.details.vendorMessage ?? ''} ${error.advice}`).not.toContain(wrongKey);
+  });
+});

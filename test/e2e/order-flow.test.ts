@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../../src/providers/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { FIXTURES } from '../contract/fixtures/index.js';
+import { connect, sandboxEnv, startVendors, type Session } from './harness.js';
+
+// The whole life of an order for each vendor, as an assistant drives it: list → quote
+// (nothing sent) → confirm (exactly one order) → same token again (same result, no second
+// order) → status until active → the wallet went down by the order total.
+
+const EXTRA_ENV: Record<string, Record<string, string>> = {
+  // ProxyScrape publishes no price before ordering.
+  proxyscrape: { PROXYCART_ALLOW_UNPRICED: '1' },
+};
+
+describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio', (id, fixture) => {
+  const spec = PROVIDERS.find((p) => p.id === id)!;
+  let sandbox: Sandbox;
+  let session: Session;
+  let placedId: string;
+
+  beforeAll(async () => {
+    sandbox = await startVendors([id]);
+    session = await connect({ env: sandboxEnv(sandbox, EXTRA_ENV[id]) });
+  });
+  afterAll(async () => {
+    await session?.close();
+    await sandbox?.close();
+  });
+
+  it('takes an order from the catalog to an active order, charging the wallet once', async () => {
+    const simulator = sandbox.vendors[id]!.simulator;
+    const { tools } = await session.client.listTools();
+    const names = tools.map((t) => t.name).sort();
+    expect(names).toEqual(
+      ['list_offers', 'order_status', 'place_order', ...(spec.capabilities.balance ? ['wallet_balance'] : [])].map((op) => `${id}_${op}`).sort(),
+    );
+
+    const listed = await session.ok(`${id}_list_offers`, fixture.listInput);
+    expect(listed.provider).toBe(id);
+    expect(listed.sandbox).toBe(true);
+    expect(listed.offers.length).toBeGreaterThan(0);
+
+    const balanceBefore = simulator.state.balance;
+    const ordersBefore = simulator.state.orders.size; // some simulators seed other accounts' orders
+    const quoted = await session.ok(`${id}_place_order`, fixture.order);
+    expect(quoted.status).toBe('confirmation_required');
+    expect(quoted.confirmation_token).toMatch(/^pct_/);
+    expect(Date.parse(quoted.expires_at)).toBeGreaterThan(Date.now());
+    expect(quoted.next_step).toMatch(/person/);
+    expect(simulator.moneyRequests()).toHaveLength(0);
+    expect(simulator.state.orders.size).toBe(ordersBefore);
+
+    const args = { ...fixture.order, confirmation_token: quoted.confirmation_token };
+    const placed = await session.ok(`${id}_place_order`, args);
+    expect(placed.status).toBe('placed');
+    expect(placed.order.id).toBeTruthy();
+    placedId = placed.order.id;
+    expect(simulator.moneyRequests()).toHaveLength(1);
+
+    const again = await session.ok(`${id}_place_order`, args);
+    expect(again.status).toBe('placed');
+    expect(again.order.id).toBe(placed.order.id);
+    expect(simulator.moneyRequests()).toHaveLength(1);
+
+    const status = await session.ok(`${id}_order_status`, { order_id: placed.order.id, wait_seconds: 30 });
+    expect(status.order.state).toBe('active');
+    for (const proxy of status.order.proxies) expect(proxy.password === null || proxy.password.includes('*')).toBe(true);
+
+    const total = status.order.total_usd ?? placed.order.total_usd ?? quoted.quote.total_usd;
+    expect(total).toBeGreaterThan(0);
+    expect(simulator.state.balance).toBeCloseTo(balanceBefore - total, 2);
+    if (spec.capabilities.balance) {
+      const balance = await session.ok(`${id}_wallet_balance`);
+      expect(balance.balance).toBeCloseTo(balanceBefore - total, 2);
+      expect(balance.currency).toBe('USD');
+    }
+    expect(simulator.state.orders.size).toBe(ordersBefore + 1);
+  });
+
+  it('shows credentials only when asked', async () => {
+    const masked = await session.ok(`${id}_order_status`, { order_id: placedId, wait_seconds: 30 });
+    const shown = await session.ok(`${id}_order_status`, { order_id: placedId, include_credentials: true });
+    const withPasswords = shown.order.proxies.filter((p: { password: string | null }) => p.password !== null);
+    for (const [i, proxy] of withPasswords.entries()) {
+      expect(proxy.password).not.toContain('*');
+      expect(masked.order.proxies[i].password).not.toBe(proxy.password);
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSuiteReports, REPORT_DIR } from './reliability/report.js';
+
+// Before the run: forget earlier findings. After it: write docs/reliability.md from what
+// the reliability suites observed in this run.
+export function setup(): void {
+  rmSync(REPORT_DIR, { recursive: true, force: true });
+}
+
+export function teardown(): void {
+  const reports = loadSuiteReports();
+  if (!reports.some((r) => r.suite === 'fault-matrix')) return; // a partial run: keep the last full report
+  const lines = [
+    '# Reliability report',
+    '',
+    'Written by `npm test` (test/reliability/): every fault injected into the vendor simulators, on a read and on the confirmed money call of every vendor, through the built server over stdio.',
+    '',
+    `Double charges (approved quotes that produced more than one vendor order): **${reports.reduce((n, r) => n + r.doubleCharges, 0)}**`,
+    '',
+  ];
+  for (const report of reports) {
+    if (report.rows?.length) {
+      lines.push(`## ${report.suite}`, '', '| provider | fault | operation | expected | observed | vendor orders |', '| --- | --- | --- | --- | --- | --- |');
+      for (const row of report.rows) {
+        lines.push(`| ${row.provider} | ${row.fault} | ${row.operation} | ${row.expected} | ${row.observed} | ${row.orders ?? ''} |`);
+      }
+      lines.push('');
+    }
+    if (report.inputs) {
+      const total = Object.values(report.inputs).reduce((a, b) => a + b, 0);
+      lines.push(`## ${report.suite}`, '', `${total} generated inputs; money requests that reached a vendor: ${report.notes?.find((n) => n.startsWith('money requests'))?.split(': ')[1] ?? '0'}.`, '', '| tool | inputs tried |', '| --- | --- |');
+      for (const [tool, count] of Object.entries(report.inputs)) lines.push(`| ${tool} | ${count} |`);
+      lines.push('');
+    }
+    for (const note of report.notes ?? []) if (!note.startsWith('money requests')) lines.push(`- ${note}`);
+    if (report.notes?.length) lines.push('');
+  }
+  lines.push('Outcomes: `ok` a normal result; an error kind (`vendor_unavailable`, `rate_limited`, …) an `isError` result; `a → b` the first confirmation and then a second one with the same token (which reconciles with the vendor and never sends the order again).', '');
+  mkdirSync(join(import.meta.dirname, '../docs'), { recursive: true });
+  writeFileSync(join(import.meta.dirname, '../docs/reliability.md'), lines.join('\n'));
+}
