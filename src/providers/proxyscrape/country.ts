@@ -1,0 +1,100 @@
+// ProxyScrape wants the full English country name (it derives VAT from it), while models and
+// people often say "BE" or "belgium". This turns either into one name, or refuses clearly.
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+// Codes ICU names that are not countries one can be billed in (unions, placeholders, regions
+// with their own code only for ICU) or that are retired aliases of another code.
+const NOT_COUNTRIES = new Set([
+  'AC', 'AN', 'BU', 'CP', 'CQ', 'CS', 'DD', 'DG', 'DY', 'EA', 'EU', 'EZ', 'FX', 'HV', 'IC', 'NH',
+  'QO', 'RH', 'SU', 'TA', 'TP', 'UN', 'VD', 'XA', 'XB', 'YD', 'YU', 'ZR', 'ZZ',
+]);
+
+// Common spellings that ICU does not use (older or formal names), written as people write them.
+const EXTRA_NAMES: Record<string, string> = {
+  Turkey: 'TR',
+  'Czech Republic': 'CZ',
+  'Ivory Coast': 'CI',
+  Burma: 'MM',
+  Swaziland: 'SZ',
+  Macedonia: 'MK',
+  Vatican: 'VA',
+  'Republic of Korea': 'KR',
+  'Russian Federation': 'RU',
+  'Viet Nam': 'VN',
+  'United States of America': 'US',
+  USA: 'US',
+  'Great Britain': 'GB',
+};
+
+export interface ResolvedCountry {
+  /** What is sent as `country`. */
+  name: string;
+  code: string;
+  /** True when the input was a code and we chose the name. */
+  translated: boolean;
+}
+
+interface Known {
+  code: string;
+  /** The spelling this key came from, used when only the case differs. */
+  spelling: string;
+}
+
+let table: { byCode: Map<string, string>; byKey: Map<string, Known> } | undefined;
+
+/** Comparable form of a name: case, accents, `&`/`and`, `St.`/`Saint` and punctuation ignored. */
+export function nameKey(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/\bst\.?(?=\s)/g, 'saint')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+function buildTable(): NonNullable<typeof table> {
+  const long = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  const short = new Intl.DisplayNames(['en'], { type: 'region', style: 'short', fallback: 'none' });
+  const byCode = new Map<string, string>();
+  const byKey = new Map<string, Known>();
+  const add = (spelling: string, code: string) => {
+    const key = nameKey(spelling);
+    if (!byKey.has(key)) byKey.set(key, { code, spelling });
+  };
+  for (const a of LETTERS) {
+    for (const b of LETTERS) {
+      const code = a + b;
+      const name = long.of(code);
+      if (!name || name === code || NOT_COUNTRIES.has(code)) continue;
+      byCode.set(code, name);
+      // UK is a retired alias of GB that people still type; it names the same country.
+      const canonical = code === 'UK' ? 'GB' : code;
+      add(name, canonical);
+      const brief = short.of(code);
+      if (brief && brief.length > 2) add(brief, canonical);
+    }
+  }
+  for (const [name, code] of Object.entries(EXTRA_NAMES)) add(name, code);
+  return { byCode, byKey };
+}
+
+/** The name to send for `input`, or undefined when it is neither a known code nor a known name. */
+export function resolveCountry(input: string): ResolvedCountry | undefined {
+  table ??= buildTable();
+  const text = input.trim().replace(/\s+/g, ' ');
+  if (/^[A-Za-z]{2}$/.test(text)) {
+    const code = text.toUpperCase();
+    const name = table.byCode.get(code);
+    return name ? { name, code: code === 'UK' ? 'GB' : code, translated: true } : undefined;
+  }
+  const known = table.byKey.get(nameKey(text));
+  if (!known) return undefined;
+  // A name that differs only in case gets the usual capitals; any other recognised spelling
+  // is sent as written: ICU's spelling may differ from the vendor's list, and what the person
+  // approved is what gets sent.
+  const name = text.toLowerCase() === known.spelling.toLowerCase() ? known.spelling : text;
+  return { name, code: known.code, translated: false };
+}

@@ -1,0 +1,17 @@
+import type { ProviderSpec } from '../types.js';
+import { createClient } from './client.js';
+import { listOffersInput, placeOrderInput } from './schemas.js';
+
+export const provider: ProviderSpec = {
+  id: 'proxyscrape',
+  title: 'ProxyScrape',
+  keyEnv: 'PROXYSCRAPE_API_KEY',
+  baseUrlEnv: 'PROXYSCRAPE_BASE_URL',
+  defaultBaseUrl: 'https://api.proxyscrape.com/v4/account',
+  setupHint:
+    'Create an API key in the ProxyScrape dashboard and set PROXYSCRAPE_API_KEY; ask ProxyScrape support to enable account:api_ordering:write and account:api_ordering:read (off by default).',
+  capabilities: { catalog: 'static', quote: 'unknown', balance: true, idempotency: false },
+  listOffersInput,
+  placeOrderInput,
+  connect: (connection) => createClient(connection),
+};
