@@ -47,6 +47,12 @@ export class Ledger {
     return id ? this.get(id) : undefined;
   }
 
+  /** Ids of the vendor orders already recorded for `provider`. */
+  async orderIds(provider: ProviderId): Promise<string[]> {
+    const entries = await this.store.entries<LedgerEntry>(ENTRY);
+    return entries.flatMap(([, entry]) => (entry.provider === provider && entry.order ? [entry.order.id] : []));
+  }
+
   /** USD committed in the last 24 hours: placed orders, orders being sent, and unknown outcomes. */
   async spentLast24h(now = Date.now()): Promise<number> {
     let total = 0;

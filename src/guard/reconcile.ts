@@ -36,7 +36,12 @@ export async function settleEntry(deps: SettleDeps, entry: LedgerEntry): Promise
   if (!deps.client.reconcile) return { entry, why: `${deps.vendor} offers no way to look the order up.` };
   let found: Order | null | undefined;
   try {
-    found = await deps.client.reconcile({ idempotencyKey: entry.idempotencyKey, prepared: entry.prepared, sentAt: entry.createdAt });
+    found = await deps.client.reconcile({
+      idempotencyKey: entry.idempotencyKey,
+      prepared: entry.prepared,
+      sentAt: entry.createdAt,
+      knownOrderIds: await deps.ledger.orderIds(entry.provider),
+    });
   } catch (error) {
     return { entry, why: `Looking the order up failed (${asProxycartError(error).message})` };
   }

@@ -91,6 +91,8 @@ export interface UnknownOutcome {
   prepared: PreparedOrder;
   /** When the money call was sent (ms since epoch). */
   sentAt: number;
+  /** Vendor order ids the ledger already attributes to other approvals: never the answer. */
+  knownOrderIds: string[];
 }
 
 export interface ProviderClient {

@@ -262,6 +262,9 @@ describe('novaproxy order matching (reconciliation)', () => {
   it('cannot tell when two orders match or an order is unreadable', () => {
     const two = [order('a', 'residential', sentAt + 1), order('b', 'residential', sentAt + 2)];
     expect(findPlacedOrder(two, { plan: 'residential', bandwidth: 2 }, sentAt).kind).toBe('ambiguous');
+    // An order the ledger already records for another approval is never the answer.
+    const excluded = findPlacedOrder(two, { plan: 'residential', bandwidth: 2 }, sentAt, ['a']);
+    expect(excluded.kind === 'found' && excluded.order.uuid).toBe('b');
     const undated = [orderSchema.parse({ uuid: 'x', status: 'active', plan: { slug: 'residential' } })];
     expect(findPlacedOrder(undated, { plan: 'residential', bandwidth: 2 }, sentAt).kind).toBe('ambiguous');
   });
@@ -482,7 +485,7 @@ describe('novaproxy client against its simulator', () => {
     await failure(client.placeOrder(prepared, 'key-10'), 'outcome_unknown');
     expect(sim.moneyRequests()).toHaveLength(1);
     expect(sim.state.balance).toBe(85);
-    const found = await client.reconcile!({ idempotencyKey: 'key-10', prepared, sentAt });
+    const found = await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'key-10', prepared, sentAt });
     expect(found?.id).toBe([...sim.state.orders.keys()][0]);
     expect(found?.total_usd).toBe(15);
   });
@@ -492,7 +495,7 @@ describe('novaproxy client against its simulator', () => {
     sim.inject({ method: 'POST', path: /^\/orders$/, phase: 'after', action: { kind: 'reset' }, times: 1 });
     const sentAt = Date.now();
     await failure(client.placeOrder(prepared, 'key-11'), 'outcome_unknown');
-    const found = await client.reconcile!({ idempotencyKey: 'key-11', prepared, sentAt });
+    const found = await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'key-11', prepared, sentAt });
     expect(found).toMatchObject({ plan: 'datacenter', total_usd: 8.25 });
   });
 
@@ -501,8 +504,8 @@ describe('novaproxy client against its simulator', () => {
     sim.inject({ method: 'POST', path: /^\/orders$/, action: { kind: 'status', status: 500 }, times: 1 });
     await failure(client.placeOrder(prepared, 'key-12'), 'outcome_unknown');
     expect(sim.state.orders.size).toBe(0);
-    expect(await client.reconcile!({ idempotencyKey: 'key-12', prepared, sentAt: Date.now() })).toBeUndefined();
-    expect(await client.reconcile!({ idempotencyKey: 'key-12', prepared, sentAt: Date.now() - 10 * 60_000 })).toBeNull();
+    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'key-12', prepared, sentAt: Date.now() })).toBeUndefined();
+    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'key-12', prepared, sentAt: Date.now() - 10 * 60_000 })).toBeNull();
   });
 
   it('cannot tell when two matching orders appeared since sending', async () => {
@@ -511,7 +514,7 @@ describe('novaproxy client against its simulator', () => {
     const sentAt = Date.now() - 10 * 60_000;
     await client.placeOrder(prepared, 'key-13');
     await client.placeOrder(prepared, 'key-14');
-    expect(await client.reconcile!({ idempotencyKey: 'key-13', prepared, sentAt })).toBeUndefined();
+    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'key-13', prepared, sentAt })).toBeUndefined();
   });
 });
 

@@ -664,7 +664,7 @@ describe('ProxyJam money call retries and reconciliation', () => {
     expect(sim.state.balance).toBe(96);
 
     sim.clearFaults();
-    const found = await client.reconcile!({ idempotencyKey: key, prepared, sentAt });
+    const found = await client.reconcile!({ knownOrderIds: [], idempotencyKey: key, prepared, sentAt });
     expect(found?.id).toBe([...sim.state.orders.keys()][0]);
     expect(found?.state).toBe('active');
     expect(sim.state.orders.size).toBe(1);
@@ -679,10 +679,10 @@ describe('ProxyJam money call retries and reconciliation', () => {
     expect((await failure(client.placeOrder(prepared, key))).kind).toBe('outcome_unknown');
     expect(sim.state.orders.size).toBe(0);
     sim.clearFaults();
-    const placed = await client.reconcile!({ idempotencyKey: key, prepared, sentAt: Date.now() });
+    const placed = await client.reconcile!({ knownOrderIds: [], idempotencyKey: key, prepared, sentAt: Date.now() });
     expect(placed).toMatchObject({ state: 'active', total_usd: 4 });
     expect(sim.state.balance).toBe(96);
-    const again = await client.reconcile!({ idempotencyKey: key, prepared, sentAt: Date.now() });
+    const again = await client.reconcile!({ knownOrderIds: [], idempotencyKey: key, prepared, sentAt: Date.now() });
     expect(again?.id).toBe(placed?.id);
     expect(sim.state.balance).toBe(96);
   });
@@ -691,7 +691,7 @@ describe('ProxyJam money call retries and reconciliation', () => {
     const { client, sim } = await start({}, { timeoutMs: 150 });
     const prepared = await client.prepareOrder({ offer_id: 43 });
     sim.inject({ method: 'POST', path: /^\/orders$/, action: { kind: 'hang' } });
-    expect(await client.reconcile!({ idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() })).toBeUndefined();
+    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() })).toBeUndefined();
     expect(sim.state.orders.size).toBe(0);
   });
 
@@ -699,14 +699,14 @@ describe('ProxyJam money call retries and reconciliation', () => {
     const { client, sim } = await start();
     const prepared = await client.prepareOrder({ offer_id: 43 });
     sim.state.balance = 1;
-    expect(await client.reconcile!({ idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() })).toBeNull();
+    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() })).toBeNull();
     expect(sim.state.orders.size).toBe(0);
   });
 
   it('reconcile does not replay a key older than a day (a late replay could charge again)', async () => {
     const { client, sim } = await start();
     const prepared = await client.prepareOrder({ offer_id: 43 });
-    expect(await client.reconcile!({ idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() - 2 * 24 * 3600 * 1000 })).toBeUndefined();
+    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() - 2 * 24 * 3600 * 1000 })).toBeUndefined();
     expect(sim.moneyRequests()).toHaveLength(0);
   });
 

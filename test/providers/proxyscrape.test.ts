@@ -538,7 +538,7 @@ describe('proxyscrape client against its simulator', () => {
     const error = await failure(client.placeOrder(prepared, 'k'));
     expect(error.kind).toBe('outcome_unknown');
     expect(sim.moneyRequests()).toHaveLength(1);
-    expect(await client.reconcile!({ idempotencyKey: 'k', prepared, sentAt: Date.now() })).toBeUndefined();
+    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() })).toBeUndefined();
     expectNoKey(error);
   });
 

@@ -589,7 +589,7 @@ describe('proxyseller client against its simulator', () => {
       const { prepared, sentAt } = await lostAnswer({ type: 'ipv4', countryId: 562, periodId: '3m', quantity: 2 });
       expect(sim.state.balance).toBeCloseTo(100 - (prepared.quote.total_usd ?? 0), 2);
       await new Promise((resolve) => setTimeout(resolve, 80));
-      const order = await client.reconcile!({ idempotencyKey: 'k', prepared, sentAt });
+      const order = await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt });
       expect(order).toMatchObject({ id: '2426273', state: 'active', total_usd: prepared.quote.total_usd, type: 'ipv4' });
       expect(order?.proxies).toHaveLength(2);
     });
@@ -598,7 +598,7 @@ describe('proxyseller client against its simulator', () => {
       await sim.close();
       await start({ provisionMs: 60_000 });
       const { prepared, sentAt } = await lostAnswer({ type: 'isp', countryId: 701, periodId: '1m', quantity: 1 });
-      expect(await client.reconcile!({ idempotencyKey: 'k', prepared, sentAt })).toBeUndefined();
+      expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt })).toBeUndefined();
     });
 
     it('says not placed when nothing was charged and nothing appeared after the settling time', async () => {
@@ -607,8 +607,8 @@ describe('proxyseller client against its simulator', () => {
       sim.inject({ path: /order\/make/, action: { kind: 'reset' }, times: 1 });
       expect((await caught(client.placeOrder(prepared, 'k'))).kind).toBe('outcome_unknown');
       expect(sim.state.balance).toBe(100);
-      expect(await client.reconcile!({ idempotencyKey: 'k', prepared, sentAt: Date.now() })).toBeUndefined();
-      expect(await client.reconcile!({ idempotencyKey: 'k', prepared, sentAt: Date.now() - SETTLE_MS - 1000 })).toBeNull();
+      expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() })).toBeUndefined();
+      expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() - SETTLE_MS - 1000 })).toBeNull();
     });
 
     it('ignores old orders and orders that do not match the charge', async () => {
@@ -616,10 +616,10 @@ describe('proxyseller client against its simulator', () => {
       await new Promise((resolve) => setTimeout(resolve, 80));
       // Someone else spent from the wallet meanwhile: the fall no longer equals the total.
       sim.state.balance -= 5;
-      expect(await client.reconcile!({ idempotencyKey: 'k', prepared, sentAt })).toBeUndefined();
+      expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt })).toBeUndefined();
       // Only last month's proxies exist for a different type's lookup: nothing fresh is found.
       const resident = await client.prepareOrder({ type: 'resident', tarifId: 1 });
-      expect(await client.reconcile!({ idempotencyKey: 'k', prepared: resident, sentAt: Date.now() - SETTLE_MS - 1000 })).toBeNull();
+      expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared: resident, sentAt: Date.now() - SETTLE_MS - 1000 })).toBeNull();
     });
   });
 });

@@ -103,7 +103,7 @@ class NovaProxyClient implements ProviderClient {
   async reconcile(unknown: UnknownOutcome): Promise<Order | null | undefined> {
     const parsed = orderListSchema.safeParse(await this.api.listOrders());
     if (!parsed.success) return undefined;
-    const result = findPlacedOrder(parsed.data, unknown.prepared.request, unknown.sentAt);
+    const result = findPlacedOrder(parsed.data, unknown.prepared.request, unknown.sentAt, unknown.knownOrderIds);
     if (result.kind === 'found') return this.normalise(result.order, unknown.prepared.lookup);
     if (result.kind === 'ambiguous') return undefined;
     // The list is complete, but a request still being processed may not show yet.

@@ -27,10 +27,12 @@ function sameBandwidth(order: VendorOrder, gigabytes: number): boolean {
   return bytes === gigabytes * GIB || bytes === gigabytes * GB;
 }
 
-export function findPlacedOrder(orders: VendorOrder[], request: Record<string, unknown>, sentAt: number): MatchResult {
+export function findPlacedOrder(orders: VendorOrder[], request: Record<string, unknown>, sentAt: number, knownOrderIds: readonly string[] = []): MatchResult {
   const since = sentAt - CLOCK_SKEW_MS;
   const matches: VendorOrder[] = [];
   for (const order of orders) {
+    // Orders already recorded for other approvals (placed moments before, within the skew) are not ours.
+    if (knownOrderIds.includes(order.uuid)) continue;
     const created = order.created_at ? Date.parse(order.created_at) : Number.NaN;
     const slug = order.plan?.slug;
     if (Number.isNaN(created) || !slug) {

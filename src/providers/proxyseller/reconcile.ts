@@ -24,7 +24,7 @@ export function proxyTypeOf(value: unknown): ProxyType | undefined {
 }
 
 /** The orders whose proxies appeared after the send, by order id. */
-function freshOrders(items: ProxyItem[], sentAt: number, knownOrderId: number | undefined): Map<string, ProxyItem[]> {
+function freshOrders(items: ProxyItem[], sentAt: number, knownOrderId: number | undefined, recorded: readonly string[]): Map<string, ProxyItem[]> {
   // date_start is a calendar day in the vendor's time zone (unknown): allow one day before.
   const earliest = Math.floor(sentAt / DAY_MS) * DAY_MS - DAY_MS;
   const groups = new Map<string, ProxyItem[]>();
@@ -33,6 +33,8 @@ function freshOrders(items: ProxyItem[], sentAt: number, knownOrderId: number | 
     const start = parseVendorDate(item.date_start);
     if (start === undefined || start < earliest) continue;
     if (knownOrderId !== undefined && !(Number(item.order_id) > knownOrderId)) continue;
+    // Orders recorded for other approvals since the quote are not this one.
+    if (recorded.includes(String(item.order_id))) continue;
     const id = String(item.order_id);
     groups.set(id, [...(groups.get(id) ?? []), item]);
   }
@@ -60,7 +62,7 @@ export async function reconcileOrder(api: ProxySellerApi, unknown: UnknownOutcom
   if (type && type !== 'resident') {
     try {
       const known = Number(prepared.lookup?.knownOrderId);
-      fresh = freshOrders(proxyItemsOf(await api.proxyList(type)), sentAt, Number.isFinite(known) ? known : undefined);
+      fresh = freshOrders(proxyItemsOf(await api.proxyList(type)), sentAt, Number.isFinite(known) ? known : undefined, unknown.knownOrderIds);
       listed = true;
     } catch {
       listed = false;
