@@ -34,7 +34,6 @@ export interface ListedTool {
 export function annotationsFor(definition: ToolDefinition): ToolAnnotations {
   const read = definition.effect === 'read';
   return {
-    title: definition.title,
     readOnlyHint: read,
     destructiveHint: !read,
     idempotentHint: read,
@@ -57,19 +56,32 @@ export function listedTool(definition: ToolDefinition): ListedTool {
 export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const converted = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as Record<string, unknown>;
   delete converted.$schema;
-  return compact(converted) as Record<string, unknown>;
+  return compact(converted, io) as Record<string, unknown>;
 }
 
-// zod spells out bounds every JSON Schema reader assumes anyway; dropping them keeps
-// tools/list small (every byte is paid for in every conversation's context).
-function compact(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(compact);
+// tools/list is paid for, byte by byte, in every conversation's context, so the listing
+// leaves out what says nothing to a model: bounds every JSON Schema reader assumes, the
+// defaults of open objects, and length caps that only fend off hostile input (the server
+// still enforces every one of them and names the field in its error).
+function compact(node: unknown, io: 'input' | 'output'): unknown {
+  if (Array.isArray(node)) return node.map((item) => compact(item, io));
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
+    // Inputs are validated strictly by the server itself, which names an unknown key in
+    // its error; outputs may grow fields. Neither needs the flag in the listing.
+    if (key === 'additionalProperties' && value === false) continue;
+    if (io === 'input' && ((key === 'maxLength' && Number(value) >= 20) || (key === 'minLength' && value === 1))) continue;
     if ((key === 'maximum' && value === Number.MAX_SAFE_INTEGER) || (key === 'minimum' && value === Number.MIN_SAFE_INTEGER)) continue;
     if (key === 'propertyNames' && JSON.stringify(value) === '{"type":"string"}') continue;
-    out[key] = compact(value);
+    // Open objects: both are what JSON Schema assumes when they are absent.
+    if ((key === 'properties' || key === 'additionalProperties') && JSON.stringify(value) === '{}') continue;
+    out[key] = compact(value, io);
+  }
+  // `exclusiveMinimum: 0` on an integer says `minimum: 1` in half the bytes.
+  if (out.type === 'integer' && out.exclusiveMinimum === 0) {
+    delete out.exclusiveMinimum;
+    out.minimum = 1;
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { PROVIDERS } from '../../src/providers/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { FIXTURES } from '../contract/fixtures/index.js';
 import { connect, sandboxEnv, startVendors, type Session } from './harness.js';
+import { listOffersShape, orderStatusShape, placeOrderShape, walletBalanceShape } from './shapes.js';
 
 // The whole life of an order for each vendor, as an assistant drives it: list → quote
 // (nothing sent) → confirm (exactly one order) → same token again (same result, no second
@@ -37,6 +38,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio
     );
 
     const listed = await session.ok(`${id}_list_offers`, fixture.listInput);
+    listOffersShape.parse(listed);
     expect(listed.provider).toBe(id);
     expect(listed.sandbox).toBe(true);
     expect(listed.offers.length).toBeGreaterThan(0);
@@ -44,6 +46,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio
     const balanceBefore = simulator.state.balance;
     const ordersBefore = simulator.state.orders.size; // some simulators seed other accounts' orders
     const quoted = await session.ok(`${id}_place_order`, fixture.order);
+    placeOrderShape.parse(quoted);
     expect(quoted.status).toBe('confirmation_required');
     expect(quoted.confirmation_token).toMatch(/^pct_/);
     expect(Date.parse(quoted.expires_at)).toBeGreaterThan(Date.now());
@@ -53,6 +56,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio
 
     const args = { ...fixture.order, confirmation_token: quoted.confirmation_token };
     const placed = await session.ok(`${id}_place_order`, args);
+    placeOrderShape.parse(placed);
     expect(placed.status).toBe('placed');
     expect(placed.order.id).toBeTruthy();
     placedId = placed.order.id;
@@ -64,6 +68,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio
     expect(simulator.moneyRequests()).toHaveLength(1);
 
     const status = await session.ok(`${id}_order_status`, { order_id: placed.order.id, wait_seconds: 30 });
+    orderStatusShape.parse(status);
     expect(status.order.state).toBe('active');
     for (const proxy of status.order.proxies) expect(proxy.password === null || proxy.password.includes('*')).toBe(true);
 
@@ -71,7 +76,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio
     expect(total).toBeGreaterThan(0);
     expect(simulator.state.balance).toBeCloseTo(balanceBefore - total, 2);
     if (spec.capabilities.balance) {
-      const balance = await session.ok(`${id}_wallet_balance`);
+      const balance = walletBalanceShape.parse(await session.ok(`${id}_wallet_balance`));
       expect(balance.balance).toBeCloseTo(balanceBefore - total, 2);
       expect(balance.currency).toBe('USD');
     }

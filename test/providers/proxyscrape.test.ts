@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { jsonSchema } from '../../src/tools/define.js';
 import { ProxycartError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/client.js';
 import { resolveCountry } from '../../src/providers/proxyscrape/country.js';
@@ -289,7 +290,8 @@ describe('proxyscrape order rules', () => {
 
 // ---------------------------------------------------------------------------------------
 describe('proxyscrape tool schemas', () => {
-  const json = JSON.stringify(z.toJSONSchema(placeOrderInput, { io: 'input' }));
+  // As tools/list shows it.
+  const json = JSON.stringify(jsonSchema(placeOrderInput, 'input'));
 
   it('are portable: plain object, no unions or refs, short descriptions, no confirmation_token', () => {
     expect(json).not.toMatch(/anyOf|oneOf|allOf|\$ref|\$defs|"pattern"/);

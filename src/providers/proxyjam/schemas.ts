@@ -17,7 +17,7 @@ export const listOffersInput = z.object({
 });
 
 export const placeOrderInput = z.object({
-  offer_id: z.number().int().positive().max(1e9),
+  offer_id: z.number().int().positive(),
   quantity: z.number().int().positive().max(1000).optional(),
   period_days: z.number().int().positive().max(3650).optional(),
   proxy_type: z.enum(PROXY_KINDS).optional(),

@@ -10,7 +10,7 @@ export const DURATIONS = ['30d', '60d', '90d'] as const;
 export const listOffersInput = z.object({});
 
 // min(1) rather than positive(): same rule for integers, shorter JSON schema (tools/list budget).
-const poolSize = z.number().int().min(1).max(100_000);
+const poolSize = z.number().int().min(1);
 
 // Explicit optional properties (not a record) so clients without additionalProperties
 // support still see each location; unknown locations are refused.
@@ -24,7 +24,7 @@ export const placeOrderInput = z.object({
   proxies: proxies.optional().describe('Datacenter only: IP-pool size per location'),
   bandwidth: z.number().int().min(0).max(1_000_000).optional().describe('Datacenter: 0 = unlimited. Residential: GB'),
   duration: z.enum(DURATIONS).optional(),
-  location: z.string().max(100).optional().describe('Residential unlimited: server-location id'),
+  location: z.string().max(100).optional().describe('Residential unlimited location id'),
   coupon_code: z.string().max(64).optional(),
 });
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;

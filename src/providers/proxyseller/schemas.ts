@@ -15,8 +15,8 @@ export const listOffersInput = z.object({
 
 export const placeOrderInput = z.object({
   type: proxyType,
-  countryId: z.number().int().positive().max(1e9).optional(),
-  periodId: z.string().min(1).max(20).optional().describe('Period id from list_offers, e.g. "1m"'),
+  countryId: z.number().int().positive().optional(),
+  periodId: z.string().min(1).max(20).optional().describe('e.g. "1m"'),
   quantity: z.number().int().positive().max(10000).optional(),
   coupon: z.string().max(100).optional(),
   authorization: z.string().max(200).optional().describe('Blank: login/password; else IP auth'),
@@ -25,8 +25,8 @@ export const placeOrderInput = z.object({
   protocol: z.enum(['HTTPS', 'SOCKS5']).optional(),
   mobileServiceType: z.enum(['shared', 'dedicated']).optional(),
   operatorId: z.string().min(1).max(100).optional(),
-  rotationId: z.number().int().nonnegative().max(1e6).optional(),
-  tarifId: z.number().int().positive().max(1e9).optional(),
+  rotationId: z.number().int().nonnegative().optional(),
+  tarifId: z.number().int().positive().optional(),
 });
 
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
