@@ -13,6 +13,7 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: false,
+  minify: true,
   // Native and optional backends stay in node_modules; they are imported lazily.
   external: ['sqlite3', '@keyv/sqlite', '@keyv/redis'],
   banner: { js: "import { createRequire as __proxycartRequire } from 'node:module'; const require = __proxycartRequire(import.meta.url);" },

@@ -78,8 +78,10 @@ async function runTool(tool: ToolDefinition, rawArgs: unknown, call: ToolCall): 
   try {
     const result = await tool.handler(parsed.data as Record<string, unknown>, call);
     // Structured content and its text twin go through the same redaction as errors.
-    const text = redact(JSON.stringify(result));
-    return { content: [{ type: 'text', text }], structuredContent: JSON.parse(text) as Record<string, unknown> };
+    const json = JSON.stringify(result);
+    const text = redact(json);
+    const structuredContent = text === json ? result : (JSON.parse(text) as Record<string, unknown>);
+    return { content: [{ type: 'text', text }], structuredContent };
   } catch (error) {
     if (!(error instanceof ProxycartError)) log('error', `${tool.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return toErrorResult(error);

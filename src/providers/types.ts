@@ -142,5 +142,6 @@ export interface ProviderSpec {
   /** Tool inputs (vendor field names). place_order's schema excludes confirmation_token. */
   listOffersInput: z.ZodObject;
   placeOrderInput: z.ZodObject;
-  connect(connection: Connection): ProviderClient;
+  /** Loads the vendor code on first use (start-up reads only the schemas above). */
+  connect(connection: Connection): Promise<ProviderClient>;
 }

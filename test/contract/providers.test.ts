@@ -27,7 +27,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s provider contract', (
 
   beforeAll(async () => {
     sandbox = await startSandbox([id]);
-    client = spec.connect({ baseUrl: vendor().baseUrl, apiKey: vendor().apiKey, timeoutMs: 2000 });
+    client = await spec.connect({ baseUrl: vendor().baseUrl, apiKey: vendor().apiKey, timeoutMs: 2000 });
   });
   afterAll(() => sandbox?.close());
 
@@ -108,7 +108,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s provider contract', (
 
   it('reports a wrong key as an auth error without the key in it', async () => {
     const wrongKey = 'WRONGkeyWRONGkeyWRONGkey1234';
-    const wrong = spec.connect({ baseUrl: vendor().baseUrl, apiKey: wrongKey, timeoutMs: 2000 });
+    const wrong = await spec.connect({ baseUrl: vendor().baseUrl, apiKey: wrongKey, timeoutMs: 2000 });
     const call = wrong.walletBalance ? wrong.walletBalance() : wrong.orderStatus('00000000-0000-4000-8000-000000000000');
     const error = await failure(call);
     expect(error.kind).toBe('auth');

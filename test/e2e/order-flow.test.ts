@@ -67,8 +67,17 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio
     expect(again.order.id).toBe(placed.order.id);
     expect(simulator.moneyRequests()).toHaveLength(1);
 
-    const status = await session.ok(`${id}_order_status`, { order_id: placed.order.id, wait_seconds: 30 });
-    orderStatusShape.parse(status);
+    // Waiting reports progress while the vendor provisions (an order placed active has nothing to wait for).
+    const progress: string[] = [];
+    const waited = await session.client.callTool(
+      { name: `${id}_order_status`, arguments: { order_id: placed.order.id, wait_seconds: 30 } },
+      undefined,
+      { onprogress: (p) => progress.push(String(p.message)), timeout: 60_000 },
+    );
+    expect(waited.isError).toBeFalsy();
+    const status = orderStatusShape.parse(waited.structuredContent) as Record<string, any>;
+    if (placed.order.state === 'pending') expect(progress.length).toBeGreaterThan(0);
+    for (const message of progress) expect(message).toContain(placed.order.id);
     expect(status.order.state).toBe('active');
     for (const proxy of status.order.proxies) expect(proxy.password === null || proxy.password.includes('*')).toBe(true);
 

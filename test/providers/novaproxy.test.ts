@@ -304,7 +304,7 @@ describe('novaproxy client against its simulator', () => {
   beforeEach(async () => {
     sim = createSimulator({ activationMs: 200 });
     baseUrl = await sim.listen();
-    client = provider.connect({ baseUrl, apiKey: sandboxKey, timeoutMs: 2000 });
+    client = await provider.connect({ baseUrl, apiKey: sandboxKey, timeoutMs: 2000 });
   });
 
   afterEach(async () => {
@@ -454,7 +454,7 @@ describe('novaproxy client against its simulator', () => {
   });
 
   it('refuses a bad key with auth, never echoing the key', async () => {
-    const wrong = provider.connect({ baseUrl, apiKey: BAD_KEY, timeoutMs: 2000 });
+    const wrong = await provider.connect({ baseUrl, apiKey: BAD_KEY, timeoutMs: 2000 });
     const error = await failure(wrong.listOffers({}), 'auth');
     expect(error.details.vendorMessage).toBe('Unauthenticated.');
     await failure(wrong.placeOrder(raw({ plan: 'residential', bandwidth: 1 }), 'key-9'), 'auth');

@@ -23,7 +23,7 @@ async function start(options: ProxyJamSimulatorOptions = {}, connection: { apiKe
   const sim = createSimulator(options);
   const baseUrl = await sim.listen();
   open.push(sim);
-  const client = provider.connect({ baseUrl, apiKey: connection.apiKey ?? sandboxKey, timeoutMs: connection.timeoutMs ?? 2000 });
+  const client = await provider.connect({ baseUrl, apiKey: connection.apiKey ?? sandboxKey, timeoutMs: connection.timeoutMs ?? 2000 });
   return { sim, baseUrl, client };
 }
 
@@ -455,7 +455,7 @@ describe('ProxyJam client against its simulator', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     open.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-    const client = provider.connect({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/public/v1`, apiKey: sandboxKey, timeoutMs: 2000 });
+    const client = await provider.connect({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/public/v1`, apiKey: sandboxKey, timeoutMs: 2000 });
     const key = crypto.randomUUID();
     const request = { offer_id: 42, payment_method: 'wallet', quantity: 2, period_days: 30 };
     await client.placeOrder({ request, quote: { total_usd: 7, price_source: 'catalog_estimate', summary: 'x' } }, key);

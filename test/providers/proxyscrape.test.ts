@@ -318,7 +318,7 @@ describe('proxyscrape client against its simulator', () => {
   async function start(options: ProxyScrapeSimOptions = {}, apiKey = sandboxKey, timeoutMs = 2000) {
     sim = createSimulator(options);
     const baseUrl = await sim.listen();
-    client = provider.connect({ baseUrl, apiKey, timeoutMs });
+    client = await provider.connect({ baseUrl, apiKey, timeoutMs });
     return baseUrl;
   }
 
@@ -498,7 +498,7 @@ describe('proxyscrape client against its simulator', () => {
 
   it('maps a wrong key to auth on every endpoint, without the key in any message', async () => {
     const baseUrl = await start();
-    const wrong = provider.connect({ baseUrl, apiKey: WRONG_KEY, timeoutMs: 2000 });
+    const wrong = await provider.connect({ baseUrl, apiKey: WRONG_KEY, timeoutMs: 2000 });
     const prepared = await client.prepareOrder(SEED_BODY);
     const calls = [
       () => wrong.walletBalance!(),

@@ -314,7 +314,7 @@ describe('proxyseller client against its simulator', () => {
   async function start(options: Parameters<typeof createSimulator>[0] = {}): Promise<void> {
     sim = createSimulator({ provisionMs: 50, ...options });
     baseUrl = await sim.listen();
-    client = provider.connect({ baseUrl, apiKey: sandboxKey, timeoutMs: 2000 });
+    client = await provider.connect({ baseUrl, apiKey: sandboxKey, timeoutMs: 2000 });
   }
 
   async function waitForActive(id: string, prepared: PreparedOrder, references: string[]) {
@@ -506,7 +506,7 @@ describe('proxyseller client against its simulator', () => {
 
   it('reports a wrong key as one access error and never shows the key', async () => {
     const wrongKey = 'wrong key+with=odd chars-0123456789';
-    const bad = provider.connect({ baseUrl, apiKey: wrongKey, timeoutMs: 2000 });
+    const bad = await provider.connect({ baseUrl, apiKey: wrongKey, timeoutMs: 2000 });
     const errors = [
       await caught(bad.listOffers({})),
       await caught(bad.walletBalance!()),
@@ -561,7 +561,7 @@ describe('proxyseller client against its simulator', () => {
     expect((await client.walletBalance!()).currency).toBe('USD');
 
     sim.inject({ path: /reference/, action: { kind: 'hang' } });
-    const slow = provider.connect({ baseUrl, apiKey: sandboxKey, timeoutMs: 100 });
+    const slow = await provider.connect({ baseUrl, apiKey: sandboxKey, timeoutMs: 100 });
     found.push(await caught(slow.listOffers({ type: 'ipv4' })));
     sim.clearFaults();
     sim.inject({ path: /reference/, action: { kind: 'reset' } });

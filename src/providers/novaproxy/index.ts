@@ -1,5 +1,4 @@
 import type { ProviderSpec } from '../types.js';
-import { createClient } from './client.js';
 import { listOffersInput, placeOrderInput } from './schemas.js';
 
 export const provider: ProviderSpec = {
@@ -23,5 +22,5 @@ export const provider: ProviderSpec = {
   },
   listOffersInput,
   placeOrderInput,
-  connect: createClient,
+  connect: async (connection) => (await import('./client.js')).createClient(connection),
 };

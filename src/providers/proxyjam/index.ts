@@ -1,5 +1,4 @@
 import type { ProviderSpec } from '../types.js';
-import { ProxyJamClient } from './client.js';
 import { listOffersInput, placeOrderInput } from './schemas.js';
 
 export const provider: ProviderSpec = {
@@ -12,5 +11,5 @@ export const provider: ProviderSpec = {
   capabilities: { catalog: 'live', quote: 'catalog_estimate', balance: true, idempotency: true },
   listOffersInput,
   placeOrderInput,
-  connect: (connection) => new ProxyJamClient(connection),
+  connect: async (connection) => new (await import('./client.js')).ProxyJamClient(connection),
 };

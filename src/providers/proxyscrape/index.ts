@@ -1,5 +1,4 @@
 import type { ProviderSpec } from '../types.js';
-import { createClient } from './client.js';
 import { listOffersInput, placeOrderInput } from './schemas.js';
 
 export const provider: ProviderSpec = {
@@ -13,5 +12,5 @@ export const provider: ProviderSpec = {
   capabilities: { catalog: 'static', quote: 'unknown', balance: true, idempotency: false },
   listOffersInput,
   placeOrderInput,
-  connect: (connection) => createClient(connection),
+  connect: async (connection) => (await import('./client.js')).createClient(connection),
 };

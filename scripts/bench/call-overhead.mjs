@@ -1,0 +1,53 @@
+// Tool-call overhead: proxycart's proxyjam_wallet_balance against (a) the same vendor
+// request made directly and (b) a bare SDK server's tool call, each median of N calls
+// after a warm-up. Budget (design.md): proxycart ≤ 1.2 × (vendor round trip + bare SDK
+// call). Run after `npm run build`:  node scripts/bench/call-overhead.mjs [calls]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { request } from 'undici';
+
+const calls = Number(process.argv[2] ?? 200);
+
+// The simulators in their own process, as `proxycart sandbox` runs them for a person.
+const sandbox = spawn(process.execPath, ['dist/cli.js', 'sandbox'], { stdio: ['ignore', 'pipe', 'inherit'] });
+let printed = '';
+while (!printed.includes('Point proxycart')) printed += (await once(sandbox.stdout, 'data'))[0].toString();
+const baseUrl = printed.match(/PROXYJAM_BASE_URL=(\S+)/)[1];
+const apiKey = printed.match(/ProxyJam\n.*\n\s+sandbox API key: (\S+)/)[1];
+
+async function timeEach(fn) {
+  for (let i = 0; i < 20; i++) await fn();
+  const samples = [];
+  for (let i = 0; i < calls; i++) {
+    const started = process.hrtime.bigint();
+    await fn();
+    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+async function stdioClient(args, env) {
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args, env: { PATH: process.env.PATH, ...env }, stderr: 'ignore' }));
+  return client;
+}
+
+const vendor = await timeEach(async () => {
+  const res = await request(`${baseUrl}/wallet/balance`, { headers: { 'x-api-key': apiKey, accept: 'application/json' } });
+  await res.body.json();
+});
+const bare = await stdioClient(['scripts/bench/bare-server.mjs'], {});
+const bareCall = await timeEach(() => bare.callTool({ name: 'echo', arguments: { text: 'hi' } }));
+const proxycart = await stdioClient(['dist/cli.js'], { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: 'proxyjam', PROXYJAM_BASE_URL: baseUrl, PROXYCART_STORE: 'memory' });
+const toolCall = await timeEach(() => proxycart.callTool({ name: 'proxyjam_wallet_balance', arguments: {} }));
+
+console.log(`vendor round trip (direct HTTP)   median ${vendor.toFixed(3)} ms`);
+console.log(`bare SDK tool call (stdio)        median ${bareCall.toFixed(3)} ms`);
+console.log(`proxyjam_wallet_balance (stdio)   median ${toolCall.toFixed(3)} ms`);
+console.log(`ratio proxycart / (vendor + bare): ${(toolCall / (vendor + bareCall)).toFixed(2)} (budget 1.20), ${calls} calls each`);
+await bare.close();
+await proxycart.close();
+sandbox.kill();
