@@ -5,7 +5,8 @@ import { rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'src/cli.ts', 'write-manifests': 'scripts/write-manifests.ts' },
+  // sandbox.js lets scripts (benchmarks) start and steer the simulators in their own process.
+  entryPoints: { cli: 'src/cli.ts', sandbox: 'src/sandbox/index.ts', 'write-manifests': 'scripts/write-manifests.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -2,20 +2,18 @@
 // request made directly and (b) a bare SDK server's tool call, each median of N calls
 // after a warm-up. Budget (design.md): proxycart ≤ 1.2 × (vendor round trip + bare SDK
 // call). Run after `npm run build`:  node scripts/bench/call-overhead.mjs [calls]
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { request } from 'undici';
 
 const calls = Number(process.argv[2] ?? 200);
 
-// The simulators in their own process, as `proxycart sandbox` runs them for a person.
-const sandbox = spawn(process.execPath, ['dist/cli.js', 'sandbox'], { stdio: ['ignore', 'pipe', 'inherit'] });
-let printed = '';
-while (!printed.includes('Point proxycart')) printed += (await once(sandbox.stdout, 'data'))[0].toString();
-const baseUrl = printed.match(/PROXYJAM_BASE_URL=(\S+)/)[1];
-const apiKey = printed.match(/ProxyJam\n.*\n\s+sandbox API key: (\S+)/)[1];
+import { startSandbox } from '../../dist/sandbox.js';
+
+const sandbox = await startSandbox(['proxyjam']);
+const { baseUrl, apiKey, simulator } = sandbox.vendors.proxyjam;
+// The simulated 100 requests/minute limit would answer most of these calls with 429.
+simulator.state.rateLimitPerMinute = 0;
 
 async function timeEach(fn) {
   for (let i = 0; i < 20; i++) await fn();
@@ -50,4 +48,6 @@ console.log(`proxyjam_wallet_balance (stdio)   median ${toolCall.toFixed(3)} ms`
 console.log(`ratio proxycart / (vendor + bare): ${(toolCall / (vendor + bareCall)).toFixed(2)} (budget 1.20), ${calls} calls each`);
 await bare.close();
 await proxycart.close();
-sandbox.kill();
+await sandbox.close();
+const refused = simulator.log.filter((entry) => entry.status !== 200).length;
+if (refused) console.log(`warning: ${refused} vendor requests were not answered 200`);
