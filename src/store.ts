@@ -156,7 +156,8 @@ async function openSqliteStore(file: string): Promise<Store> {
   mkdirSync(dirname(file), { recursive: true });
   const { default: KeyvSqlite } = await import('@keyv/sqlite');
   // busyTimeout: several server processes may share one file and write at the same moment.
-  const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
+  // iterationLimit: rows per query when listing (the ledger sum reads every entry).
+  const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000, iterationLimit: 500 });
   const table = sqlite.opts.table as string;
   const query = sqlite.query as (sql: string, ...params: unknown[]) => Promise<Array<Record<string, unknown>>>;
   await query('PRAGMA journal_mode=WAL');

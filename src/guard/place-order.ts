@@ -1,3 +1,4 @@
+import type { ConfirmMode } from '../config.js';
 import { asProxycartError, ProxycartError } from '../errors.js';
 import { log } from '../log.js';
 import type { Order, ProviderClient, ProviderSpec } from '../providers/types.js';
@@ -9,7 +10,6 @@ import { settleEntry, unknownOrder } from './reconcile.js';
 import { checkBudget, checkQuote, type Limits } from './policy.js';
 import { buildQuote, type Quote } from './quote.js';
 
-import type { ConfirmMode } from '../config.js';
 /** The person's answer to a confirmation form; `unanswered` covers errors and time-outs. */
 export type ElicitAnswer = 'accept' | 'decline' | 'cancel' | 'unanswered';
 
@@ -39,17 +39,17 @@ export async function placeOrder(ctx: PlaceOrderContext, args: Record<string, un
   const { confirmation_token: token, ...orderArgs } = args;
   const argsHash = hashArguments(ctx.provider.id, orderArgs);
   if (typeof token === 'string') return confirmWithToken(ctx, token, argsHash);
+  if (ctx.confirm === 'elicit' && !ctx.elicit) {
+    throw new ProxycartError('policy', 'Orders need a person to confirm in the client, and this client does not support confirmation forms (elicitation).', {
+      advice: 'Use a client with elicitation support, or a person can set PROXYCART_CONFIRM=auto.',
+    });
+  }
 
   const prepared = await ctx.client.prepareOrder(orderArgs);
   const quote = await buildQuote(ctx.client, prepared);
   checkQuote(quote, prepared.quote, ctx.limits);
   checkBudget(quote, ctx.limits, await ctx.ledger.spentLast24h());
 
-  if (ctx.confirm === 'elicit' && !ctx.elicit) {
-    throw new ProxycartError('policy', 'Orders need a person to confirm in the client, and this client does not support confirmation forms (elicitation).', {
-      advice: 'Use a client with elicitation support, or a person can set PROXYCART_CONFIRM=auto.',
-    });
-  }
   const { token: issued, record } = await issueToken(ctx.store, { provider: ctx.provider.id, argsHash, prepared, quote });
   if (ctx.confirm !== 'token' && ctx.elicit) {
     const answer = await ctx.elicit(confirmationMessage(ctx.provider.title, quote));
@@ -100,7 +100,11 @@ function argumentsChanged(): ProxycartError {
 async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderResult> {
   const intent = await ctx.ledger.writeIntent(
     { id: record.id, provider: record.provider, argsHash: record.argsHash, idempotencyKey: record.idempotencyKey, prepared: record.prepared, quote: record.quote },
-    (spent) => checkBudget(record.quote, ctx.limits, spent),
+    (spent) => {
+      // The limits may have changed (a restart with new settings) since the quote was made.
+      checkQuote(record.quote, record.prepared.quote, ctx.limits);
+      checkBudget(record.quote, ctx.limits, spent);
+    },
   );
   if (!intent) {
     // Another call (maybe in another process) holds this quote: report its outcome, send nothing.

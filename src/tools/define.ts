@@ -1,5 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import type { ElicitAnswer } from '../guard/place-order.js';
 
 /** Everything a handler may need from the request it serves. */
 export interface ToolCall {
@@ -7,7 +8,7 @@ export interface ToolCall {
   /** Sends a progress notification when the client asked for them; a no-op otherwise. */
   progress(progress: number, total: number | undefined, message: string): Promise<void>;
   /** Ask the person through a form; undefined when the client declared no form elicitation. */
-  elicit?: (message: string) => Promise<'accept' | 'decline' | 'cancel' | 'unanswered'>;
+  elicit?: (message: string) => Promise<ElicitAnswer>;
 }
 
 /** A tool is one literal: name, words, schemas, annotations and handler together. */
