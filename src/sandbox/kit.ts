@@ -68,6 +68,8 @@ export interface VendorState {
   balance: number;
   /** Orders by the vendor's order id. */
   orders: Map<string, unknown>;
+  /** Where the vendor documents a per-minute request limit: the limit, 0 for off (load tests). */
+  rateLimitPerMinute?: number;
 }
 
 export class Simulator<S extends VendorState = VendorState> {

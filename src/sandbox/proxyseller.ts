@@ -62,6 +62,8 @@ export interface ProxySellerState extends VendorState {
   orders: Map<string, SimOrder>;
   /** Switch on to answer every request with the access triple, as over the rate limit. */
   overLimit: boolean;
+  /** Requests per minute per key before the access triple (the documented 1000); 0 switches the limit off. */
+  rateLimitPerMinute: number;
   provisionMs: number;
 }
 
@@ -375,9 +377,9 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
     balance: options.balance ?? 100,
     orders: new Map(),
     overLimit: false,
+    rateLimitPerMinute: options.requestsPerMinute ?? 1000,
     provisionMs: options.provisionMs ?? 3000,
   };
-  const limit = options.requestsPerMinute ?? 1000;
   const recent: number[] = [];
   const durations = new Map<number, number>();
   let nextOrderId = 2426273;
@@ -401,7 +403,7 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
     while (recent.length && now - recent[0] > 60_000) recent.shift();
     if (request.params.key !== sandboxKey) return accessTriple('127.0.0.1');
     recent.push(now);
-    if (state.overLimit || recent.length > limit) return accessTriple('127.0.0.1');
+    if (state.overLimit || (state.rateLimitPerMinute > 0 && recent.length > state.rateLimitPerMinute)) return accessTriple('127.0.0.1');
     return undefined;
   }
 

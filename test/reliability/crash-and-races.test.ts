@@ -63,7 +63,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s across processes', (i
 
   it('starts', async () => {
     sandbox = await startSandbox([id]);
-    (simulator().state as { rateLimitPerMinute?: number }).rateLimitPerMinute = 0;
+    simulator().state.rateLimitPerMinute = 0;
     simulator().state.balance = 1000;
   });
 

@@ -121,7 +121,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s under injected faults
     sandbox = await startSandbox([id]);
     simulator = sandbox.vendors[id]!.simulator;
     // Hundreds of calls in a minute: the simulated per-minute limit would get in the way.
-    (simulator.state as { rateLimitPerMinute?: number }).rateLimitPerMinute = 0;
+    simulator.state.rateLimitPerMinute = 0;
     secrets.push(sandbox.vendors[id]!.apiKey);
     session = await connect({ env: sandboxEnv(sandbox, EXTRA_ENV) });
     expect((await session.client.listTools()).tools.length).toBeGreaterThan(2);

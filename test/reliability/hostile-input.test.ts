@@ -18,7 +18,7 @@ import { saveSuiteReport } from './report.js';
 // invalid_input (or policy) error, and no request that spends ever reaches a vendor.
 // FUZZ_RUNS and FUZZ_SEED make the long run (npm run fuzz) reproducible.
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 const KINDS = /^(invalid_input|policy|auth|insufficient_funds|not_found|rate_limited|vendor_unavailable|vendor_error|outcome_unknown|not_supported|configuration): /;
 const MEGABYTE = 'x'.repeat(1_000_000);
@@ -53,7 +53,7 @@ describe('hostile input to every tool', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    for (const vendor of Object.values(sandbox.vendors)) (vendor!.simulator.state as { rateLimitPerMinute?: number }).rateLimitPerMinute = 0;
+    for (const vendor of Object.values(sandbox.vendors)) vendor!.simulator.state.rateLimitPerMinute = 0;
     const env: Record<string, string> = { PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory', PROXYCART_ALLOW_UNPRICED: '1', PROXYCART_TIMEOUT_S: '2' };
     for (const spec of PROVIDERS) env[spec.baseUrlEnv] = sandbox.vendors[spec.id]!.baseUrl;
     runtime = createRuntime(loadConfig(env, PROVIDERS), PROVIDERS);
