@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Keyv from 'keyv';
+import { ProxycartError } from './errors.js';
+import { redact } from './redact.js';
 
 // Durable state (quotes, claims, the ledger) in keyv: SQLite by default, Redis for teams
 // sharing one server fleet, memory for tests. keyv gives get/set/delete/iterate with TTLs;
@@ -192,8 +194,20 @@ return 1`;
 
 async function openRedisStore(url: string): Promise<Store> {
   const { default: KeyvRedis } = await import('@keyv/redis');
-  const redis = new KeyvRedis(url, { throwOnErrors: true, throwOnConnectError: true });
-  const client = await redis.getClient();
+  // No offline queue: while Redis is away a command fails at once (an error result) rather
+  // than waiting for a reconnect, so a tool call cannot hang on the store.
+  const redis = new KeyvRedis({ url, disableOfflineQueue: true, socket: { connectTimeout: 5_000 } }, { throwOnErrors: true, throwOnConnectError: true });
+  redis.on('error', () => undefined); // reported through the failing command instead
+  let timer: NodeJS.Timeout | undefined;
+  const unreachable = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProxycartError('configuration', `PROXYCART_STORE: Redis at ${redact(url)} did not answer within 5 s.`)), 5_000);
+  });
+  const client = await Promise.race([redis.getClient(), unreachable])
+    .catch(async (error: unknown) => {
+      await redis.disconnect().catch(() => undefined);
+      throw error instanceof ProxycartError ? error : new ProxycartError('configuration', `PROXYCART_STORE: cannot connect to Redis (${redact(String(error))}).`);
+    })
+    .finally(() => clearTimeout(timer));
   const driver: AtomicDriver = {
     async getRaw(key) {
       const value = await client.get(key);

@@ -92,3 +92,9 @@ describe('parseStoreUrl', () => {
     expect(parseStoreUrl('sqlite://')).toBeUndefined();
   });
 });
+
+describe('an unreachable Redis', () => {
+  it('fails to open within seconds with a configuration error, instead of hanging', async () => {
+    await expect(openStore({ kind: 'redis', url: 'redis://127.0.0.1:1' })).rejects.toMatchObject({ kind: 'configuration' });
+  }, 15_000);
+});
