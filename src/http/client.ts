@@ -95,8 +95,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const reason = redact(error instanceof Error ? error.message : String(error));
     const notSent = code !== undefined && NOT_SENT_CODES.has(code);
     if (notSent) return refusal(new ProxycartError('vendor_unavailable', `${options.vendor} could not be reached (${reason}).`, { advice: 'Nothing was sent. Try again in a minute.' }));
-    if (spec.money && !spec.idempotent && !notSent) {
-      return new ProxycartError('outcome_unknown', `${options.vendor} received the order request but no answer came back (${reason}).`);
+    if (spec.money && !spec.idempotent) {
+      return new ProxycartError('outcome_unknown', `The order request may have reached ${options.vendor}, but no answer came back (${reason}).`);
     }
     return new ProxycartError('vendor_unavailable', `${options.vendor} could not be reached (${reason}).`);
   }
