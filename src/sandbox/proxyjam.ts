@@ -54,28 +54,15 @@ export interface SimProxyAccess {
   bandwidth_used_gb: number;
 }
 
-export interface SimOrder {
+/** A stored order: the accepted request body plus what the vendor adds. */
+export interface SimOrder extends OrderBody {
   id: string;
   user_id: string;
-  offer_id: number;
   /** Tests may change it (e.g. to `expired`) to see how lookups report it. */
   lifecycle: Lifecycle;
   /** Mobile rotating orders answer lookups in the flat mobile shape. */
   mobileRotating: boolean;
   total_usd: number;
-  proxy_type: string;
-  ip_version: string;
-  protocol: string;
-  country: string;
-  city: string | null;
-  isp: string | null;
-  quantity: number;
-  period_days: number;
-  tarification_index: number | null;
-  bandwidth_gb: number | null;
-  auto_renew: boolean;
-  notes: string | null;
-  payment_method: string;
   payment_intent_id: string | null;
   payment_url: string | null;
   created_at: string;
