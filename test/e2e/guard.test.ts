@@ -23,6 +23,8 @@ describe('the money guard', () => {
 
   beforeAll(async () => {
     sandbox = await startVendors(['proxyjam']);
+    // Many quotes in a minute; the simulated 100 requests/minute limit is not under test here.
+    simulator().state.rateLimitPerMinute = 0;
   });
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.close()));
