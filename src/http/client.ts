@@ -158,6 +158,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     async request<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
       const mayRetry = !spec.money || spec.idempotent === true;
+      const started = Date.now();
       // Whether an earlier attempt of this money call may have reached the vendor: then a
       // later refusal does not mean nothing was charged.
       let mayHaveReached = false;
@@ -165,16 +166,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         try {
           return (await requestOnce(spec)) as HttpResponse<T>;
         } catch (error) {
-          if (error instanceof ProxycartError && spec.money) {
-            if (mayHaveReached && error.details.nothingCharged) {
-              throw new ProxycartError('outcome_unknown', `${options.vendor} may have received an earlier attempt of this order (${error.message})`);
-            }
+          if (!(error instanceof ProxycartError)) throw error;
+          if (spec.money) {
+            if (mayHaveReached && error.details.nothingCharged) throw unclear(tryNumber + 1, error);
             mayHaveReached ||= !error.details.nothingCharged;
           }
-          if (!(error instanceof ProxycartError) || !mayRetry || tryNumber >= retries) throw error;
-          if (error.kind !== 'vendor_unavailable' && error.kind !== 'rate_limited') throw error;
+          const transient = error.kind === 'vendor_unavailable' || error.kind === 'rate_limited';
           const retryAfter = error.details.retryAfterSeconds;
-          if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_S) throw error;
+          const retryable =
+            mayRetry &&
+            transient &&
+            tryNumber < retries &&
+            (retryAfter === undefined || retryAfter <= MAX_RETRY_AFTER_S) &&
+            // A money call that already used up one time limit (a hang) is not tried again:
+            // the person hears at once, and reconciliation takes over.
+            !(spec.money && Date.now() - started >= options.timeoutMs * 2);
+          if (!retryable) throw spec.money && transient && mayHaveReached ? unclear(tryNumber + 1, error) : error;
           const waitMs = retryAfter !== undefined ? retryAfter * 1000 : backoffMs * 2 ** tryNumber;
           log('debug', `${options.vendor} ${spec.method} ${spec.path}: ${error.kind}, retry ${tryNumber + 1} in ${waitMs} ms`);
           await new Promise((resolve) => setTimeout(resolve, waitMs));
@@ -182,6 +189,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
     },
   };
+
+  /** The end of an idempotent money call whose attempts gave no clear answer. */
+  function unclear(attempts: number, last: ProxycartError): ProxycartError {
+    return new ProxycartError('outcome_unknown', `${options.vendor} gave no clear answer to the order request after ${attempts} attempt(s) with the same idempotency key; it may have been placed.`, {
+      vendorMessage: last.details.vendorMessage,
+      httpStatus: last.details.httpStatus,
+    });
+  }
 }
 
 /** Mark an error the vendor answered with (or that never left): nothing can have been charged. */

@@ -15,9 +15,8 @@ export interface ProxyJamApi {
   catalog(query: CatalogQuery): Promise<unknown>;
   /**
    * POST /orders, the one call that spends money. The key travels in the body and the
-   * `Idempotency-Key` header, as ProxyJam's own example does. This is a single attempt: the
-   * caller decides about retries, because only it knows whether an earlier attempt may
-   * have reached the vendor.
+   * `Idempotency-Key` header, as ProxyJam's own example does; because ProxyJam answers a
+   * replay with the original order, the HTTP client may retry it with the same key.
    */
   createOrder(body: Record<string, unknown>, idempotencyKey: string): Promise<{ status: number; body: unknown }>;
   /** GET /orders/{order_id} */
@@ -36,15 +35,14 @@ export function createProxyJamApi(connection: Connection): ProxyJamApi {
     toError: toProxyJamError,
     messageOf: (response: { body: unknown }) => vendorMessageOf(response.body),
   };
-  const reads: HttpClient = createHttpClient(common);
-  const money: HttpClient = createHttpClient({ ...common, retries: 0 });
+  const http: HttpClient = createHttpClient(common);
 
   return {
     async catalog(query) {
-      return (await reads.request({ method: 'GET', path: '/catalog', query: { ...query } })).body;
+      return (await http.request({ method: 'GET', path: '/catalog', query: { ...query } })).body;
     },
     async createOrder(body, idempotencyKey) {
-      const response = await money.request({
+      const response = await http.request({
         method: 'POST',
         path: '/orders',
         json: { ...body, idempotency_key: idempotencyKey },
@@ -55,10 +53,10 @@ export function createProxyJamApi(connection: Connection): ProxyJamApi {
       return { status: response.status, body: response.body };
     },
     async order(orderId) {
-      return (await reads.request({ method: 'GET', path: `/orders/${encodeURIComponent(orderId)}` })).body;
+      return (await http.request({ method: 'GET', path: `/orders/${encodeURIComponent(orderId)}` })).body;
     },
     async walletBalance() {
-      return (await reads.request({ method: 'GET', path: '/wallet/balance' })).body;
+      return (await http.request({ method: 'GET', path: '/wallet/balance' })).body;
     },
   };
 }

@@ -6,13 +6,6 @@ import { mapOffer, offersFromCatalog, orderFromResponse, toNumber } from './map.
 import { prepareFromOffer } from './order-rules.js';
 import { balanceSchema, listOffersInput, placeOrderInput, type VendorOffer } from './schemas.js';
 
-// Attempts of the money call, all with the same idempotency key: ProxyJam answers a replay
-// with the original order, so a retry cannot charge twice. Only quick failures are retried:
-// once one money-call time limit has passed (a hang), the caller hears at once and
-// reconciliation takes over, rather than the person waiting through several time limits.
-const MONEY_ATTEMPTS = 3;
-const BACKOFF_MS = 300;
-const MAX_RETRY_AFTER_S = 10;
 // ProxyJam keeps idempotency keys for a limited window (at least 30 days); after it a
 // replay is a new, charged order. Reconciliation replays only well inside that window.
 const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -33,17 +26,11 @@ function unreadable(what: string): ProxycartError {
   return new ProxycartError('vendor_unavailable', `ProxyJam answered ${what} with a body proxycart cannot read.`);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export class ProxyJamClient implements ProviderClient {
   private readonly api: ProxyJamApi;
-  private readonly moneyTimeoutMs: number;
 
   constructor(connection: Connection) {
     this.api = createProxyJamApi(connection);
-    this.moneyTimeoutMs = connection.timeoutMs * 2;
   }
 
   async listOffers(input: Record<string, unknown>) {
@@ -64,41 +51,12 @@ export class ProxyJamClient implements ProviderClient {
   }
 
   async placeOrder(prepared: PreparedOrder, idempotencyKey: string): Promise<Order> {
-    // Set once any attempt may have reached ProxyJam without a clear answer: from then on a
-    // failure is an unknown outcome, even if a later attempt never left this machine.
-    let mayHaveReached = false;
-    const retryUntil = Date.now() + this.moneyTimeoutMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const response = await this.api.createOrder(prepared.request, idempotencyKey);
-        const order = orderFromResponse(response.body);
-        if (!order) {
-          throw new ProxycartError(
-            'outcome_unknown',
-            `ProxyJam accepted the order request (HTTP ${response.status}) but its answer holds no order proxycart can read.`,
-          );
-        }
-        return order;
-      } catch (error) {
-        if (!(error instanceof ProxycartError)) throw error;
-        const transient = error.kind === 'vendor_unavailable' || error.kind === 'rate_limited';
-        if (!error.details.nothingCharged) mayHaveReached = true;
-        const retryAfter = error.details.retryAfterSeconds;
-        const retryable =
-          transient && attempt < MONEY_ATTEMPTS && Date.now() < retryUntil && (retryAfter === undefined || retryAfter <= MAX_RETRY_AFTER_S);
-        if (!retryable) {
-          if (transient && mayHaveReached) {
-            throw new ProxycartError(
-              'outcome_unknown',
-              `ProxyJam gave no clear answer to the order request after ${attempt} attempt(s) with the same idempotency key; it may have been placed.`,
-              { vendorMessage: error.details.vendorMessage, httpStatus: error.details.httpStatus },
-            );
-          }
-          throw error;
-        }
-        await sleep(retryAfter !== undefined ? retryAfter * 1000 : BACKOFF_MS * 2 ** (attempt - 1));
-      }
+    const response = await this.api.createOrder(prepared.request, idempotencyKey);
+    const order = orderFromResponse(response.body);
+    if (!order) {
+      throw new ProxycartError('outcome_unknown', `ProxyJam accepted the order request (HTTP ${response.status}) but its answer holds no order proxycart can read.`);
     }
+    return order;
   }
 
   async orderStatus(orderId: string): Promise<Order> {
