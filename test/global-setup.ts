@@ -10,7 +10,9 @@ export function setup(): void {
 
 export function teardown(): void {
   const reports = loadSuiteReports();
-  if (!reports.some((r) => r.suite === 'fault-matrix')) return; // a partial run: keep the last full report
+  const suites = ['crash-and-races', 'fault-matrix', 'hostile-input'];
+  // A filtered or partial run keeps the last full report.
+  if (!suites.every((suite) => reports.some((r) => r.suite === suite && r.complete))) return;
   const lines = [
     '# Reliability report',
     '',

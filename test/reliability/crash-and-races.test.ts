@@ -27,7 +27,7 @@ const AFTER_CRASH: Record<ProviderId, string> = {
 
 const rows: FaultRow[] = [];
 let doubleCharges = 0;
-afterAll(() => saveSuiteReport({ suite: 'crash-and-races', rows, doubleCharges }));
+afterAll(() => saveSuiteReport({ suite: 'crash-and-races', complete: rows.length === FIXTURES.length * 3, rows, doubleCharges }));
 
 async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;

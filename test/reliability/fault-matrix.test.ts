@@ -108,7 +108,8 @@ function outcome(result: { isError?: boolean; structuredContent?: unknown; conte
   return String((result.structuredContent as { status?: string }).status ?? 'ok');
 }
 
-afterAll(() => saveSuiteReport({ suite: 'fault-matrix', rows, doubleCharges }));
+// Per vendor: every case on a read and on the money call, plus the two envelope rows.
+afterAll(() => saveSuiteReport({ suite: 'fault-matrix', complete: rows.length === FIXTURES.length * (CASES.length * 2 + 2), rows, doubleCharges }));
 
 describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s under injected faults', (id, fixture) => {
   const probe = PROBES[id];

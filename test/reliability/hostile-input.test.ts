@@ -70,6 +70,7 @@ describe('hostile input to every tool', () => {
     await sandbox?.close();
     saveSuiteReport({
       suite: 'hostile-input',
+      complete: tools !== undefined && tools.every((tool) => (inputs[tool.name] ?? 0) >= RUNS),
       inputs,
       doubleCharges: 0,
       notes: [`money requests that reached a vendor: ${sandbox ? moneyRequests() : 'n/a'}`, `fast-check seed ${SEED}, ${RUNS} runs per property and tool`],

@@ -18,6 +18,8 @@ export interface FaultRow {
 
 export interface SuiteReport {
   suite: string;
+  /** False when the run was filtered and some of the suite's cases did not run. */
+  complete: boolean;
   rows?: FaultRow[];
   /** Inputs tried by property-based tests, by tool. */
   inputs?: Record<string, number>;
