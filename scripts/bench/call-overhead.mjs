@@ -15,32 +15,36 @@ const { baseUrl, apiKey, simulator } = sandbox.vendors.proxyjam;
 // The simulated 100 requests/minute limit would answer most of these calls with 429.
 simulator.state.rateLimitPerMinute = 0;
 
-async function timeEach(fn) {
-  for (let i = 0; i < 20; i++) await fn();
-  const samples = [];
-  for (let i = 0; i < calls; i++) {
-    const started = process.hrtime.bigint();
-    await fn();
-    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
-}
-
 async function stdioClient(args, env) {
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(new StdioClientTransport({ command: process.execPath, args, env: { PATH: process.env.PATH, ...env }, stderr: 'ignore' }));
   return client;
 }
 
-const vendor = await timeEach(async () => {
-  const res = await request(`${baseUrl}/wallet/balance`, { headers: { 'x-api-key': apiKey, accept: 'application/json' } });
-  await res.body.json();
-});
 const bare = await stdioClient(['scripts/bench/bare-server.mjs'], {});
-const bareCall = await timeEach(() => bare.callTool({ name: 'echo', arguments: { text: 'hi' } }));
 const proxycart = await stdioClient(['dist/cli.js'], { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: 'proxyjam', PROXYJAM_BASE_URL: baseUrl, PROXYCART_STORE: 'memory' });
-const toolCall = await timeEach(() => proxycart.callTool({ name: 'proxyjam_wallet_balance', arguments: {} }));
+const subjects = {
+  vendor: async () => {
+    const res = await request(`${baseUrl}/wallet/balance`, { headers: { 'x-api-key': apiKey, accept: 'application/json' } });
+    await res.body.json();
+  },
+  bare: () => bare.callTool({ name: 'echo', arguments: { text: 'hi' } }),
+  proxycart: () => proxycart.callTool({ name: 'proxyjam_wallet_balance', arguments: {} }),
+};
+const samples = { vendor: [], bare: [], proxycart: [] };
+for (const fn of Object.values(subjects)) for (let i = 0; i < 50; i++) await fn(); // warm-up
+// Interleaved, so drifting machine load hits all three alike.
+for (let i = 0; i < calls; i++) {
+  for (const [name, fn] of Object.entries(subjects)) {
+    const started = process.hrtime.bigint();
+    await fn();
+    samples[name].push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const vendor = median(samples.vendor);
+const bareCall = median(samples.bare);
+const toolCall = median(samples.proxycart);
 
 console.log(`vendor round trip (direct HTTP)   median ${vendor.toFixed(3)} ms`);
 console.log(`bare SDK tool call (stdio)        median ${bareCall.toFixed(3)} ms`);
