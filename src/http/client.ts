@@ -2,6 +2,7 @@ import { request } from 'undici';
 import { ProxycartError, trimVendorMessage } from '../errors.js';
 import { log } from '../log.js';
 import { redact } from '../redact.js';
+import { moneyTimeoutMs } from './timeouts.js';
 
 export interface HttpResponse<T = unknown> {
   status: number;
@@ -71,7 +72,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     // Each request gets its own controller: a shared signal leaks listeners on Node 20.
     const controller = new AbortController();
-    const limitMs = spec.money ? options.timeoutMs * 2 : options.timeoutMs;
+    const limitMs = spec.money ? moneyTimeoutMs(options.timeoutMs) : options.timeoutMs;
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${limitMs / 1000} s`)), limitMs);
     try {
       const res = await request(url, { method: spec.method, headers, body, signal: controller.signal });
@@ -180,7 +181,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             (retryAfter === undefined || retryAfter <= MAX_RETRY_AFTER_S) &&
             // A money call that already used up one time limit (a hang) is not tried again:
             // the person hears at once, and reconciliation takes over.
-            !(spec.money && Date.now() - started >= options.timeoutMs * 2);
+            !(spec.money && Date.now() - started >= moneyTimeoutMs(options.timeoutMs));
           if (!retryable) throw spec.money && transient && mayHaveReached ? unclear(tryNumber + 1, error) : error;
           const waitMs = retryAfter !== undefined ? retryAfter * 1000 : backoffMs * 2 ** tryNumber;
           log('debug', `${options.vendor} ${spec.method} ${spec.path}: ${error.kind}, retry ${tryNumber + 1} in ${waitMs} ms`);

@@ -1,4 +1,5 @@
 import { ProxycartError } from '../errors.js';
+import { moneyTimeoutMs } from '../http/timeouts.js';
 import { placeOrder } from '../guard/place-order.js';
 import type { ProviderSpec } from '../providers/types.js';
 import type { Runtime } from '../runtime.js';
@@ -19,6 +20,7 @@ import { orderStatus, type OrderStatusArgs } from './order-status.js';
 /** The `<provider>_<operation>` tools of one provider, generated from the contracts. */
 export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinition[] {
   const { config } = runtime;
+  const moneyLimitMs = moneyTimeoutMs(config.timeoutMs);
   const base = () => ({ provider: spec.id, sandbox: config.sandbox });
   const tools: ToolDefinition[] = [
     {
@@ -53,7 +55,7 @@ export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinit
             limits: config,
             confirm: config.confirm,
             elicit: call.elicit,
-            moneyTimeoutMs: config.timeoutMs * 2,
+            moneyTimeoutMs: moneyLimitMs,
           },
           args,
         );
@@ -70,7 +72,7 @@ export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinit
     output: orderStatusOutput,
     async handler(args, call) {
       const [client, ledger] = await Promise.all([runtime.client(spec.id), runtime.ledger()]);
-      const deps = { client, ledger, vendor: spec.title, moneyTimeoutMs: config.timeoutMs * 2, providerId: spec.id };
+      const deps = { client, ledger, vendor: spec.title, moneyTimeoutMs: moneyLimitMs, providerId: spec.id };
       return { ...base(), ...(await orderStatus(deps, args as unknown as OrderStatusArgs, call)) };
     },
   });
