@@ -3,21 +3,14 @@ import { ProxycartError } from '../../src/errors.js';
 import { PROVIDERS } from '../../src/providers/index.js';
 import type { Order, ProviderClient } from '../../src/providers/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { rejection } from '../rejection.js';
 import { FIXTURES } from './fixtures/index.js';
 
 // One contract for every provider, run against its simulator over real HTTP: list,
 // quote, place, status, balance, and the documented errors. Each provider's own edge
 // cases live in test/providers/<id>.test.ts.
 
-async function failure(promise: Promise<unknown>): Promise<ProxycartError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProxycartError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProxycartError');
-}
+const failure = (promise: Promise<unknown>) => rejection(promise);
 
 describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s provider contract', (id, fixture) => {
   const spec = PROVIDERS.find((p) => p.id === id)!;

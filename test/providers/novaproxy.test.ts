@@ -11,22 +11,15 @@ import type { PreparedOrder, ProviderClient } from '../../src/providers/types.js
 import type { Simulator } from '../../src/sandbox/kit.js';
 import { createSimulator, sandboxKey, type NovaState } from '../../src/sandbox/novaproxy.js';
 import { fixture } from '../contract/fixtures/novaproxy.js';
+import { rejection } from '../rejection.js';
 
 const BAD_KEY = 'novaproxy_wrong_key_9d8c7b6a5f4e3d2c1b0a';
 
 /** Awaits a rejection, checks its kind, and that no key leaks into anything it says. */
 async function failure(promise: Promise<unknown>, kind: ErrorKind): Promise<ProxycartError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProxycartError);
-  const failure = error as ProxycartError;
-  expect(failure.kind).toBe(kind);
-  const said = JSON.stringify({ message: failure.message, details: failure.details, advice: failure.advice, stack: failure.stack });
-  expect(said).not.toContain(sandboxKey);
-  expect(said).not.toContain(BAD_KEY);
-  return failure;
+  const error = await rejection(promise, [sandboxKey, BAD_KEY]);
+  expect(error.kind).toBe(kind);
+  return error;
 }
 
 function response(status: number, body: unknown): HttpResponse {

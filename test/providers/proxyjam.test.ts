@@ -11,6 +11,7 @@ import { orderSchema, type VendorOffer } from '../../src/providers/proxyjam/sche
 import { toProxyJamError, vendorMessageOf } from '../../src/providers/proxyjam/vendor-errors.js';
 import type { Order, OrderState, PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import { createSimulator, FOREIGN_ORDER_ID, sandboxKey, type ProxyJamSimulatorOptions } from '../../src/sandbox/proxyjam.js';
+import { rejection } from '../rejection.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -28,17 +29,7 @@ async function start(options: ProxyJamSimulatorOptions = {}, connection: { apiKe
 }
 
 /** The error a promise rejects with, checked to be ours and to never carry the key. */
-async function failure(promise: Promise<unknown>, secrets: string[] = [sandboxKey]): Promise<ProxycartError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProxycartError);
-  const failed = error as ProxycartError;
-  const visible = [failed.message, failed.advice, failed.details.vendorMessage ?? '', String(failed.stack)].join(' ');
-  for (const secret of secrets) expect(visible).not.toContain(secret);
-  return failed;
-}
+const failure = (promise: Promise<unknown>, secrets: string[] = [sandboxKey]) => rejection(promise, secrets);
 
 function response(status: number, body: unknown): HttpResponse {
   return { status, body, text: JSON.stringify(body), headers: {} };

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { jsonSchema } from '../../src/tools/define.js';
+import { rejection } from '../rejection.js';
 import { ProxycartError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/client.js';
 import { resolveCountry } from '../../src/providers/proxyscrape/country.js';
@@ -25,15 +26,7 @@ const MSG = {
 const SEED_BODY = { type: 'new_datacenter_shared', country: 'Belgium', is_subscription: true, days: 30, proxies: { mixed: 1000 }, bandwidth: 0 };
 const WRONG_KEY = 'ps_WRONGwrongWRONGwrongWRONGwrong9999';
 
-async function failure(promise: Promise<unknown>): Promise<ProxycartError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProxycartError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProxycartError');
-}
+const failure = (promise: Promise<unknown>) => rejection(promise);
 
 /** Every text an error carries must be free of both keys. */
 function expectNoKey(error: ProxycartError): void {

@@ -21,6 +21,7 @@ import type { HttpResponse } from '../../src/http/client.js';
 import type { PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import { createSimulator, sandboxKey, type ProxySellerState } from '../../src/sandbox/proxyseller.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
+import { rejection } from '../rejection.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -29,15 +30,7 @@ function vendorDate(ms: number): string {
   return `${String(d.getUTCDate()).padStart(2, '0')}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${d.getUTCFullYear()}`;
 }
 
-async function caught(promise: Promise<unknown>): Promise<ProxycartError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProxycartError);
-    return error as ProxycartError;
-  }
-  throw new Error('expected a rejection');
-}
+const caught = (promise: Promise<unknown>) => rejection(promise);
 
 function respond(body: unknown): HttpResponse {
   return { status: 200, body, text: JSON.stringify(body), headers: {} };
