@@ -3,6 +3,7 @@ import { loadConfig } from './config.js';
 import { describeError, ProxycartError } from './errors.js';
 import { log } from './log.js';
 import { PROVIDERS } from './providers/index.js';
+import { checkStoreAtStart } from './store-check.js';
 import type { ProviderId } from './providers/types.js';
 import { VERSION } from './version.js';
 
@@ -11,6 +12,8 @@ const HELP = `proxycart ${VERSION}: an MCP server for buying proxies (ProxyJam, 
 Usage:
   proxycart [--sandbox]          serve MCP over stdio (the default)
   proxycart sandbox [--port N]   run the vendor simulators alone on loopback and print their URLs
+  proxycart ledger [settle <unknown:id> placed|not-placed [--order-id ID]]
+                                 list orders of unknown outcome, or record what the vendor dashboard shows
   proxycart --help | --version
 
 Options:
@@ -27,6 +30,10 @@ Configuration is read from the environment; see the README for every variable:
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(HELP);
   if (argv.includes('--version') || argv.includes('-v')) return void process.stdout.write(`${VERSION}\n`);
+  if (argv[0] === 'ledger') {
+    const { runLedgerCommand } = await import('./ledger-command.js');
+    return runLedgerCommand(argv.slice(1), loadConfig(process.env, PROVIDERS), (line) => process.stdout.write(`${line}\n`));
+  }
   const known = new Set(['sandbox', '--sandbox', '--port']);
   const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--port');
   if (unknown.length) throw new ProxycartError('configuration', `Unknown argument ${unknown[0]}. See proxycart --help.`);
@@ -53,6 +60,8 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   process.on('SIGTERM', shutdown);
   await server.connect(new StdioServerTransport());
   log('info', `serving ${runtime.providers.map((p) => p.id).join(', ') || 'no providers'} over stdio${config.sandbox ? ' (sandbox vendors)' : ''}`);
+  const storeProblem = checkStoreAtStart(config.store);
+  if (storeProblem) log('error', `${storeProblem} Orders will fail with a storage error until this is fixed.`);
 }
 
 async function runSandbox(argv: string[]): Promise<void> {

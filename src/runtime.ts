@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import { environmentOf, type Environment } from './guard/environment.js';
 import { Ledger } from './guard/ledger.js';
 import { log } from './log.js';
 import type { ProviderClient, ProviderId, ProviderSpec } from './providers/types.js';
@@ -16,6 +17,8 @@ export interface Runtime {
   store(): Promise<Store>;
   ledger(): Promise<Ledger>;
   client(id: ProviderId): Promise<ProviderClient>;
+  /** The account a provider's orders are charged to; quotes and the ledger are bound to it. */
+  environment(id: ProviderId): Environment;
   close(): Promise<void>;
 }
 
@@ -48,6 +51,10 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
         client.catch(() => clients.delete(id));
       }
       return client;
+    },
+    environment(id) {
+      const vendor = config.vendors.find((v) => v.id === id)!;
+      return environmentOf(id, config.sandbox, vendor.baseUrl, vendor.apiKey);
     },
     async close() {
       if (store) await (await store).close().catch(() => undefined);

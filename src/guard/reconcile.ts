@@ -1,14 +1,13 @@
 import { asProxycartError, ProxycartError, type ErrorKind } from '../errors.js';
 import type { Order, ProviderClient } from '../providers/types.js';
 import { maskCredentials } from '../tools/credentials.js';
-import type { Ledger, LedgerEntry } from './ledger.js';
+import { UNKNOWN_PREFIX, type Ledger, type LedgerEntry } from './ledger.js';
 
 // What became of an approved order that was already sent: wait for a call still in
 // flight, and ask the vendor about calls that got no answer or whose process died. The
 // vendor is never sent the order a second time (except ProxyJam's idempotent replay,
 // which the vendor itself de-duplicates).
 
-export const UNKNOWN_PREFIX = 'unknown:';
 
 export interface SettleDeps {
   client: ProviderClient;

@@ -1,6 +1,6 @@
 import { ProxycartError } from '../errors.js';
-import type { Ledger } from '../guard/ledger.js';
-import { settleEntry, UNKNOWN_PREFIX, unknownOrder, type SettleDeps } from '../guard/reconcile.js';
+import { UNKNOWN_PREFIX, type Ledger } from '../guard/ledger.js';
+import { settleEntry, unknownOrder, type SettleDeps } from '../guard/reconcile.js';
 import type { Order, OrderHint, ProviderClient, ProviderId } from '../providers/types.js';
 import { maskCredentials } from './credentials.js';
 import type { ToolCall } from './define.js';
@@ -27,6 +27,10 @@ export async function orderStatus(
     if (!pending || pending.provider !== providerId) throw new ProxycartError('not_found', `No order ${orderId} was sent through proxycart to this vendor.`);
     const settled = await settleEntry(deps, pending);
     if (!settled.order) return { order: unknownOrder(settled.entry), next_step: `Still unknown: ${settled.why} Check again later; never order again meanwhile.` };
+    if (settled.order.id.startsWith(UNKNOWN_PREFIX)) {
+      // Resolved from the vendor's dashboard: the vendor's order id may not be known here.
+      return { order: settled.order, next_step: 'A person confirmed from the vendor dashboard that this order was placed; the vendor dashboard shows its details.' };
+    }
     orderId = settled.order.id;
   }
   const entry = await ledger.byOrderId(providerId, orderId);

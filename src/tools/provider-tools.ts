@@ -50,6 +50,7 @@ export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinit
           {
             provider: spec,
             client,
+            environment: runtime.environment(spec.id),
             store,
             ledger,
             limits: config,
