@@ -28,6 +28,11 @@ export async function settleEntry(deps: SettleDeps, entry: LedgerEntry): Promise
   }
   if (entry.status === 'placed') return { entry, order: entry.order! };
   if (entry.status === 'failed') {
+    if (entry.settledByPerson) {
+      throw new ProxycartError('vendor_error', 'A person checked the vendor dashboard and found that this order was never placed. Nothing was charged.', {
+        advice: 'Call place_order without a token for a new quote if the person still wants it.',
+      });
+    }
     throw new ProxycartError((entry.error?.kind as ErrorKind) ?? 'vendor_error', `This approved order was already sent and the vendor refused it (${entry.error?.message ?? 'no reason given'}). Nothing was charged.`, {
       advice: 'Call place_order without a token for a new quote.',
     });

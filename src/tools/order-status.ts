@@ -25,6 +25,10 @@ export async function orderStatus(
     // An order whose money call got no answer: ask the vendor what became of it first.
     const pending = await ledger.get(orderId.slice(UNKNOWN_PREFIX.length));
     if (!pending || pending.provider !== providerId) throw new ProxycartError('not_found', `No order ${orderId} was sent through proxycart to this vendor.`);
+    if (pending.status === 'failed') {
+      const why = pending.settledByPerson ? 'a person found on the vendor dashboard that it was never placed' : `the vendor did not take it (${pending.error?.message ?? 'no reason given'})`;
+      return { order: { ...unknownOrder(pending), status: 'not placed', state: 'failed' }, next_step: `Not placed: ${why}. Nothing was charged.` };
+    }
     const settled = await settleEntry(deps, pending);
     if (!settled.order) return { order: unknownOrder(settled.entry), next_step: `Still unknown: ${settled.why} Check again later; never order again meanwhile.` };
     if (settled.order.id.startsWith(UNKNOWN_PREFIX)) {

@@ -49,13 +49,17 @@ export interface SessionOptions {
   env: Record<string, string>;
   /** Declare form elicitation and answer every form with this. */
   elicit?: (message: string) => Promise<ElicitResult> | ElicitResult;
+  /** Run the server as another user (the tests run as root in CI, where file permissions do not bind). */
+  runAs?: { uid: number; gid: number };
 }
 
 export async function connect(options: SessionOptions): Promise<Session> {
   const home = options.env.PROXYCART_HOME ?? tempDir('home');
+  const command = options.runAs
+    ? { command: 'setpriv', args: [`--reuid=${options.runAs.uid}`, `--regid=${options.runAs.gid}`, '--clear-groups', process.execPath, CLI] }
+    : { command: process.execPath, args: [CLI] };
   const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI],
+    ...command,
     env: { PATH: process.env.PATH ?? '', HOME: home, PROXYCART_HOME: home, ...options.env },
     stderr: 'pipe',
   });

@@ -56,8 +56,8 @@ export const calcSchema = z.looseObject({
   total: z.unknown(),
   quantity: z.coerce.number().nullish(),
   currency: z.string().nullish(),
-  discount: z.coerce.number().nullish(),
-  price: z.coerce.number().nullish(),
+  discount: z.unknown(),
+  price: z.unknown(),
 });
 export type CalcData = z.infer<typeof calcSchema>;
 
