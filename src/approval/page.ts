@@ -111,7 +111,7 @@ export function createApprovalHandler(options: ApprovalPageOptions & { origin: (
     if (req.headers.origin !== origin.origin) throw new Refusal(403, 'Refused', 'This request did not come from the approval page.');
     const form = await readForm(req);
     const record = await approvals.get(id);
-    if (!record || record.state !== 'pending') throw closedRefusal(record);
+    if (record?.state !== 'pending') throw closedRefusal(record);
     const csrf = single(form, 'csrf');
     if (csrf === undefined || !sameSecret(csrf, record.csrf)) throw new Refusal(403, 'Refused', 'This request did not come from the approval page. Open the link again.');
     const decision = single(form, 'decision');

@@ -8,7 +8,7 @@ import type { ApprovalRecord } from './approvals.js';
 
 const STYLE = `
 *{box-sizing:border-box}
-body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#1b1d21}
+body{margin:0;overflow-wrap:anywhere;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#1b1d21}
 main{max-width:40rem;margin:0 auto;padding:1rem}
 .card{background:#fff;border-radius:12px;padding:1.25rem;box-shadow:0 1px 3px #0002}
 h1{font-size:1.35rem;margin:0 0 .75rem}
@@ -42,16 +42,21 @@ var b=document.querySelectorAll('button[value=approve]');for(var i=0;i<b.length;
 var t=setInterval(tick,1000);tick();})();
 `;
 
-function layout(nonce: string, title: string, body: string, withScript = false): string {
+// Every response says Referrer-Policy: no-referrer, but under that policy browsers send
+// `Origin: null` with a form POST (Fetch standard, "append a request Origin header"), and
+// the page's own Origin is what the POST is checked against. So the page with the form
+// narrows its own policy to same-origin: its POST carries the real Origin, and nothing
+// ever goes off-site, since the page has no links and loads nothing.
+function layout(nonce: string, title: string, body: string, withForm = false): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
+${withForm ? '<meta name="referrer" content="same-origin">\n' : ''}<meta name="robots" content="noindex">
 <title>${escapeHtml(title)} · proxycart</title>
 <style nonce="${nonce}">${STYLE}</style>
 </head><body><main><div class="card">
 ${body}
-</div><p class="small">proxycart approval page · served on this computer only</p></main>${withScript ? `<script nonce="${nonce}">${COUNTDOWN}</script>` : ''}</body></html>`;
+</div><p class="small">proxycart approval page · served on this computer only</p></main>${withForm ? `<script nonce="${nonce}">${COUNTDOWN}</script>` : ''}</body></html>`;
 }
 
 function usd(value: number | null): string {

@@ -60,11 +60,11 @@ interface ParsedForm {
   buttons: Array<{ name: string; value: string }>;
 }
 
-const unescape = (s: string) => s.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+const decodeEntities = (s: string) => s.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 
 function attributes(tag: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of tag.matchAll(/([a-z-]+)="([^"]*)"/g)) out[m[1]] = unescape(m[2]);
+  for (const m of tag.matchAll(/([a-z-]+)="([^"]*)"/g)) out[m[1]] = decodeEntities(m[2]);
   return out;
 }
 
@@ -160,6 +160,9 @@ describe('the approval page shows what is approved', () => {
     expect(page.status).toBe(200);
     expectSecurityHeaders(page);
     expect(page.body).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    // Under the header's no-referrer a browser would post `Origin: null`; the form page
+    // narrows its own policy to same-origin (approval-browser.test.ts checks the Origin sent).
+    expect(page.body).toContain('<meta name="referrer" content="same-origin">');
     expect(page.body).toMatch(/<dd id="vendor">ProxyJam<\/dd>/);
     expect(page.body).toMatch(/<dd id="summary">5 GB residential, US<\/dd>/);
     expect(page.body).toMatch(/id="total">12\.50 USD</);
