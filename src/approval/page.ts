@@ -69,14 +69,21 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   if (type !== 'application/x-www-form-urlencoded') throw new Refusal(415, 'Not a form', 'This page accepts only its own form.');
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) throw new Refusal(413, 'Too large', 'The form sent too much data.');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new Refusal(413, 'Too large', 'The form sent too much data.');
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  // Events rather than for-await: leaving a for-await loop early destroys the socket, and
+  // the 413 page could not be sent. Past the limit the rest is dropped unread.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      req.off('data', onData);
+      reject(new Refusal(413, 'Too large', 'The form sent too much data.'));
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+    req.once('error', reject);
+  });
 }
 
 /** The one value of `name`; a repeated field is refused rather than guessed at. */

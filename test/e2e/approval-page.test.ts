@@ -21,6 +21,8 @@ interface Send {
   /** Header values; undefined leaves a header out (Host is sent unless given as undefined). */
   headers?: Record<string, string | undefined>;
   body?: string | Buffer;
+  /** Send the body chunked, without Content-Length. */
+  chunked?: boolean;
 }
 
 /** Every body the tests received, to check that the PIN never appears in one. */
@@ -33,7 +35,7 @@ function send(url: string, options: Send = {}): Promise<Reply> {
     if (value === undefined) delete headers[name.toLowerCase()];
     else headers[name.toLowerCase()] = value;
   }
-  if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+  if (options.body !== undefined && !options.chunked) headers['content-length'] = String(Buffer.byteLength(options.body));
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       { host: target.hostname, port: target.port, method: options.method ?? 'GET', path: target.pathname + target.search, headers, setHost: false },
@@ -49,7 +51,13 @@ function send(url: string, options: Send = {}): Promise<Reply> {
       },
     );
     req.on('error', reject);
-    req.end(options.body);
+    if (options.chunked && options.body !== undefined) {
+      // Several writes: the server sees the size only as the chunks arrive.
+      for (let at = 0; at < options.body.length; at += 1024) req.write(options.body.slice(at, at + 1024));
+      req.end();
+    } else {
+      req.end(options.body);
+    }
   });
 }
 
@@ -248,6 +256,7 @@ describe('attacks are refused and change nothing', () => {
     ['Host: localhost', 403, (url, form) => submit(url, form, 'approve', { headers: { host: `localhost:${new URL(url).port}` } })],
     ['a JSON body', 415, (url, form) => send(url, { method: 'POST', headers: { origin: new URL(url).origin, 'content-type': 'application/json' }, body: JSON.stringify({ csrf: form.fields[0].value, decision: 'approve' }) })],
     ['a body over 4 KB', 413, (url, form) => submit(url, form, 'approve', { fields: { padding: 'x'.repeat(5000) } })],
+    ['a chunked body over 4 KB', 413, (url, form) => send(url, { method: 'POST', chunked: true, headers: { origin: new URL(url).origin, 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${form.fields[0].value}&decision=approve&padding=${'x'.repeat(64_000)}` })],
     ['two decisions at once', 400, (url, form) => submit(url, form, 'decline', { fields: { decision: 'approve' } })],
     ['an unknown decision', 400, (url, form) => submit(url, form, 'yes')],
     ['a PUT', 405, (url) => send(url, { method: 'PUT', headers: { origin: new URL(url).origin } })],
