@@ -6,7 +6,7 @@ import type { ProviderId, ProviderSpec } from './providers/types.js';
 import { registerSecret } from './redact.js';
 import { parseStoreUrl, type StoreUrl } from './store.js';
 
-export type ConfirmMode = 'auto' | 'elicit' | 'token';
+export type ConfirmMode = 'auto' | 'elicit' | 'page' | 'token';
 
 export interface VendorConfig {
   id: ProviderId;
@@ -22,11 +22,21 @@ export interface Config {
   home: string;
   store: StoreUrl;
   confirm: ConfirmMode;
+  approval: ApprovalSettings;
   maxOrderUsd: number;
   dailyBudgetUsd: number;
   allowUnpriced: boolean;
   readOnly: boolean;
   timeoutMs: number;
+}
+
+export interface ApprovalSettings {
+  /** PROXYCART_APPROVAL_PIN: a secret the page asks for before an approve. */
+  pin?: string;
+  /** PROXYCART_APPROVAL_PORT; undefined: an ephemeral port. */
+  port?: number;
+  /** PROXYCART_OPEN_BROWSER: open the page in the person's browser (desktop sessions only). */
+  openBrowser: boolean;
 }
 
 const flag = z
@@ -38,7 +48,10 @@ const usd = z.coerce.number().finite().min(0);
 // error always names the variable a person has to fix.
 const SETTINGS = {
   PROXYCART_SANDBOX: flag.optional(),
-  PROXYCART_CONFIRM: z.enum(['auto', 'elicit', 'token']).default('auto'),
+  PROXYCART_CONFIRM: z.enum(['auto', 'elicit', 'page', 'token']).default('auto'),
+  PROXYCART_APPROVAL_PIN: z.string().min(4, 'use at least 4 characters').max(64).optional(),
+  PROXYCART_APPROVAL_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  PROXYCART_OPEN_BROWSER: z.enum(['auto', 'never']).default('auto'),
   PROXYCART_MAX_ORDER_USD: usd.default(50),
   PROXYCART_DAILY_BUDGET_USD: usd.default(200),
   PROXYCART_ALLOW_UNPRICED: flag.default(false),
@@ -58,7 +71,8 @@ function read(env: NodeJS.ProcessEnv): Settings {
     const parsed = (schema as z.ZodType).safeParse(raw === '' && name !== 'PROXYCART_SANDBOX' ? undefined : raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new ProxycartError('configuration', `${name}=${JSON.stringify(raw)} is not valid: ${issue?.message ?? 'bad value'}.`);
+      const shown = name === 'PROXYCART_APPROVAL_PIN' ? '(hidden)' : JSON.stringify(raw);
+      throw new ProxycartError('configuration', `${name}=${shown} is not valid: ${issue?.message ?? 'bad value'}.`);
     }
     out[name] = parsed.data;
   }
@@ -124,12 +138,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     if (parsed.kind === 'redis') registerSecret(new URL(parsed.url).password || undefined);
   }
 
+  // Only the approval page reads the PIN; redacting it elsewhere too guards against slips
+  // (redact() leaves values under 6 characters alone: they would match ordinary text).
+  registerSecret(s.PROXYCART_APPROVAL_PIN);
+
   return {
     sandbox,
     vendors,
     home,
     store,
     confirm: s.PROXYCART_CONFIRM,
+    approval: { pin: s.PROXYCART_APPROVAL_PIN, port: s.PROXYCART_APPROVAL_PORT, openBrowser: s.PROXYCART_OPEN_BROWSER === 'auto' },
     maxOrderUsd: s.PROXYCART_MAX_ORDER_USD,
     dailyBudgetUsd: s.PROXYCART_DAILY_BUDGET_USD,
     allowUnpriced: s.PROXYCART_ALLOW_UNPRICED,

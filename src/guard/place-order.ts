@@ -5,6 +5,8 @@ import { formatUsd } from '../money.js';
 import type { Order, PreparedOrder, ProviderClient, ProviderSpec } from '../providers/types.js';
 import type { Store } from '../store.js';
 import { maskCredentials } from '../tools/credentials.js';
+import type { ApprovalRecord } from '../approval/approvals.js';
+import { approvalDetails, awaitDecision, type ApprovalChannel, type Waiting } from './approval.js';
 import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, tokenId, type QuoteRecord } from './confirmation.js';
 import type { Environment } from './environment.js';
 import { overcharge, PRICE_TOLERANCE_USD, UNKNOWN_PREFIX, type Ledger, type LedgerEntry } from './ledger.js';
@@ -26,14 +28,31 @@ export interface PlaceOrderContext {
   confirm: ConfirmMode;
   /** Present when the client declared form elicitation. */
   elicit?: (message: string) => Promise<ElicitAnswer>;
+  /** Present when the client declared URL elicitation: it shows the person the approval page's link. */
+  urlElicitation?: UrlElicitation;
+  /** The approval page and its records. */
+  approvals: ApprovalChannel;
+  /** How long a call waits for a decision on the page when it was asked to (`wait_seconds`), in ms. */
+  waitMs: number;
+  waiting: Waiting;
   /** How long a money call may take (ms); a `submitting` entry older than this plus a margin was interrupted. */
   moneyTimeoutMs: number;
 }
 
+export interface UrlElicitation {
+  ask(message: string, url: string, elicitationId: string): Promise<ElicitAnswer>;
+  /** notifications/elicitation/complete, once the page has the decision. */
+  complete(elicitationId: string): Promise<void>;
+  /** How long the call waits for the page decision after the client showed the link. */
+  waitMs: number;
+}
+
 export interface PlaceOrderResult {
-  status: 'confirmation_required' | 'placed' | 'declined' | 'outcome_unknown';
+  status: 'approval_required' | 'confirmation_required' | 'placed' | 'declined' | 'outcome_unknown';
   quote: Quote;
   confirmation_token?: string;
+  /** The page where the person approves or declines (never operated by the model). */
+  approval_url?: string;
   expires_at?: string;
   /** True when this call made no vendor request: the token was already used, and this is its order. */
   replayed?: boolean;
@@ -44,7 +63,7 @@ export interface PlaceOrderResult {
 }
 
 export async function placeOrder(ctx: PlaceOrderContext, args: Record<string, unknown>): Promise<PlaceOrderResult> {
-  const { confirmation_token: token, ...orderArgs } = args;
+  const { confirmation_token: token, wait_seconds: _wait, ...orderArgs } = args;
   const argsHash = hashArguments(ctx.environment, orderArgs);
   if (typeof token === 'string') return confirmWithToken(ctx, token, argsHash);
   if (ctx.confirm === 'elicit' && !ctx.elicit) {
@@ -69,26 +88,79 @@ async function requestApproval(
   // What a person must read first: an identical order that may already have been charged.
   quote.warnings.unshift(...(unresolved ? [unresolvedWarning(unresolved)] : []), ...notes);
   checkQuote(quote, prepared.quote, ctx.limits);
-  checkBudget(quote, ctx.limits, await ctx.ledger.spentLast24h(ctx.environment.sandbox));
+  const spent = await ctx.ledger.spentLast24h(ctx.environment.sandbox);
+  checkBudget(quote, ctx.limits, spent);
 
   const { token: issued, record } = await issueToken(ctx.store, { provider: ctx.provider.id, environment: ctx.environment, args, argsHash, prepared, quote });
-  if (ctx.confirm !== 'token' && ctx.elicit) {
+  if (ctx.confirm === 'token') {
+    return {
+      status: 'confirmation_required',
+      quote,
+      confirmation_token: issued,
+      expires_at: new Date(record.expiresAt).toISOString(),
+      next_step:
+        'Show this quote to the person (what, total, balance after). Only if they agree, call this tool again with exactly the same arguments plus confirmation_token. Never confirm on your own.',
+    };
+  }
+  if (ctx.elicit && ctx.confirm !== 'page') {
     const answer = await ctx.elicit(confirmationMessage(ctx.provider.title, quote));
     if (answer === 'accept') return withToken(await confirmAndPlace(ctx, record), issued);
-    if (answer === 'decline' || ctx.confirm === 'elicit') {
-      await forgetQuote(ctx.store, record.id);
-      return { status: 'declined', quote, next_step: 'The person did not approve this order. Nothing was ordered or charged.' };
-    }
-    log('info', `${ctx.provider.id}: confirmation form ${answer}; falling back to a confirmation token`);
+    if (answer === 'decline' || ctx.confirm === 'elicit') return declined(ctx, record, 'The person did not approve this order.');
+    log('info', `${ctx.provider.id}: confirmation form ${answer}; the approval page takes over`);
   }
+  const details = approvalDetails(ctx.provider.title, ctx.environment.sandbox, quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spent));
+  // A client with URL elicitation shows the link to the person itself.
+  const asked = ctx.confirm === 'auto' && !ctx.elicit ? ctx.urlElicitation : undefined;
+  const { record: approval, url } = await ctx.approvals.open(record.id, details, record.expiresAt, !asked);
+  if (asked) {
+    const answer = await asked.ask(`Approve or decline this ${ctx.provider.title} order on the approval page: ${quote.summary}`, url, approval.id);
+    if (answer === 'decline') return declined(ctx, record, 'The person declined to open the approval page.');
+    if (answer === 'accept') {
+      // `accept` means only that the person opened the link: the decision is on the page.
+      const decided = await awaitDecision(ctx.approvals, record.id, asked.waitMs, ctx.waiting);
+      if (decided?.state !== 'pending') await asked.complete(approval.id).catch(() => undefined);
+      return afterDecision(ctx, record, decided, url, issued);
+    }
+    log('info', `${ctx.provider.id}: approval link ${answer}; the model is given the link instead`);
+  }
+  return approvalRequired(record, url, issued);
+}
+
+/** What an approval's state means for the order: placed, declined, still waiting, or refused. */
+async function afterDecision(ctx: PlaceOrderContext, record: QuoteRecord, approval: ApprovalRecord | undefined, url: string, token: string): Promise<PlaceOrderResult> {
+  switch (approval?.state) {
+    case 'approved':
+      return withToken(await confirmAndPlace(ctx, record), token);
+    case 'declined':
+      return declined(ctx, record, 'The person declined this order on the approval page.');
+    case 'pending':
+      return approvalRequired(record, url, token);
+    case 'void':
+      await forgetQuote(ctx.store, record.id);
+      throw new ProxycartError('policy', 'This approval was voided after five wrong PINs. Nothing was sent.', {
+        advice: 'Call place_order without a token for a new quote; the person approves it on its own page.',
+      });
+    default:
+      throw new ProxycartError('policy', 'This approval has expired. Nothing was sent.', {
+        advice: 'Call place_order without a token for a new quote; the person approves it on its own page.',
+      });
+  }
+}
+
+function approvalRequired(record: QuoteRecord, url: string, token: string): PlaceOrderResult {
   return {
-    status: 'confirmation_required',
-    quote,
-    confirmation_token: issued,
+    status: 'approval_required',
+    quote: record.quote,
+    confirmation_token: token,
+    approval_url: url,
     expires_at: new Date(record.expiresAt).toISOString(),
-    next_step:
-      'Show this quote to the person (what, total, balance after). Only if they agree, call this tool again with exactly the same arguments plus confirmation_token. Never confirm on your own.',
+    next_step: `A person must approve this order on the approval page; you cannot. Give the person this link: ${url} . Then call this tool again with the same arguments and confirmation_token (add wait_seconds, e.g. 120, to wait for their decision). It places the order only once they approved.`,
   };
+}
+
+async function declined(ctx: PlaceOrderContext, record: QuoteRecord, why: string): Promise<PlaceOrderResult> {
+  await forgetQuote(ctx.store, record.id);
+  return { status: 'declined', quote: record.quote, next_step: `${why} Nothing was ordered or charged.` };
 }
 
 async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash: string): Promise<PlaceOrderResult> {
@@ -112,8 +184,18 @@ async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash:
     // An identical order may have gone out unanswered since this quote was made.
     const unresolved = await ctx.ledger.unresolved(argsHash);
     if (unresolved) throw sameOrderUnresolved(ctx, unresolved);
+    return withToken(await confirmAndPlace(ctx, record), token);
   }
-  return withToken(await confirmAndPlace(ctx, record), token);
+  // Everywhere else a token is only a handle: the person's decision on the page decides.
+  let found = await ctx.approvals.find(record.id);
+  if (!found) {
+    // Issued without a page (a form that was answered elsewhere, or token mode before a restart).
+    const spent = await ctx.ledger.spentLast24h(ctx.environment.sandbox);
+    const details = approvalDetails(ctx.provider.title, ctx.environment.sandbox, record.quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spent));
+    found = await ctx.approvals.open(record.id, details, record.expiresAt, true);
+  }
+  const decided = ctx.waitMs > 0 && found.record.state === 'pending' ? await awaitDecision(ctx.approvals, record.id, ctx.waitMs, ctx.waiting) : found.record;
+  return afterDecision(ctx, record, decided, found.url, token);
 }
 
 /** A token confirms only the order it was issued for, in the environment it was issued in. */

@@ -3,6 +3,7 @@ import { UNKNOWN_PREFIX, type Ledger } from '../guard/ledger.js';
 import { settleEntry, unknownOrder, type SettleDeps } from '../guard/reconcile.js';
 import type { Order, OrderHint, ProviderClient, ProviderId } from '../providers/types.js';
 import { maskCredentials } from './credentials.js';
+import { sleep } from '../wait.js';
 import type { ToolCall } from './define.js';
 
 const POLL_INTERVAL_MS = 1500;
@@ -66,14 +67,4 @@ function nextStep(order: Order, waited: boolean): string | undefined {
     return 'Passwords are masked; call with include_credentials: true to see them.';
   }
   return undefined;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, ms));
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -158,7 +158,7 @@ describe('the charge is what the person approved', () => {
   it('a confirmation form: a price that rises before the person accepts is asked again, never charged', async () => {
     const messages: string[] = [];
     const session = await open({
-      env: env({ PROXYCART_MAX_ORDER_USD: '1000' }),
+      env: env({ PROXYCART_MAX_ORDER_USD: '1000', PROXYCART_CONFIRM: 'auto' }),
       elicit: (message) => {
         messages.push(message);
         if (messages.length === 1) {
@@ -267,13 +267,13 @@ describe('the charge is what the person approved', () => {
       }
 
       // Any other mode: the quote carries the warning first, and so does the form.
-      const auto = await open({ env: env({ ...base, PROXYCART_STORE: `sqlite://${join(home, 'state.sqlite')}` }) });
+      const auto = await open({ env: env({ ...base, PROXYCART_STORE: `sqlite://${join(home, 'state.sqlite')}`, PROXYCART_CONFIRM: 'auto' }) });
       const warned = await auto.ok(place(id), order);
       rows.push({ provider: id, fault: 'earlier identical order unknown', operation: 'quote (auto mode)', expected: 'warning first', observed: warned.quote.warnings[0].slice(0, 40), orders: money(id) });
       expect(warned.quote.warnings[0]).toMatch(new RegExp(`^An identical order sent .* unknown outcome \\(order id ${unknownId}\\).*could buy it twice`));
       let form = '';
       const withForm = await open({
-        env: env({ ...base, PROXYCART_STORE: `sqlite://${join(home, 'state.sqlite')}` }),
+        env: env({ ...base, PROXYCART_STORE: `sqlite://${join(home, 'state.sqlite')}`, PROXYCART_CONFIRM: 'auto' }),
         elicit: (message) => ((form = message), { action: 'decline' }),
       });
       await withForm.ok(place(id), order);
@@ -316,6 +316,8 @@ describe('the charge is what the person approved', () => {
       PROXYJAM_API_KEY: key,
       PROXYJAM_BASE_URL: sandbox.vendors.proxyjam!.baseUrl,
       PROXYCART_TIMEOUT_S: '3',
+      PROXYCART_CONFIRM: 'token',
+      PROXYCART_OPEN_BROWSER: 'never',
       ...extra,
     });
     const sandboxed = (home: string, extra: Record<string, string> = {}) => sandboxEnv(sandbox, { PROXYCART_HOME: home, PROXYCART_PROVIDERS: 'proxyjam', ...extra });
