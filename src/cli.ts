@@ -60,6 +60,9 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   process.on('SIGTERM', shutdown);
   await server.connect(new StdioServerTransport());
   log('info', `serving ${runtime.providers.map((p) => p.id).join(', ') || 'no providers'} over stdio${config.sandbox ? ' (sandbox vendors)' : ''}`);
+  if (config.confirm === 'token') {
+    log('warning', 'PROXYCART_CONFIRM=token: the model confirms orders on its own, within the caps. Use it only for unattended agents a person has delegated to.');
+  }
   const storeProblem = checkStoreAtStart(config.store);
   if (storeProblem) log('error', `${storeProblem} Orders will fail with a storage error until this is fixed.`);
 }
