@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { loadConfig } from './config.js';
-import { describeError, ProxycartError } from './errors.js';
+import { asProxycartError, describeError, ProxycartError } from './errors.js';
 import { log } from './log.js';
 import { PROVIDERS } from './providers/index.js';
 import { checkStoreAtStart } from './store-check.js';
@@ -65,6 +65,11 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   }
   const storeProblem = checkStoreAtStart(config.store);
   if (storeProblem) log('error', `${storeProblem} Orders will fail with a storage error until this is fixed.`);
+  if (config.store.kind === 'redis') {
+    // A network store is first contacted once the client is connected, never before.
+    server.oninitialized = () =>
+      void runtime.store().catch((error: unknown) => log('error', `${describeError(asProxycartError(error))} Orders will fail until the store is reachable.`));
+  }
 }
 
 async function runSandbox(argv: string[]): Promise<void> {

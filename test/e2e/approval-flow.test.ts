@@ -150,6 +150,16 @@ describe('approval on the page', () => {
     expect(simulator().moneyRequests()).toHaveLength(1);
   });
 
+  it('page mode: even a client with forms approves on the page', async () => {
+    let forms = 0;
+    const session = await connect({ env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'page', PROXYCART_STORE: 'memory' }), elicit: () => ((forms += 1), { action: 'accept', content: { approve: true } }) });
+    sessions.push(session);
+    const quoted = await session.ok(PLACE, fixture.order);
+    expect(quoted.status).toBe('approval_required');
+    expect(forms).toBe(0);
+    expect(simulator().moneyRequests()).toHaveLength(0);
+  });
+
   it('the sandbox first run: no key, no settings → quote, page, approve, placed, active', async () => {
     const home = tempDir('first-run');
     const session = await connect({ env: { PROXYCART_HOME: home, PROXYCART_OPEN_BROWSER: 'never' } });

@@ -42,6 +42,7 @@ describe('API keys never leak', () => {
         PROXYCART_LOG_LEVEL: 'debug',
         PROXYCART_ALLOW_UNPRICED: '1',
         PROXYCART_TIMEOUT_S: '3',
+        PROXYCART_CONFIRM: 'token',
       },
     });
     sessions.push(s);

@@ -158,7 +158,9 @@ describe('proxyseller mapping', () => {
     expect(short.warnings).toEqual(['Proxy-Seller: Insufficient funds. Total $2. Not enough $33.10']);
     expect(short.total_usd).toBe(35.1);
     expect(quoteFrom({ total: 3, currency: 'EUR' }, 'z')).toMatchObject({ total_usd: null, warnings: [expect.stringContaining('EUR')] });
-    expect(() => quoteFrom({ warning: '' }, 'z')).toThrow(/shape/);
+    // A calc answer without a usable total is an unpriced quote (never a price of 0), saying why.
+    expect(quoteFrom({ warning: '' }, 'z')).toMatchObject({ total_usd: null, price_source: 'unknown', warnings: ['Proxy-Seller gave order/calc total = nothing, which is not a price; the order is treated as unpriced.'] });
+    expect(() => quoteFrom('not an object', 'z')).toThrow(/shape/);
   });
 
   it('turns the documented make answer into a pending order, and an id-less one into an unknown outcome', () => {

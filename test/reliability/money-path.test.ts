@@ -24,8 +24,8 @@ const place = (id: ProviderId) => `${id}_place_order`;
 
 const rows: FaultRow[] = [];
 let doubleCharges = 0;
-// Price moves 3×3, the form 1, poisoned prices 3×8, overcharge 1, unknown outcomes 4, environments 3, replay 1, storage 2.
-const EXPECTED_ROWS = 9 + 1 + 24 + 1 + 4 + 3 + 1 + 2;
+// Price moves 3×3, the form 1, poisoned prices 3×8, overcharge 1, unknown outcomes 4, environments 3, replay 1, storage 3.
+const EXPECTED_ROWS = 9 + 1 + 24 + 1 + 4 + 3 + 1 + 3;
 afterAll(() => saveSuiteReport({ suite: 'money-path', complete: rows.length === EXPECTED_ROWS, rows, doubleCharges }));
 
 function observedOf(result: { isError?: boolean; structuredContent?: unknown; content: unknown }): string {
@@ -390,6 +390,19 @@ describe('the charge is what the person approved', () => {
       expect(session.stderr.join('\n')).toMatch(/The store \/dev\/null\/proxycart\/state\.sqlite cannot be written \(ENOTDIR\)/);
       expect(textOf(result)).toMatch(/^storage: The store file \/dev\/null\/proxycart\/state\.sqlite cannot be opened for writing .* Nothing was sent to a vendor\./);
       expect(offers.isError).toBeFalsy();
+      expect(money('proxyjam')).toBe(0);
+    });
+
+    it('a Redis store that cannot be reached: said at start, storage errors within seconds, reads still work', async () => {
+      const session = await open({ env: env({ PROXYCART_STORE: 'redis://127.0.0.1:1' }) });
+      const started = Date.now();
+      const result = await session.call(place('proxyjam'), order);
+      const offers = await session.call('proxyjam_list_offers', {});
+      rows.push({ provider: 'proxyjam', fault: 'Redis store unreachable', operation: 'quote; list_offers', expected: 'storage; ok', observed: `${observedOf(result)}; ${offers.isError ? 'error' : 'ok'}`, orders: money('proxyjam') });
+      expect(textOf(result)).toMatch(/^storage: PROXYCART_STORE: (cannot connect to Redis|Redis at redis:\/\/127\.0\.0\.1:1 did not answer)/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(offers.isError).toBeFalsy();
+      expect(session.stderr.join('\n')).toMatch(/error: storage: PROXYCART_STORE: .*Orders will fail until the store is reachable/);
       expect(money('proxyjam')).toBe(0);
     });
 

@@ -52,7 +52,7 @@ export const tierSchema = z.looseObject({
   bandwidth_unit: z.string().nullish(),
   bandwidth_in_bytes: looseNumber.nullish(),
   // Checked where it is used (money.ts): a price that is not a number makes the order unpriced.
-  price_per_gb: z.unknown(),
+  price_per_gb: z.unknown().optional(),
 });
 
 export const protocolSchema = z.looseObject({ code: z.string(), port: looseNumber });

@@ -53,17 +53,17 @@ export const calcSchema = z.looseObject({
   warning: z.string().nullish(),
   balance: z.coerce.number().nullish(),
   // Prices are checked where they are used (money.ts): one that is not a number makes the order unpriced.
-  total: z.unknown(),
+  total: z.unknown().optional(),
   quantity: z.coerce.number().nullish(),
   currency: z.string().nullish(),
-  discount: z.unknown(),
-  price: z.unknown(),
+  discount: z.unknown().optional(),
+  price: z.unknown().optional(),
 });
 export type CalcData = z.infer<typeof calcSchema>;
 
 export const makeSchema = z.looseObject({
   orderId: idLike,
-  total: z.unknown(),
+  total: z.unknown().optional(),
   listBaseOrderNumbers: z.array(idLike).nullish(),
   balance: z.coerce.number().nullish(),
 });
