@@ -11,6 +11,10 @@ const HELP = `proxycart ${VERSION}: an MCP server for buying proxies (ProxyJam, 
 Usage:
   proxycart [--sandbox]          serve MCP over stdio (the default)
   proxycart sandbox [--port N]   run the vendor simulators alone on loopback and print their URLs
+  proxycart serve --http [--sandbox] [--host H] [--port N]
+                                 serve MCP over Streamable HTTP at /mcp (teams; default 127.0.0.1:8787)
+  proxycart token add NAME --scopes proxycart:read[,proxycart:spend] [--file F]
+                                 add an HTTP client to PROXYCART_HTTP_TOKENS_FILE and print its token once
   proxycart --help | --version
 
 Options:
@@ -22,11 +26,16 @@ Configuration is read from the environment; see the README for every variable:
   PROXYCART_PROVIDERS, PROXYCART_SANDBOX, PROXYCART_HOME, PROXYCART_STORE, PROXYCART_CONFIRM,
   PROXYCART_MAX_ORDER_USD, PROXYCART_DAILY_BUDGET_USD, PROXYCART_ALLOW_UNPRICED,
   PROXYCART_READ_ONLY, PROXYCART_TIMEOUT_S
+  HTTP mode: PROXYCART_HTTP_HOST, PROXYCART_HTTP_PORT, PROXYCART_PUBLIC_URL, PROXYCART_HTTP_TOKENS_FILE,
+  PROXYCART_OAUTH_ISSUER, PROXYCART_OAUTH_AUDIENCE, PROXYCART_OAUTH_JWKS_URL, PROXYCART_HTTP_ALLOWED_HOSTS,
+  PROXYCART_HTTP_ALLOWED_ORIGINS
 `;
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(HELP);
   if (argv.includes('--version') || argv.includes('-v')) return void process.stdout.write(`${VERSION}\n`);
+  if (argv[0] === 'serve') return (await import('./commands/serve-http.js')).serveHttp(argv.slice(1));
+  if (argv[0] === 'token') return (await import('./commands/token-add.js')).tokenCommand(argv.slice(1));
   const known = new Set(['sandbox', '--sandbox', '--port']);
   const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--port');
   if (unknown.length) throw new ProxycartError('configuration', `Unknown argument ${unknown[0]}. See proxycart --help.`);
