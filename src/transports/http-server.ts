@@ -48,7 +48,9 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
   async function ready(res: ServerResponse): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      const probe = runtime.store().then((store) => store.get('proxycart:readyz'));
+      // An atomic read goes to the backend itself (a keyv read may hide a backend error);
+      // returning the current value unchanged writes nothing.
+      const probe = runtime.store().then((store) => store.update('proxycart:readyz', (current) => current));
       const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('store timed out')), READY_TIMEOUT_MS)));
       await Promise.race([probe, late]);
       json(res, 200, { status: 'ready' });

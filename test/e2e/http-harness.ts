@@ -107,7 +107,7 @@ export async function redisServer(): Promise<RedisServer> {
       });
     },
     async stop() {
-      if (!proc || proc.exitCode !== null) return;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
       const gone = new Promise((resolve) => proc!.on('exit', resolve));
       proc.kill('SIGKILL');
       await gone;
