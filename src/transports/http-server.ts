@@ -92,7 +92,9 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
     }
     if (identity) (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: identity.name, scopes: [...identity.scopes], extra: { via: identity.via } };
     const server = createServer(runtime, { readOnly: !canSpend });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    // A stateless server never learns the client's capabilities, so the only thing worth an
+    // SSE stream is progress the caller asked for; everything else is a plain JSON answer.
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(body) });
     res.on('close', () => {
       void transport.close();
       void server.close();
@@ -159,6 +161,11 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
       await stopped;
     },
   };
+}
+
+function asksForProgress(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !== undefined);
 }
 
 /** Whether a JSON-RPC message (or batch) calls one of `names`. */
