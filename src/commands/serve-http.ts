@@ -5,7 +5,7 @@ import { log } from '../log.js';
 import { PROVIDERS } from '../providers/index.js';
 import { createRuntime } from '../runtime.js';
 import { startHttpServer } from '../transports/http-server.js';
-import { readHttpSettings } from '../transports/http-settings.js';
+import { isLoopback, readHttpSettings } from '../transports/http-settings.js';
 
 // `proxycart serve --http [--sandbox] [--host H] [--port N]`: this module (and through it
 // the SDK's HTTP transport and jose) is imported only in HTTP mode.
@@ -43,6 +43,9 @@ export async function serveHttp(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  if (!isLoopback(settings.host) && !settings.publicUrl && settings.allowedHosts.length === 0) {
+    log('warning', `listening on ${settings.host} but only loopback Host headers are accepted: set PROXYCART_PUBLIC_URL (or PROXYCART_HTTP_ALLOWED_HOSTS) to the name clients use`);
+  }
   const auth = [settings.tokensFile && 'tokens file', settings.oauth && 'OAuth'].filter(Boolean).join(' + ') || 'no authentication (loopback only)';
   log('info', `serving ${runtime.providers.map((p) => p.id).join(', ') || 'no providers'} over Streamable HTTP at ${node.url} (${auth})${config.sandbox ? ' (sandbox vendors)' : ''}`);
 }

@@ -101,6 +101,19 @@ describe('tokens file', () => {
   });
 });
 
+describe('tokens file, live', () => {
+  it('a client added while the server runs is accepted within seconds, without a restart', async () => {
+    const { stdout } = await run(process.execPath, [CLI, 'token', 'add', 'carol', '--scopes', 'proxycart:read', '--file', tokensFile]);
+    const deadline = Date.now() + 10_000;
+    let status = 0;
+    while (Date.now() < deadline && status !== 200) {
+      status = (await post(listTools, { authorization: `Bearer ${stdout.trim()}` })).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status).toBe(200);
+  });
+});
+
 describe('401 and 403', () => {
   it('no token: 401 with a WWW-Authenticate header naming the RFC 9728 metadata, which lists the issuer and scopes', async () => {
     const res = await post(listTools);
