@@ -1,9 +1,10 @@
 // HTTP throughput: tools/call per second at 64 in flight, p50 and p99, for
-//   bare   a bare SDK Streamable HTTP server's `echo` (scripts/bench/bare-http-server.mjs)
+//   bare   a bare SDK Streamable HTTP server's `echo` (scripts/bench/bare-http-server.mjs),
+//          as the SDK's stateless example writes it (SSE answers), and with JSON answers
 //   vendor the simulator's wallet-balance request made directly
 //   proxycart  proxyjam_wallet_balance through `proxycart serve --http` (memory store)
 // and the budget (design.md): proxycart ≥ 0.8 × the rate of a call costing a bare call plus
-// a vendor round trip, i.e. 1 / (1/bare + 1/vendor). Then confirm throughput with Redis
+// a vendor round trip, i.e. 1 / (1/bare + 1/vendor), with the faster of the two bare servers. Then confirm throughput with Redis
 // (distinct tokens, 16 in flight) when redis-server is installed.
 // Run after `npm run build`:  node scripts/bench/http-throughput.mjs [seconds per round]
 import { spawn } from 'node:child_process';
@@ -98,11 +99,13 @@ const pct = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.len
 const fmt = (r) => `${r.rate.toFixed(0).padStart(6)} calls/s   p50 ${pct(r.latencies, 50).toFixed(1).padStart(6)} ms   p99 ${pct(r.latencies, 99).toFixed(1).padStart(6)} ms`;
 
 const bareUrl = await spawnUrl(['scripts/bench/bare-http-server.mjs'], {}, /(http:\/\/\S+\/mcp)/);
+const bareJsonUrl = await spawnUrl(['scripts/bench/bare-http-server.mjs', '--json'], {}, /(http:\/\/\S+\/mcp)/);
 const serveEnv = { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: 'proxyjam', PROXYJAM_BASE_URL: baseUrl, PROXYCART_HTTP_PORT: '0', PROXYCART_LOG_LEVEL: 'warning' };
 const proxycartUrl = await spawnUrl(['dist/cli.js', 'serve', '--http'], { ...serveEnv, PROXYCART_STORE: 'memory', PROXYCART_LOG_LEVEL: 'info' }, / at (http:\/\/\S+\/mcp)/);
 
 const subjects = {
   bare: () => rpc(bareUrl, 'echo', { text: 'hi' }),
+  bareJson: () => rpc(bareJsonUrl, 'echo', { text: 'hi' }),
   vendor: async () => {
     const res = await request(`${baseUrl}/wallet/balance`, { dispatcher, headers: { 'x-api-key': apiKey, accept: 'application/json' } });
     await res.body.json();
@@ -110,7 +113,7 @@ const subjects = {
   proxycart: () => rpc(proxycartUrl, 'proxyjam_wallet_balance'),
 };
 for (const call of Object.values(subjects)) await load(call, IN_FLIGHT, 1_000); // warm-up
-const results = { bare: [], vendor: [], proxycart: [] };
+const results = Object.fromEntries(Object.keys(subjects).map((name) => [name, []]));
 // Three interleaved rounds, so drifting machine load hits every subject alike.
 for (let round = 0; round < 3; round++) {
   for (const [name, call] of Object.entries(subjects)) results[name].push(await load(call, IN_FLIGHT, (seconds * 1000) / 3));
@@ -121,9 +124,10 @@ const merged = Object.fromEntries(
     return [name, { rate: rounds.reduce((a, r) => a + r.rate, 0) / rounds.length, latencies }];
   }),
 );
-const reference = 1 / (1 / merged.bare.rate + 1 / merged.vendor.rate);
+const reference = 1 / (1 / Math.max(merged.bare.rate, merged.bareJson.rate) + 1 / merged.vendor.rate);
 console.log(`${IN_FLIGHT} in flight, ${seconds} s per subject (3 interleaved rounds)`);
-console.log(`bare SDK HTTP echo            ${fmt(merged.bare)}`);
+console.log(`bare SDK HTTP echo (SSE)      ${fmt(merged.bare)}`);
+console.log(`bare SDK HTTP echo (JSON)     ${fmt(merged.bareJson)}`);
 console.log(`vendor round trip (direct)    ${fmt(merged.vendor)}`);
 console.log(`proxyjam_wallet_balance       ${fmt(merged.proxycart)}`);
 console.log(`reference (bare + vendor)     ${reference.toFixed(0).padStart(6)} calls/s`);
