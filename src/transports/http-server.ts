@@ -134,6 +134,11 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
       rpcError(res, 500, -32603, 'Internal server error.');
     });
   });
+  // A request (headers and body) must arrive within 30 s; idle keep-alive connections
+  // outlive a load balancer's usual 60 s idle timeout, so it never reuses one we closed.
+  http.requestTimeout = 30_000;
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(settings.port, settings.host, () => resolve());
