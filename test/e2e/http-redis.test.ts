@@ -149,13 +149,13 @@ describe('two nodes, one Redis', () => {
   });
 
   it('SIGTERM during a slow money call: the call finishes, its outcome is recorded, exit 0', async () => {
-    const leaving = await node();
+    // A roomy money time limit (10 s), so a loaded machine cannot turn the slow call into a timeout.
+    const leaving = await node({ PROXYCART_TIMEOUT_S: '5' });
     const session = await client([leaving]);
     const quoted = await session.ok('proxyjam_place_order', ORDER);
     const before = vendorOrders();
     const money = simulator().moneyRequests().length;
-    // Slower than a read, within the money time limit (2 s at PROXYCART_TIMEOUT_S=1).
-    const stop = simulator().inject({ method: 'POST', path: MONEY, phase: 'before', action: { kind: 'delay', ms: 1_200 }, times: 1 });
+    const stop = simulator().inject({ method: 'POST', path: MONEY, phase: 'before', action: { kind: 'delay', ms: 1_500 }, times: 1 });
     const confirming = session.call('proxyjam_place_order', { ...ORDER, confirmation_token: quoted.confirmation_token });
     await until(() => simulator().moneyRequests().length > money, 'the money call to reach the vendor');
     leaving.kill('SIGTERM');
