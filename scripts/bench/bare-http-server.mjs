@@ -31,6 +31,9 @@ const http = createServer(async (req, res) => {
   await server.connect(transport);
   await transport.handleRequest(req, res);
 });
+// The same keep-alive as proxycart's node, so connections dropped between benchmark rounds
+// (and their reconnects) do not count against either.
+http.keepAliveTimeout = 65_000;
 http.listen(0, '127.0.0.1', () => {
   process.stdout.write(`http://127.0.0.1:${http.address().port}/mcp\n`);
 });
