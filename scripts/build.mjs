@@ -6,7 +6,8 @@ import { rmSync } from 'node:fs';
 rmSync('dist', { recursive: true, force: true });
 await build({
   // sandbox.js lets scripts (benchmarks) start and steer the simulators in their own process.
-  entryPoints: { cli: 'src/cli.ts', sandbox: 'src/sandbox/index.ts', 'write-manifests': 'scripts/write-manifests.ts' },
+  // serve-http.js (HTTP transport, jose) is imported by the CLI only in HTTP mode.
+  entryPoints: { cli: 'src/cli.ts', sandbox: 'src/sandbox/index.ts', 'serve-http': 'src/commands/serve-http.ts', 'write-manifests': 'scripts/write-manifests.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -14,6 +14,10 @@ Usage:
   proxycart sandbox [--port N]   run the vendor simulators alone on loopback and print their URLs
   proxycart ledger [settle <unknown:id> placed|not-placed [--order-id ID]]
                                  list orders of unknown outcome, or record what the vendor dashboard shows
+  proxycart serve --http [--sandbox] [--host H] [--port N]
+                                 serve MCP over Streamable HTTP at /mcp (teams; default 127.0.0.1:8787)
+  proxycart token add NAME --scopes proxycart:read[,proxycart:spend] [--file F]
+                                 add an HTTP client to PROXYCART_HTTP_TOKENS_FILE and print its token once
   proxycart --help | --version
 
 Options:
@@ -25,6 +29,9 @@ Configuration is read from the environment; see the README for every variable:
   PROXYCART_PROVIDERS, PROXYCART_SANDBOX, PROXYCART_HOME, PROXYCART_STORE, PROXYCART_CONFIRM,
   PROXYCART_MAX_ORDER_USD, PROXYCART_DAILY_BUDGET_USD, PROXYCART_ALLOW_UNPRICED,
   PROXYCART_READ_ONLY, PROXYCART_TIMEOUT_S
+  HTTP mode: PROXYCART_HTTP_HOST, PROXYCART_HTTP_PORT, PROXYCART_PUBLIC_URL, PROXYCART_HTTP_TOKENS_FILE,
+  PROXYCART_OAUTH_ISSUER, PROXYCART_OAUTH_AUDIENCE, PROXYCART_OAUTH_JWKS_URL, PROXYCART_HTTP_ALLOWED_HOSTS,
+  PROXYCART_HTTP_ALLOWED_ORIGINS
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -34,6 +41,8 @@ async function main(argv: string[]): Promise<void> {
     const { runLedgerCommand } = await import('./ledger-command.js');
     return runLedgerCommand(argv.slice(1), loadConfig(process.env, PROVIDERS), (line) => process.stdout.write(`${line}\n`));
   }
+  if (argv[0] === 'serve') return (await import('./commands/serve-http.js')).serveHttp(argv.slice(1));
+  if (argv[0] === 'token') return (await import('./commands/token-add.js')).tokenCommand(argv.slice(1));
   const known = new Set(['sandbox', '--sandbox', '--port']);
   const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--port');
   if (unknown.length) throw new ProxycartError('configuration', `Unknown argument ${unknown[0]}. See proxycart --help.`);

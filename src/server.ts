@@ -12,6 +12,27 @@ import { VERSION } from './version.js';
 export interface ServerOptions {
   /** How long a confirmation form (or a URL elicitation's page decision) may take before the approval page takes over. */
   elicitTimeoutMs?: number;
+  /** List and run only tools that spend nothing (an HTTP caller without the spend scope). */
+  readOnly?: boolean;
+}
+
+// In HTTP mode every request gets its own server, so the tools and their listing are
+// built once per runtime rather than once per request.
+const catalogs = new WeakMap<Runtime, { all: ToolDefinition[]; read: ToolDefinition[]; listed: Map<boolean, ReturnType<typeof listedTool>[]> }>();
+
+/** Names of the tools that spend money (HTTP mode refuses them to callers without the spend scope). */
+export function spendToolNames(runtime: Runtime): string[] {
+  return catalog(runtime).all.filter((tool) => tool.effect === 'spend').map((tool) => tool.name);
+}
+
+function catalog(runtime: Runtime) {
+  let found = catalogs.get(runtime);
+  if (!found) {
+    const all = runtime.providers.flatMap((spec) => providerTools(spec, runtime));
+    found = { all, read: all.filter((tool) => tool.effect === 'read'), listed: new Map() };
+    catalogs.set(runtime, found);
+  }
+  return found;
 }
 
 const INSTRUCTIONS = `proxycart buys proxies from vendor wallets. Browse with <vendor>_list_offers, price with <vendor>_place_order (it sends nothing without a confirmation), and follow orders with <vendor>_order_status. Always show a quote to the person and confirm only after they agree; never confirm on your own.`;
@@ -19,14 +40,16 @@ const INSTRUCTIONS = `proxycart buys proxies from vendor wallets. Browse with <v
 /** A pure factory: the MCP server over a runtime. The CLI and the tests both build it. */
 export function createServer(runtime: Runtime, options: ServerOptions = {}): Server {
   const elicitTimeoutMs = options.elicitTimeoutMs ?? 120_000;
-  const tools = runtime.providers.flatMap((spec) => providerTools(spec, runtime));
+  const readOnly = options.readOnly === true;
+  const known = catalog(runtime);
+  const tools = readOnly ? known.read : known.all;
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  let listed: ReturnType<typeof listedTool>[] | undefined;
 
   const server = new Server({ name: 'proxycart', version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
-    listed ??= tools.map(listedTool);
+    let listed = known.listed.get(readOnly);
+    if (!listed) known.listed.set(readOnly, (listed = tools.map(listedTool)));
     return { tools: listed };
   });
 
@@ -36,8 +59,10 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
       return toErrorResult(new ProxycartError('invalid_input', `There is no tool named ${JSON.stringify(request.params.name.slice(0, 80))}.`, { advice: 'List the tools and use one of those names.' }));
     }
     const progressToken = extra._meta?.progressToken;
+    const auth = extra.authInfo;
     const call: ToolCall = {
       signal: extra.signal,
+      identity: auth ? { name: auth.clientId, scopes: auth.scopes, via: auth.extra?.via === 'oauth' ? 'oauth' : 'token' } : undefined,
       async progress(progress, total, message) {
         if (progressToken === undefined) return;
         await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } }).catch(() => undefined);

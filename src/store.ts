@@ -23,6 +23,8 @@ interface AtomicDriver {
   insertRaw(key: string, raw: string, ttlMs?: number): Promise<boolean>;
   /** Replace (or delete, when `next` is undefined) only if the key still holds `expected`. */
   swapRaw(key: string, expected: string, next: string | undefined, ttlMs?: number): Promise<boolean>;
+  /** Every key starting with `prefix` and its value, where the backend can list them itself. */
+  listRaw?(prefix: string): AsyncIterable<[string, string]>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,12 @@ export class Store {
   entries<T>(prefix: string): Promise<Array<[string, T]>> {
     return guarded(async () => {
       const out: Array<[string, T]> = [];
+      if (this.driver.listRaw) {
+        for await (const [key, raw] of this.driver.listRaw(prefix)) {
+          if (!isExpired(raw)) out.push([key, parse(raw).value as T]);
+        }
+        return out;
+      }
       if (!this.keyv.iterator) return out;
       for await (const [key, value] of this.keyv.iterator(undefined)) {
         if (typeof key === 'string' && key.startsWith(prefix) && value !== undefined) out.push([key, value as T]);
@@ -259,6 +267,22 @@ async function openRedisStore(url: string): Promise<Store> {
     async swapRaw(key, expected, next, ttlMs) {
       const result = await client.eval(REDIS_SWAP, { keys: [key], arguments: [expected, next ?? '', String(ttlMs ?? 0)] });
       return Number(result) === 1;
+    },
+    // keyv's Redis iterator scans every key and then reads them with MGET; a key deleted in
+    // between (a used quote, the spend lock) comes back null and makes keyv throw. Scan only
+    // the prefix, and skip what vanished.
+    async *listRaw(prefix) {
+      let cursor = '0';
+      do {
+        const page = await client.scan(cursor, { MATCH: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, COUNT: 500 });
+        cursor = String(page.cursor);
+        if (page.keys.length === 0) continue;
+        const values = await client.mGet(page.keys);
+        for (const [i, key] of page.keys.entries()) {
+          const value = values[i];
+          if (value !== null && value !== undefined) yield [String(key), String(value)] as [string, string];
+        }
+      } while (cursor !== '0');
     },
     async close() {
       await redis.disconnect();

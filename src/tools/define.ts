@@ -2,9 +2,19 @@ import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { ElicitAnswer, UrlElicitation } from '../guard/place-order.js';
 
+/** Who is calling, when the transport authenticated the caller (HTTP mode); never a secret. */
+export interface Identity {
+  /** The tokens-file name, or the OAuth subject. */
+  name: string;
+  scopes: readonly string[];
+  via: 'token' | 'oauth';
+}
+
 /** Everything a handler may need from the request it serves. */
 export interface ToolCall {
   signal: AbortSignal;
+  /** Undefined over stdio and on an unauthenticated loopback HTTP server. */
+  identity?: Identity;
   /** Sends a progress notification when the client asked for them; a no-op otherwise. */
   progress(progress: number, total: number | undefined, message: string): Promise<void>;
   /** Ask the person through a form; undefined when the client declared no form elicitation. */

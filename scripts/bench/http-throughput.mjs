@@ -1,0 +1,161 @@
+// HTTP throughput: tools/call per second at 64 in flight, p50 and p99, for
+//   bare   a bare SDK Streamable HTTP server's `echo` (scripts/bench/bare-http-server.mjs),
+//          as the SDK's stateless example writes it (SSE answers), and with JSON answers
+//   vendor the simulator's wallet-balance request made directly
+//   proxycart  proxyjam_wallet_balance through `proxycart serve --http` (memory store)
+// and the budget (design.md): proxycart ≥ 0.8 × the rate of a call costing a bare call plus
+// a vendor round trip, i.e. 1 / (1/bare + 1/vendor), with the faster of the two bare servers. Then confirm throughput with Redis
+// (distinct tokens, 16 in flight) when redis-server is installed.
+// Run after `npm run build`:  node scripts/bench/http-throughput.mjs [seconds per round]
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Agent, request } from 'undici';
+import { startSandbox } from '../../dist/sandbox.js';
+
+const seconds = Number(process.argv[2] ?? 5);
+const IN_FLIGHT = 64;
+const dispatcher = new Agent({ connections: 256, pipelining: 1 });
+const children = [];
+
+const sandbox = await startSandbox(['proxyjam']);
+const { baseUrl, apiKey, simulator } = sandbox.vendors.proxyjam;
+simulator.state.rateLimitPerMinute = 0;
+simulator.state.balance = 1e9;
+
+function spawnUrl(args, env, pattern) {
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const look = (chunk) => {
+      seen += chunk.toString();
+      const match = pattern.exec(seen);
+      if (match) resolve(match[1]);
+    };
+    child.stdout.on('data', look);
+    child.stderr.on('data', look);
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${seen}`)));
+  });
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+let id = 0;
+async function rpc(url, name, args = {}) {
+  const res = await request(url, {
+    method: 'POST',
+    dispatcher,
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name, arguments: args } }),
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200 || !text.includes('"result"') || text.includes('"isError":true')) throw new Error(`${name}: HTTP ${res.statusCode} ${text.slice(0, 300)}`);
+  const data = /^data: (.*)$/m.exec(text)?.[1] ?? text;
+  return JSON.parse(data).result;
+}
+
+/** Runs `call` with `inFlight` workers for `ms`; returns calls per second and latencies. */
+async function load(call, inFlight, ms) {
+  const latencies = [];
+  const end = Date.now() + ms;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (Date.now() < end) {
+        const t = process.hrtime.bigint();
+        await call();
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  return { rate: latencies.length / elapsed, latencies };
+}
+
+/** Runs `call` once per item with `inFlight` workers; returns calls per second and latencies. */
+async function drain(items, inFlight, call) {
+  const queue = [...items];
+  const latencies = [];
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      for (let item = queue.pop(); item !== undefined; item = queue.pop()) {
+        const t = process.hrtime.bigint();
+        await call(item);
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  return { rate: latencies.length / (Number(process.hrtime.bigint() - started) / 1e9), latencies };
+}
+
+const pct = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))];
+const fmt = (r) => `${r.rate.toFixed(0).padStart(6)} calls/s   p50 ${pct(r.latencies, 50).toFixed(1).padStart(6)} ms   p99 ${pct(r.latencies, 99).toFixed(1).padStart(6)} ms`;
+
+const bareUrl = await spawnUrl(['scripts/bench/bare-http-server.mjs'], {}, /(http:\/\/\S+\/mcp)/);
+const bareJsonUrl = await spawnUrl(['scripts/bench/bare-http-server.mjs', '--json'], {}, /(http:\/\/\S+\/mcp)/);
+const serveEnv = { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: 'proxyjam', PROXYJAM_BASE_URL: baseUrl, PROXYCART_HTTP_PORT: '0', PROXYCART_LOG_LEVEL: 'warning' };
+const proxycartUrl = await spawnUrl(['dist/cli.js', 'serve', '--http'], { ...serveEnv, PROXYCART_STORE: 'memory', PROXYCART_LOG_LEVEL: 'info' }, / at (http:\/\/\S+\/mcp)/);
+
+const subjects = {
+  bare: () => rpc(bareUrl, 'echo', { text: 'hi' }),
+  bareJson: () => rpc(bareJsonUrl, 'echo', { text: 'hi' }),
+  vendor: async () => {
+    const res = await request(`${baseUrl}/wallet/balance`, { dispatcher, headers: { 'x-api-key': apiKey, accept: 'application/json' } });
+    await res.body.json();
+  },
+  proxycart: () => rpc(proxycartUrl, 'proxyjam_wallet_balance'),
+};
+for (const call of Object.values(subjects)) await load(call, IN_FLIGHT, 1_000); // warm-up
+const results = Object.fromEntries(Object.keys(subjects).map((name) => [name, []]));
+// Three interleaved rounds, so drifting machine load hits every subject alike.
+for (let round = 0; round < 3; round++) {
+  for (const [name, call] of Object.entries(subjects)) results[name].push(await load(call, IN_FLIGHT, (seconds * 1000) / 3));
+}
+const merged = Object.fromEntries(
+  Object.entries(results).map(([name, rounds]) => {
+    const latencies = rounds.flatMap((r) => r.latencies);
+    return [name, { rate: rounds.reduce((a, r) => a + r.rate, 0) / rounds.length, latencies }];
+  }),
+);
+const reference = 1 / (1 / Math.max(merged.bare.rate, merged.bareJson.rate) + 1 / merged.vendor.rate);
+console.log(`${IN_FLIGHT} in flight, ${seconds} s per subject (3 interleaved rounds)`);
+console.log(`bare SDK HTTP echo (SSE)      ${fmt(merged.bare)}`);
+console.log(`bare SDK HTTP echo (JSON)     ${fmt(merged.bareJson)}`);
+console.log(`vendor round trip (direct)    ${fmt(merged.vendor)}`);
+console.log(`proxyjam_wallet_balance       ${fmt(merged.proxycart)}`);
+console.log(`reference (bare + vendor)     ${reference.toFixed(0).padStart(6)} calls/s`);
+console.log(`ratio proxycart / reference: ${(merged.proxycart.rate / reference).toFixed(2)} (budget ≥ 0.80)`);
+
+// Confirm throughput on Redis: distinct approved quotes, 16 confirmations in flight.
+const hasRedis = await new Promise((resolve) => spawn('redis-server', ['--version']).on('exit', (c) => resolve(c === 0)).on('error', () => resolve(false)));
+if (hasRedis) {
+  const port = await freePort();
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  children.push(redis);
+  await new Promise((r) => setTimeout(r, 300));
+  const redisUrl = await spawnUrl(['dist/cli.js', 'serve', '--http'], { ...serveEnv, PROXYCART_LOG_LEVEL: 'info', PROXYCART_STORE: `redis://127.0.0.1:${port}`, PROXYCART_CONFIRM: 'token', PROXYCART_DAILY_BUDGET_USD: '1000000000' }, / at (http:\/\/\S+\/mcp)/);
+  const order = { offer_id: 42, quantity: 1, period_days: 30 };
+  const quotes = [];
+  const quoteLoad = await load(async () => quotes.push((await rpc(redisUrl, 'proxyjam_place_order', order)).structuredContent.confirmation_token), 16, seconds * 1000);
+  const before = simulator.state.orders.size;
+  const confirmLoad = await drain(quotes, 16, async (token) => {
+    const result = await rpc(redisUrl, 'proxyjam_place_order', { ...order, confirmation_token: token });
+    if (result.structuredContent.status !== 'placed') throw new Error(`not placed: ${result.structuredContent.status}`);
+  });
+  console.log(`\nRedis store, 16 in flight`);
+  console.log(`quote (place_order, no token) ${fmt(quoteLoad)}`);
+  console.log(`confirm (distinct tokens)     ${fmt(confirmLoad)}   (${simulator.state.orders.size - before} vendor orders for ${confirmLoad.latencies.length} tokens)`);
+} else {
+  console.log('\nredis-server not installed: confirm throughput with Redis skipped');
+}
+for (const child of children) child.kill('SIGTERM');
+await sandbox.close();
+await dispatcher.close();
+process.exit(0);

@@ -1,0 +1,51 @@
+import { loadConfig } from '../config.js';
+import { ProxycartError } from '../errors.js';
+import { moneyTimeoutMs } from '../http/timeouts.js';
+import { log } from '../log.js';
+import { PROVIDERS } from '../providers/index.js';
+import { createRuntime } from '../runtime.js';
+import { startHttpServer } from '../transports/http-server.js';
+import { isLoopback, readHttpSettings } from '../transports/http-settings.js';
+
+// `proxycart serve --http [--sandbox] [--host H] [--port N]`: this module (and through it
+// the SDK's HTTP transport and jose) is imported only in HTTP mode.
+
+function flagValue(argv: string[], flag: string): string | undefined {
+  const index = argv.indexOf(flag);
+  if (index < 0) return undefined;
+  const value = argv[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new ProxycartError('configuration', `${flag} needs a value.`);
+  return value;
+}
+
+export async function serveHttp(argv: string[]): Promise<void> {
+  const known = new Set(['--http', '--sandbox', '--host', '--port']);
+  const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--host' && argv[i - 1] !== '--port');
+  if (unknown.length) throw new ProxycartError('configuration', `Unknown argument ${unknown[0]}. See proxycart --help.`);
+  if (!argv.includes('--http')) throw new ProxycartError('configuration', 'serve needs --http (stdio is what proxycart serves without arguments).');
+  const port = flagValue(argv, '--port');
+  const settings = readHttpSettings(process.env, { host: flagValue(argv, '--host'), port: port === undefined ? undefined : Number(port) });
+  const config = loadConfig(process.env, PROVIDERS, { forceSandbox: argv.includes('--sandbox') });
+  const runtime = createRuntime(config, PROVIDERS);
+  const node = await startHttpServer(runtime, settings);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    // A money call may take the money time limit; give it that plus a margin to record its outcome.
+    const graceMs = moneyTimeoutMs(config.timeoutMs) + 5_000;
+    log('info', `${signal}: no new requests; finishing those in flight`);
+    await node.shutdown(graceMs);
+    await runtime.close();
+    log('info', 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  if (!isLoopback(settings.host) && !settings.publicUrl && settings.allowedHosts.length === 0) {
+    log('warning', `listening on ${settings.host} but only loopback Host headers are accepted: set PROXYCART_PUBLIC_URL (or PROXYCART_HTTP_ALLOWED_HOSTS) to the name clients use`);
+  }
+  const auth = [settings.tokensFile && 'tokens file', settings.oauth && 'OAuth'].filter(Boolean).join(' + ') || 'no authentication (loopback only)';
+  log('info', `serving ${runtime.providers.map((p) => p.id).join(', ') || 'no providers'} over Streamable HTTP at ${node.url} (${auth})${config.sandbox ? ' (sandbox vendors)' : ''}`);
+}

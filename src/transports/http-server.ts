@@ -1,0 +1,183 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { log } from '../log.js';
+import type { Runtime } from '../runtime.js';
+import { createServer, spendToolNames } from '../server.js';
+import type { Identity } from '../tools/define.js';
+import { createAuthenticator, hasScope, READ_SCOPE, SPEND_SCOPE } from './http-auth.js';
+import type { HttpSettings } from './http-settings.js';
+import { hostOriginPolicy } from './host-origin.js';
+import { BodyTooLarge, readBody } from './read-body.js';
+
+// Streamable HTTP at /mcp, stateless towards clients: every POST gets a fresh MCP server
+// and transport (no session id), so any request may land on any node; everything that
+// must outlive a request lives in the store.
+
+export interface HttpNode {
+  /** The MCP endpoint, e.g. http://127.0.0.1:8787/mcp. */
+  url: string;
+  /** Stop taking requests, let those in flight finish (at most `graceMs`), then close. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+const METADATA_PATH = '/.well-known/oauth-protected-resource';
+const READY_TIMEOUT_MS = 2_000;
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+function rpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  json(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
+}
+
+export async function startHttpServer(runtime: Runtime, settings: HttpSettings): Promise<HttpNode> {
+  const authenticate = createAuthenticator(settings);
+  const spendTools = new Set(spendToolNames(runtime));
+  let closing = false;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  // Filled in once the port is known.
+  let policy: ReturnType<typeof hostOriginPolicy>;
+  let resource = '';
+
+  const challenge = (extra = '') => ({ 'www-authenticate': `Bearer resource_metadata="${resource.replace(/\/mcp$/, '')}${METADATA_PATH}/mcp"${extra}` });
+
+  async function ready(res: ServerResponse): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // An atomic read goes to the backend itself (a keyv read may hide a backend error);
+      // returning the current value unchanged writes nothing.
+      const probe = runtime.store().then((store) => store.update('proxycart:readyz', (current) => current));
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('store timed out')), READY_TIMEOUT_MS)));
+      await Promise.race([probe, late]);
+      json(res, 200, { status: 'ready' });
+    } catch (error) {
+      log('warning', `readyz: store unreachable (${error instanceof Error ? error.message : String(error)})`);
+      json(res, 503, { status: 'store unreachable' });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function mcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      // Stateless: no standalone SSE stream to GET and no session to DELETE.
+      return rpcError(res, 405, -32000, 'Method not allowed: this server is stateless; POST JSON-RPC to /mcp.', { allow: 'POST' });
+    }
+    let identity: Identity | undefined;
+    if (authenticate) {
+      const outcome = await authenticate(req.headers.authorization);
+      if ('reject' in outcome) {
+        const error = outcome.reject === 'invalid' ? ', error="invalid_token", error_description="The access token is invalid or expired"' : '';
+        return rpcError(res, 401, -32001, 'Unauthorized: send a valid bearer token.', challenge(error));
+      }
+      identity = outcome.identity;
+      if (!hasScope(identity, READ_SCOPE)) {
+        return rpcError(res, 403, -32001, `Forbidden: this client needs the ${READ_SCOPE} scope.`, challenge(`, error="insufficient_scope", scope="${READ_SCOPE}"`));
+      }
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return rpcError(res, 413, -32600, 'Request body too large.', { connection: 'close' });
+      return rpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
+    }
+    const canSpend = hasScope(identity, SPEND_SCOPE);
+    if (!canSpend && callsAny(body, spendTools)) {
+      return rpcError(res, 403, -32001, `Forbidden: placing orders needs the ${SPEND_SCOPE} scope.`, challenge(`, error="insufficient_scope", scope="${SPEND_SCOPE}"`));
+    }
+    if (identity) (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: identity.name, scopes: [...identity.scopes], extra: { via: identity.via } };
+    const server = createServer(runtime, { readOnly: !canSpend });
+    // A stateless server never learns the client's capabilities, so the only thing worth an
+    // SSE stream is progress the caller asked for; everything else is a plain JSON answer.
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(body) });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (closing) return json(res, 503, { error: 'shutting down' }, { connection: 'close', 'retry-after': '1' });
+    // Health checks come from load balancers under any name and tell nothing secret.
+    if (path === '/healthz') return json(res, 200, { status: 'alive' });
+    if (path === '/readyz') return ready(res);
+    if (!policy.hostAllowed(req.headers.host)) return json(res, 403, { error: 'Forbidden: unexpected Host header.' });
+    if (!policy.originAllowed(req.headers.origin)) return json(res, 403, { error: 'Forbidden: unexpected Origin.' });
+    if (authenticate && (path === METADATA_PATH || path === `${METADATA_PATH}/mcp`)) {
+      return json(res, 200, {
+        resource,
+        authorization_servers: settings.oauth ? [settings.oauth.issuer] : [],
+        scopes_supported: [READ_SCOPE, SPEND_SCOPE],
+        bearer_methods_supported: ['header'],
+        resource_name: 'proxycart',
+      });
+    }
+    if (path === '/mcp') return mcp(req, res);
+    return json(res, 404, { error: 'Not found.' });
+  }
+
+  const http = createHttpServer((req, res) => {
+    inFlight++;
+    res.on('close', () => {
+      if (--inFlight === 0) idle?.();
+    });
+    handle(req, res).catch((error: unknown) => {
+      log('error', `HTTP request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      rpcError(res, 500, -32603, 'Internal server error.');
+    });
+  });
+  // A request (headers and body) must arrive within 30 s; idle keep-alive connections
+  // outlive a load balancer's usual 60 s idle timeout, so it never reuses one we closed.
+  http.requestTimeout = 30_000;
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(settings.port, settings.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  policy = hostOriginPolicy(settings, port);
+  const shown = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const origin = settings.publicUrl ?? `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${port}`;
+  resource = `${origin}/mcp`;
+
+  return {
+    url: `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${port}/mcp`,
+    async shutdown(graceMs) {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      if (inFlight > 0) {
+        log('info', `shutting down: waiting for ${inFlight} request(s) in flight (at most ${Math.round(graceMs / 1000)} s)`);
+        await new Promise<void>((resolve) => {
+          idle = resolve;
+          setTimeout(resolve, graceMs).unref();
+        });
+      }
+      http.closeAllConnections();
+      await stopped;
+    },
+  };
+}
+
+function asksForProgress(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !== undefined);
+}
+
+/** Whether a JSON-RPC message (or batch) calls one of `names`. */
+function callsAny(body: unknown, names: Set<string>): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    const msg = m as { method?: unknown; params?: { name?: unknown } } | null;
+    return msg?.method === 'tools/call' && typeof msg.params?.name === 'string' && names.has(msg.params.name);
+  });
+}

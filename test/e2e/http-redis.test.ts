@@ -1,0 +1,192 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenId } from '../../src/guard/confirmation.js';
+import { Ledger, type LedgerEntry } from '../../src/guard/ledger.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { openStore } from '../../src/store.js';
+import { CLI, sandboxEnv, startVendors, tempDir, textOf } from './harness.js';
+import { connectHttp, redisServer, startNode, until, type HttpNodeProcess, type HttpSession, type RedisServer } from './http-harness.js';
+
+// Several `serve --http` nodes on one real redis-server (started here, so it can be
+// stopped), with agent-confirmed tokens (PROXYCART_CONFIRM=token).
+
+const run = promisify(execFile);
+const ORDER = { offer_id: 42, quantity: 1, period_days: 30 }; // $3.50 in the simulator's catalog
+const MONEY = /^\/orders$/;
+
+let redis: RedisServer;
+let sandbox: Sandbox;
+let tokens: Record<string, string>;
+const nodes: HttpNodeProcess[] = [];
+const sessions: HttpSession[] = [];
+let env: (extra?: Record<string, string>) => Record<string, string>;
+
+const simulator = () => sandbox.vendors.proxyjam!.simulator;
+const vendorOrders = () => simulator().state.orders.size;
+
+async function node(extra: Record<string, string> = {}): Promise<HttpNodeProcess> {
+  const started = await startNode(env(extra));
+  nodes.push(started);
+  return started;
+}
+
+async function client(targets: HttpNodeProcess[], who = 'alice'): Promise<HttpSession> {
+  const session = await connectHttp(targets.map((n) => n.url), tokens[who]);
+  sessions.push(session);
+  return session;
+}
+
+async function ledgerEntry(token: string): Promise<LedgerEntry | undefined> {
+  const store = await openStore({ kind: 'redis', url: redis.url });
+  try {
+    return await store.get<LedgerEntry>(`ledger:${tokenId(token)}`);
+  } finally {
+    await store.close();
+  }
+}
+
+beforeAll(async () => {
+  redis = await redisServer();
+  sandbox = await startVendors(['proxyjam']);
+  simulator().state.rateLimitPerMinute = 0;
+  simulator().state.balance = 100_000;
+  const file = join(tempDir('redis-tokens'), 'clients.txt');
+  tokens = {};
+  for (const name of ['alice', 'bob']) {
+    tokens[name] = (await run(process.execPath, [CLI, 'token', 'add', name, '--scopes', 'proxycart:read,proxycart:spend', '--file', file])).stdout.trim();
+  }
+  env = (extra = {}) =>
+    sandboxEnv(sandbox, {
+      PROXYCART_STORE: redis.url,
+      PROXYCART_CONFIRM: 'token',
+      PROXYCART_TIMEOUT_S: '1',
+      PROXYCART_DAILY_BUDGET_USD: '100000',
+      PROXYCART_HTTP_TOKENS_FILE: file,
+      ...extra,
+    });
+});
+
+afterAll(async () => {
+  await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
+  for (const n of nodes) n.kill('SIGKILL');
+  await sandbox?.close();
+  await redis?.stop();
+});
+
+describe('two nodes, one Redis', () => {
+  let a: HttpNodeProcess;
+  let b: HttpNodeProcess;
+
+  it('starts two nodes', async () => {
+    [a, b] = await Promise.all([node(), node()]);
+    expect(a.url).not.toBe(b.url);
+  });
+
+  it('a client alternating nodes per request: quote on one node, confirm on the other, one order', async () => {
+    const session = await client([a, b]);
+    const before = vendorOrders();
+    // initialize went to A and notifications/initialized to B: this call goes to A, the next to B.
+    const quoted = await session.ok('proxyjam_place_order', ORDER);
+    expect(quoted.status).toBe('confirmation_required');
+    const placed = await session.ok('proxyjam_place_order', { ...ORDER, confirmation_token: quoted.confirmation_token });
+    expect(placed.status).toBe('placed');
+    expect(vendorOrders() - before).toBe(1);
+    const replay = await session.ok('proxyjam_place_order', { ...ORDER, confirmation_token: quoted.confirmation_token });
+    expect(replay.order.id).toBe(placed.order.id);
+    expect(vendorOrders() - before).toBe(1);
+  });
+
+  it('50 concurrent confirmations of one token over both nodes make one vendor order', async () => {
+    const [onA, onB] = [await client([a]), await client([b])];
+    const quoted = await onA.ok('proxyjam_place_order', ORDER);
+    const args = { ...ORDER, confirmation_token: quoted.confirmation_token };
+    const before = vendorOrders();
+    const money = simulator().moneyRequests().length;
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? onA : onB).call('proxyjam_place_order', args)));
+    expect(vendorOrders() - before).toBe(1);
+    expect(simulator().moneyRequests().length - money).toBe(1);
+    expect(results.filter((r) => r.isError).map(textOf)).toEqual([]);
+    expect(new Set(results.map((r) => (r.structuredContent as { order: { id: string } }).order.id)).size).toBe(1);
+  });
+
+  it('two identities confirming at once on different nodes cannot pass the server budget together', async () => {
+    // The budget counts the shared ledger: what was spent so far plus room for 1.5 orders.
+    const store = await openStore({ kind: 'redis', url: redis.url });
+    const spent = await new Ledger(store).spentLast24h();
+    await store.close();
+    const budget = String(Math.round((spent + 3.5 * 1.5) * 100) / 100);
+    const [na, nb] = await Promise.all([node({ PROXYCART_DAILY_BUDGET_USD: budget }), node({ PROXYCART_DAILY_BUDGET_USD: budget })]);
+    const [alice, bob] = await Promise.all([client([na], 'alice'), client([nb], 'bob')]);
+    const [qa, qb] = await Promise.all([alice.ok('proxyjam_place_order', ORDER), bob.ok('proxyjam_place_order', ORDER)]);
+    const before = vendorOrders();
+    const results = await Promise.all([
+      alice.call('proxyjam_place_order', { ...ORDER, confirmation_token: qa.confirmation_token }),
+      bob.call('proxyjam_place_order', { ...ORDER, confirmation_token: qb.confirmation_token }),
+    ]);
+    expect(results.filter((r) => !r.isError)).toHaveLength(1);
+    expect(textOf(results.find((r) => r.isError)!)).toMatch(/^policy: .*budget/);
+    expect(vendorOrders() - before).toBe(1);
+  });
+
+  it('SIGKILL of a node mid-order: the other node reconciles it, never ordering twice', async () => {
+    const victim = await node();
+    const [onVictim, onB] = [await client([victim]), await client([b])];
+    const quoted = await onVictim.ok('proxyjam_place_order', ORDER);
+    const args = { ...ORDER, confirmation_token: quoted.confirmation_token };
+    const before = vendorOrders();
+    const stop = simulator().inject({ method: 'POST', path: MONEY, phase: 'after', action: { kind: 'hang' } });
+    void onVictim.call('proxyjam_place_order', args).catch(() => undefined);
+    await until(() => vendorOrders() === before + 1, 'the vendor to commit the order');
+    victim.kill('SIGKILL');
+    stop();
+    expect((await ledgerEntry(quoted.confirmation_token))?.status).toBe('submitting');
+    const after = await onB.ok('proxyjam_place_order', args);
+    expect(after.status).toBe('placed'); // ProxyJam replays its idempotency key
+    expect(vendorOrders() - before).toBe(1);
+    expect((await ledgerEntry(quoted.confirmation_token))?.status).toBe('placed');
+  });
+
+  it('SIGTERM during a slow money call: the call finishes, its outcome is recorded, exit 0', async () => {
+    // A roomy money time limit (10 s), so a loaded machine cannot turn the slow call into a timeout.
+    const leaving = await node({ PROXYCART_TIMEOUT_S: '5' });
+    const session = await client([leaving]);
+    const quoted = await session.ok('proxyjam_place_order', ORDER);
+    const before = vendorOrders();
+    const money = simulator().moneyRequests().length;
+    const stop = simulator().inject({ method: 'POST', path: MONEY, phase: 'before', action: { kind: 'delay', ms: 1_500 }, times: 1 });
+    const confirming = session.call('proxyjam_place_order', { ...ORDER, confirmation_token: quoted.confirmation_token });
+    await until(() => simulator().moneyRequests().length > money, 'the money call to reach the vendor');
+    leaving.kill('SIGTERM');
+    const result = await confirming;
+    stop();
+    expect(result.isError).toBeFalsy();
+    expect((result.structuredContent as { status: string }).status).toBe('placed');
+    expect(await leaving.exited).toBe(0);
+    expect(vendorOrders() - before).toBe(1);
+    expect((await ledgerEntry(quoted.confirmation_token))?.status).toBe('placed');
+  });
+
+  it('Redis stopped: calls fail fast with an error, /readyz is 503; both recover when Redis is back', async () => {
+    const session = await client([a, b]);
+    // Both nodes have their store connection open (readyz opens it), as in a running fleet.
+    for (const n of [a, b]) expect((await fetch(`${n.origin}/readyz`)).status).toBe(200);
+    await redis.stop();
+    for (const n of [a, b]) {
+      const started = Date.now();
+      const result = await session.call('proxyjam_place_order', ORDER);
+      expect(result.isError).toBe(true);
+      // Today a store failure surfaces as an unexpected failure; the lead's `storage` kind replaces it.
+      expect(textOf(result)).toMatch(/^(storage|vendor_error): /);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(textOf(result)).not.toContain(redis.url);
+      const ready = await fetch(`${n.origin}/readyz`);
+      expect(ready.status).toBe(503);
+    }
+    await redis.start();
+    for (const n of [a, b]) await until(async () => (await fetch(`${n.origin}/readyz`)).status === 200, 'readyz after Redis returned', 20_000);
+    const quoted = await session.ok('proxyjam_place_order', ORDER);
+    expect(quoted.status).toBe('confirmation_required');
+  });
+});
