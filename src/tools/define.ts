@@ -103,12 +103,13 @@ export function numbersAsStrings(input: z.ZodObject, args: unknown): unknown {
   if (!args || typeof args !== 'object' || Array.isArray(args)) return args;
   const out: Record<string, unknown> = { ...(args as Record<string, unknown>) };
   for (const [key, value] of Object.entries(out)) {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) continue;
+    // Own keys only: `constructor` or `__proto__` must not reach Object.prototype.
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || !Object.hasOwn(input.shape, key)) continue;
     let field = input.shape[key] as z.ZodType | undefined;
-    while (field && (field.def.type === 'optional' || field.def.type === 'default' || field.def.type === 'nullable')) {
+    while (field?.def && (field.def.type === 'optional' || field.def.type === 'default' || field.def.type === 'nullable')) {
       field = (field.def as unknown as { innerType: z.ZodType }).innerType;
     }
-    if (field?.def.type === 'string') out[key] = String(value);
+    if (field?.def?.type === 'string') out[key] = String(value);
   }
   return out;
 }
