@@ -1,9 +1,11 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { connect, sandboxEnv, startVendors, tempDir, textOf } from './harness.js';
+import { CLI, connect, sandboxEnv, startVendors, tempDir, textOf } from './harness.js';
 
 // A bad setting must reach the person through the client: the server starts, lists its
 // tools, and the calls the problem affects answer an isError result naming the variable.
@@ -26,7 +28,14 @@ describe('configuration problems', () => {
       // ProxyJam is configured: its call goes to the vendor (a closed port here), not to a configuration error.
       const jam = await session.call('proxyjam_wallet_balance', {});
       expect(textOf(jam)).not.toMatch(/^configuration/);
-      expect(session.stderr.join('\n')).toContain('NOVAPROXY_BASE_URL is required');
+      const stderr = session.stderr.join('\n');
+      expect(stderr).toContain('NOVAPROXY_BASE_URL is required');
+      // The start-up report: who is on or off and why, the caps, the data folder.
+      expect(stderr).toContain('proxyjam on (PROXYJAM_API_KEY)');
+      expect(stderr).toContain('novaproxy blocked (configuration problem below)');
+      expect(stderr).toContain('proxyscrape off (PROXYSCRAPE_API_KEY is not set)');
+      expect(stderr).toContain('caps: $50 per order, $200 per 24 h; confirm auto');
+      expect(stderr).toMatch(/data folder \/\S+; store memory/);
       expect([...session.transcript, ...session.stderr].join('\n')).not.toContain(NOVA_KEY);
     } finally {
       await session.close();
@@ -49,6 +58,28 @@ describe('configuration problems', () => {
       await session.close();
     }
   });
+});
+
+it('resolves a relative PROXYCART_HOME against the working directory and says so', async () => {
+  const cwd = tempDir('cwd');
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI],
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, PROXYCART_HOME: 'data/pc', PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: 'proxyjam' },
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const client = new Client({ name: 'home-test', version: '1' });
+  await client.connect(transport);
+  try {
+    await client.callTool({ name: 'proxyjam_order_status', arguments: { order_id: 'x-1' } });
+    expect(stderr).toContain(`data folder ${join(cwd, 'data/pc')} (PROXYCART_HOME=data/pc resolved against ${cwd})`);
+    expect(statSync(join(cwd, 'data/pc')).mode & 0o777).toBe(0o700);
+  } finally {
+    await client.close();
+  }
 });
 
 describe('MCP logging and data at rest', () => {
