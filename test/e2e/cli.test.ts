@@ -30,6 +30,24 @@ describe('the proxycart command', () => {
     for (const { name } of environmentVariables(PROVIDERS)) expect(help).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 
+  it('started in a terminal, says it waits for an MCP client, and what it serves with which caps', async () => {
+    // `script` gives the server a real terminal on stdin, as `npm start` in a shell does.
+    const home = tempDir('tty');
+    const child = spawn('script', ['-qec', `${process.execPath} ${CLI}`, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', HOME: home, PROXYCART_STORE: 'memory', PROXYCART_MAX_ORDER_USD: '25' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    try {
+      while (!out.includes('caps:')) out += (await once(child.stdout, 'data'))[0].toString();
+      expect(out).toContain('waiting for an MCP client on stdin');
+      expect(out).toContain('proxyjam on (sandbox simulator)');
+      expect(out).toContain('caps: $25 per order, $200 per 24 h');
+    } finally {
+      child.kill();
+    }
+  });
+
   it('exits with code 2 only for unusable command-line arguments, naming what to fix', async () => {
     expect(await fails(['--bogus'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--bogus') });
     expect(await fails(['sandbox', '--port', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--port') });
