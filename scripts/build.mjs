@@ -16,7 +16,8 @@ await build({
   sourcemap: false,
   minify: true,
   // Native and optional backends stay in node_modules; they are imported lazily.
-  external: ['sqlite3', '@keyv/sqlite', '@keyv/redis'],
+  // `open` finds its bundled xdg-open script next to its own files.
+  external: ['sqlite3', '@keyv/sqlite', '@keyv/redis', 'open'],
   banner: { js: "import { createRequire as __proxycartRequire } from 'node:module'; const require = __proxycartRequire(import.meta.url);" },
   logLevel: 'warning',
 });

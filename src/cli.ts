@@ -5,6 +5,7 @@ import { type Config, environmentVariables, loadConfig } from './config.js';
 import { describeError, ProxycartError } from './errors.js';
 import { log } from './log.js';
 import { PROVIDERS } from './providers/index.js';
+import { checkStoreAtStart } from './store-check.js';
 import type { ProviderId } from './providers/types.js';
 import { VERSION } from './version.js';
 
@@ -16,6 +17,8 @@ function help(): string {
 Usage:
   proxycart [--sandbox]          serve MCP over stdio (the default); start it from an MCP client
   proxycart sandbox [--port N]   run the vendor simulators alone on loopback and print curl lines
+  proxycart ledger [settle <unknown:id> placed|not-placed [--order-id ID]]
+                                 list orders of unknown outcome, or record what the vendor dashboard shows
   proxycart help | --help | --version
 
 Options:
@@ -33,6 +36,14 @@ class UsageError extends Error {}
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(help());
   if (argv.includes('--version') || argv.includes('-v')) return void process.stdout.write(`${VERSION}\n`);
+  if (argv[0] === 'ledger') {
+    const config = loadConfig(process.env, PROVIDERS);
+    // The ledger command works on the store only: a setting it cannot use stops it.
+    const shared = config.problems.filter((p) => p.scope === 'shared');
+    if (shared.length) throw new ProxycartError('configuration', shared.map((p) => p.message).join(' '));
+    const { runLedgerCommand } = await import('./ledger-command.js');
+    return runLedgerCommand(argv.slice(1), config, (line) => process.stdout.write(`${line}\n`));
+  }
   const known = new Set(['sandbox', '--sandbox', '--port']);
   const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--port');
   if (unknown.length) throw new UsageError(`Unknown argument ${unknown[0]!.slice(0, 80)}. See proxycart --help.`);
@@ -47,7 +58,11 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   if (config.store.kind === 'sqlite') {
     // Files an older version created with the default umask are tightened too.
     for (const file of [config.store.file, `${config.store.file}-wal`, `${config.store.file}-shm`, `${config.store.file}-journal`]) {
-      if (existsSync(file)) chmodSync(file, 0o600);
+      try {
+        if (existsSync(file)) chmodSync(file, 0o600);
+      } catch {
+        // Another user's file: not ours to change; the store reports it if it cannot be used.
+      }
     }
   }
   const [{ createRuntime }, { createServer }, { StdioServerTransport }] = await Promise.all([
@@ -73,6 +88,8 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   }
   for (const line of startupReport(config)) log('info', line);
   for (const problem of config.problems) log('error', `configuration: ${problem.message}`);
+  const storeProblem = checkStoreAtStart(config.store);
+  if (storeProblem) log('error', `${storeProblem} Orders will fail with a storage error until this is fixed.`);
 }
 
 /** What a person starting the server needs to know: where data goes, the caps, who is on. */
@@ -142,5 +159,6 @@ async function runSandbox(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof ProxycartError ? describeError(error) : String(error instanceof Error ? error.message : error);
   process.stderr.write(`proxycart: ${message}\n`);
-  process.exit(error instanceof UsageError ? 2 : 1);
+  // Exit 2: arguments that cannot be used (the server itself never stops for a setting).
+  process.exit(error instanceof UsageError || (error instanceof ProxycartError && error.kind === 'configuration') ? 2 : 1);
 });

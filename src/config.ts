@@ -5,7 +5,7 @@ import type { ProviderId, ProviderSpec } from './providers/types.js';
 import { registerSecret } from './redact.js';
 import { parseStoreUrl, type StoreUrl } from './store.js';
 
-export type ConfirmMode = 'auto' | 'elicit' | 'token';
+export type ConfirmMode = 'auto' | 'elicit' | 'page' | 'token';
 
 export interface VendorConfig {
   id: ProviderId;
@@ -36,6 +36,7 @@ export interface Config {
   homeGiven?: string;
   store: StoreUrl;
   confirm: ConfirmMode;
+  approval: ApprovalSettings;
   maxOrderUsd: number;
   dailyBudgetUsd: number;
   allowUnpriced: boolean;
@@ -44,6 +45,15 @@ export interface Config {
   /** Why a provider is off, for the start-up banner (only providers without tools). */
   off: Partial<Record<ProviderId, string>>;
   problems: ConfigProblem[];
+}
+
+export interface ApprovalSettings {
+  /** PROXYCART_APPROVAL_PIN: a secret the page asks for before an approve. */
+  pin?: string;
+  /** PROXYCART_APPROVAL_PORT; undefined: an ephemeral port. */
+  port?: number;
+  /** PROXYCART_OPEN_BROWSER: open the page in the person's browser (desktop sessions only). */
+  openBrowser: boolean;
 }
 
 const flag = z
@@ -59,8 +69,10 @@ export const SETTINGS = {
   PROXYCART_SANDBOX: flag.optional().describe('1: every provider talks to its simulator (default: on when no vendor key is set)'),
   PROXYCART_HOME: z.string().min(1).optional().describe('data folder (default: ~/.proxycart)'),
   PROXYCART_STORE: z.string().min(1).optional().describe('sqlite://<file> | redis://... | memory (default: sqlite in PROXYCART_HOME)'),
-  PROXYCART_CONFIRM: z.enum(['auto', 'elicit', 'token']).default('auto').describe('auto | elicit | token: how a person confirms an order (default: auto)'),
-  PROXYCART_APPROVAL_PIN: z.string().optional().describe('PIN the approval page asks for (a secret)'),
+  PROXYCART_CONFIRM: z.enum(['auto', 'elicit', 'page', 'token']).default('auto').describe('auto | elicit | page | token: how a person approves an order (default: auto)'),
+  PROXYCART_APPROVAL_PIN: z.string().min(4, 'use at least 4 characters').max(64).optional().describe('PIN the approval page asks for (a secret)'),
+  PROXYCART_APPROVAL_PORT: z.coerce.number().int().min(1).max(65535).optional().describe('port of the local approval page (default: ephemeral)'),
+  PROXYCART_OPEN_BROWSER: z.enum(['auto', 'never']).default('auto').describe('auto | never: open the approval page in the browser (default: auto)'),
   PROXYCART_MAX_ORDER_USD: usd.default(50).describe('per-order cap in USD (default: 50)'),
   PROXYCART_DAILY_BUDGET_USD: usd.default(200).describe('24-hour cap in USD, all providers (default: 200)'),
   PROXYCART_ALLOW_UNPRICED: flag.default(false).describe('1: allow orders whose price is known only after charging'),
@@ -130,6 +142,8 @@ export interface ConfigOptions {
 export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderSpec[], options: ConfigOptions = {}): Config {
   const problems: ConfigProblem[] = [];
   const s = read(env, problems);
+  // Only the approval page reads the PIN; redacting it elsewhere too guards against slips
+  // (redact() leaves values under 6 characters alone: they would match ordinary text).
   registerSecret(s.PROXYCART_APPROVAL_PIN);
   const keyed = providers.filter((p) => env[p.keyEnv]?.trim());
   const sandbox = options.forceSandbox === true || s.PROXYCART_SANDBOX === true || keyed.length === 0;
@@ -189,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     ...(given && !isAbsolute(given) ? { homeGiven: given } : {}),
     store,
     confirm: s.PROXYCART_CONFIRM,
+    approval: { pin: s.PROXYCART_APPROVAL_PIN, port: s.PROXYCART_APPROVAL_PORT, openBrowser: s.PROXYCART_OPEN_BROWSER === 'auto' },
     maxOrderUsd: s.PROXYCART_MAX_ORDER_USD,
     dailyBudgetUsd: s.PROXYCART_DAILY_BUDGET_USD,
     allowUnpriced: s.PROXYCART_ALLOW_UNPRICED,

@@ -12,7 +12,8 @@ export type ErrorKind =
   | 'vendor_error'
   | 'outcome_unknown'
   | 'not_supported'
-  | 'configuration';
+  | 'configuration'
+  | 'storage';
 
 const DEFAULT_ADVICE: Record<ErrorKind, string> = {
   invalid_input: 'Fix the arguments and call again.',
@@ -27,6 +28,8 @@ const DEFAULT_ADVICE: Record<ErrorKind, string> = {
     'Do not place the order again: call order_status (or confirm again with the same token) to learn whether it went through.',
   not_supported: 'This vendor does not offer this; use another tool or vendor.',
   configuration: 'Fix the server configuration and restart it.',
+  storage:
+    'Nothing was sent to a vendor. Check that the data folder (PROXYCART_HOME) exists, is writable by this user and has free space, or that PROXYCART_STORE points at a reachable store.',
 };
 
 export interface ErrorDetails {

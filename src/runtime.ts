@@ -1,4 +1,7 @@
+import type { ApprovalPage } from './approval/page.js';
 import type { Config } from './config.js';
+import type { ApprovalChannel } from './guard/approval.js';
+import { environmentOf, type Environment } from './guard/environment.js';
 import { Ledger } from './guard/ledger.js';
 import { log } from './log.js';
 import type { ProviderClient, ProviderId, ProviderSpec } from './providers/types.js';
@@ -16,6 +19,10 @@ export interface Runtime {
   store(): Promise<Store>;
   ledger(): Promise<Ledger>;
   client(id: ProviderId): Promise<ProviderClient>;
+  /** The account a provider's orders are charged to; quotes and the ledger are bound to it. */
+  environment(id: ProviderId): Environment;
+  /** Approval records in the store and the local approval page, started on first use. */
+  approvals: ApprovalChannel;
   close(): Promise<void>;
 }
 
@@ -25,6 +32,26 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
   let ledger: Promise<Ledger> | undefined;
   let sandbox: Promise<Sandbox> | undefined;
   const clients = new Map<ProviderId, Promise<ProviderClient>>();
+  let page: Promise<ApprovalPage> | undefined;
+  const approvalRecords = async () => new (await import('./approval/approvals.js')).Approvals(await runtime.store());
+  const approvalPage = () => {
+    page ??= (async () => {
+      const [{ startApprovalPage }, approvals] = await Promise.all([import('./approval/page.js'), approvalRecords()]);
+      const options = { approvals, pin: config.approval.pin };
+      const started = await startApprovalPage({ ...options, port: config.approval.port }).catch((error: NodeJS.ErrnoException) => {
+        // Another proxycart process may serve the fixed port already; any port serves any approval.
+        if (error.code !== 'EADDRINUSE' || !config.approval.port) throw error;
+        log('warning', `PROXYCART_APPROVAL_PORT ${config.approval.port} is taken; the approval page uses a free port instead`);
+        return startApprovalPage(options);
+      });
+      log('info', `approval page at ${started.origin}`);
+      return started;
+    })().catch((error) => {
+      page = undefined;
+      throw error;
+    });
+    return page;
+  };
 
   const runtime: Runtime = {
     config,
@@ -49,7 +76,24 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       }
       return client;
     },
+    environment(id) {
+      const vendor = config.vendors.find((v) => v.id === id)!;
+      return environmentOf(id, config.sandbox, vendor.baseUrl, vendor.apiKey);
+    },
+    approvals: {
+      async open(quoteId, details, expiresAt, show) {
+        const record = await (await approvalRecords()).create(quoteId, details, expiresAt);
+        const url = (await approvalPage()).urlFor(record.id);
+        if (show && config.approval.openBrowser) void import('./approval/open-browser.js').then(({ openInBrowser }) => openInBrowser(url));
+        return { record, url };
+      },
+      async find(quoteId) {
+        const record = await (await approvalRecords()).forQuote(quoteId);
+        return record && { record, url: (await approvalPage()).urlFor(record.id) };
+      },
+    },
     async close() {
+      if (page) await page.then((started) => started.close()).catch(() => undefined);
       if (store) await (await store).close().catch(() => undefined);
       if (sandbox) await (await sandbox).close().catch(() => undefined);
     },

@@ -11,7 +11,7 @@ import { providerTools } from './tools/provider-tools.js';
 import { VERSION } from './version.js';
 
 export interface ServerOptions {
-  /** How long a confirmation form may stay unanswered before falling back to a token. */
+  /** How long a confirmation form (or a URL elicitation's page decision) may take before the approval page takes over. */
   elicitTimeoutMs?: number;
 }
 
@@ -99,6 +99,21 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
               log('info', `confirmation form not answered: ${error instanceof Error ? error.message : String(error)}`);
               return 'unanswered';
             }
+          }
+        : undefined,
+      urlElicitation: server.getClientCapabilities()?.elicitation?.url
+        ? {
+            waitMs: elicitTimeoutMs,
+            async ask(message, url, elicitationId) {
+              try {
+                const answer = await server.elicitInput({ mode: 'url', message, url, elicitationId }, { timeout: elicitTimeoutMs, relatedRequestId: extra.requestId });
+                return answer.action;
+              } catch (error) {
+                log('info', `approval link not answered: ${error instanceof Error ? error.message : String(error)}`);
+                return 'unanswered';
+              }
+            },
+            complete: (elicitationId) => server.createElicitationCompletionNotifier(elicitationId, { relatedRequestId: extra.requestId })(),
           }
         : undefined,
     };

@@ -31,34 +31,46 @@ export class Store {
   private readonly driver: AtomicDriver;
 
   constructor(keyv: Keyv, driver: AtomicDriver) {
+    // keyv's default is to swallow a backend failure (a read answers "nothing", a write
+    // answers false): on the money path that would read as "no such quote" or "no spending".
+    keyv.throwOnErrors = true;
+    keyv.on('error', () => undefined); // thrown to the caller instead
     this.keyv = keyv;
     this.driver = driver;
   }
 
-  async get<T>(key: string): Promise<T | undefined> {
-    return (await this.keyv.get(key)) as T | undefined;
+  get<T>(key: string): Promise<T | undefined> {
+    return guarded(async () => (await this.keyv.get(key)) as T | undefined);
   }
 
-  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
-    await this.keyv.set(key, value, ttlMs);
+  set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    return guarded(async () => {
+      if (!(await this.keyv.set(key, value, ttlMs))) throw new Error(`the write of ${key.split(':')[0]} was refused`);
+    });
   }
 
-  async delete(key: string): Promise<void> {
-    await this.keyv.delete(key);
+  delete(key: string): Promise<void> {
+    return guarded(async () => void (await this.keyv.delete(key)));
   }
 
   /** Every live entry whose key starts with `prefix`. */
-  async entries<T>(prefix: string): Promise<Array<[string, T]>> {
-    const out: Array<[string, T]> = [];
-    if (!this.keyv.iterator) return out;
-    for await (const [key, value] of this.keyv.iterator(undefined)) {
-      if (typeof key === 'string' && key.startsWith(prefix) && value !== undefined) out.push([key, value as T]);
-    }
-    return out;
+  entries<T>(prefix: string): Promise<Array<[string, T]>> {
+    return guarded(async () => {
+      const out: Array<[string, T]> = [];
+      if (!this.keyv.iterator) return out;
+      for await (const [key, value] of this.keyv.iterator(undefined)) {
+        if (typeof key === 'string' && key.startsWith(prefix) && value !== undefined) out.push([key, value as T]);
+      }
+      return out;
+    });
   }
 
   /** Atomically create `key` when it is absent or expired. One caller wins across processes. */
-  async add(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+  add(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    return guarded(() => this.insert(key, value, ttlMs));
+  }
+
+  private async insert(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
     const raw = serialise(value, ttlMs);
     for (let attempt = 0; attempt < 5; attempt++) {
       if (await this.driver.insertRaw(key, raw, ttlMs)) return true;
@@ -76,7 +88,11 @@ export class Store {
    * in between, so `change` may run more than once and must not have side effects.
    * Returning `current` itself leaves the entry untouched.
    */
-  async update<T>(key: string, change: (current: T | undefined) => T | undefined, ttlMs?: number): Promise<T | undefined> {
+  update<T>(key: string, change: (current: T | undefined) => T | undefined, ttlMs?: number): Promise<T | undefined> {
+    return guarded(() => this.swap(key, change, ttlMs));
+  }
+
+  private async swap<T>(key: string, change: (current: T | undefined) => T | undefined, ttlMs?: number): Promise<T | undefined> {
     for (;;) {
       const raw = await this.driver.getRaw(key);
       const live = raw !== undefined && !isExpired(raw) ? raw : undefined;
@@ -98,6 +114,20 @@ export class Store {
   async close(): Promise<void> {
     await this.driver.close();
   }
+}
+
+/** A failure of the store itself (not a refusal of ours) becomes a `storage` error. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asStorageError(error);
+  }
+}
+
+function asStorageError(error: unknown): ProxycartError {
+  if (error instanceof ProxycartError) return error;
+  return new ProxycartError('storage', `The proxycart store could not be read or written (${storageReason(error)}).`);
 }
 
 function serialise(value: unknown, ttlMs?: number): string {
@@ -126,10 +156,19 @@ export function parseStoreUrl(value: string): StoreUrl | undefined {
 
 const KEYV_OPTIONS = { namespace: undefined, useKeyPrefix: false, serialize: JSON.stringify, deserialize: JSON.parse } as const;
 
+/** Opens the store; a store that cannot be opened is a `storage` error naming what to check. */
 export async function openStore(url: StoreUrl): Promise<Store> {
   if (url.kind === 'memory') return openMemoryStore();
-  if (url.kind === 'sqlite') return openSqliteStore(url.file);
+  if (url.kind === 'sqlite') {
+    return openSqliteStore(url.file).catch((error: unknown) => {
+      throw new ProxycartError('storage', `The store file ${url.file} cannot be opened for writing (${storageReason(error)}).`);
+    });
+  }
   return openRedisStore(url.url);
+}
+
+function storageReason(error: unknown): string {
+  return redact(error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error)).slice(0, 200);
 }
 
 function openMemoryStore(): Store {
@@ -200,12 +239,12 @@ async function openRedisStore(url: string): Promise<Store> {
   redis.on('error', () => undefined); // reported through the failing command instead
   let timer: NodeJS.Timeout | undefined;
   const unreachable = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProxycartError('configuration', `PROXYCART_STORE: Redis at ${redact(url)} did not answer within 5 s.`)), 5_000);
+    timer = setTimeout(() => reject(new ProxycartError('storage', `PROXYCART_STORE: Redis at ${redact(url)} did not answer within 5 s.`)), 5_000);
   });
   const client = await Promise.race([redis.getClient(), unreachable])
     .catch(async (error: unknown) => {
       await redis.disconnect().catch(() => undefined);
-      throw error instanceof ProxycartError ? error : new ProxycartError('configuration', `PROXYCART_STORE: cannot connect to Redis (${redact(String(error))}).`);
+      throw error instanceof ProxycartError ? error : new ProxycartError('storage', `PROXYCART_STORE: cannot connect to Redis (${redact(String(error))}).`);
     })
     .finally(() => clearTimeout(timer));
   const driver: AtomicDriver = {

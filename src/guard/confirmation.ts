@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { PreparedOrder, ProviderId } from '../providers/types.js';
 import type { Store } from '../store.js';
+import type { Environment } from './environment.js';
 import type { Quote } from './quote.js';
 
 // A confirmation token is bound to one quote and to the exact arguments it priced. The
@@ -11,6 +12,9 @@ export const QUOTE_TTL_MS = 10 * 60 * 1000;
 export interface QuoteRecord {
   id: string;
   provider: ProviderId;
+  environment: Environment;
+  /** The order arguments as quoted: the order is priced again from them right before it is sent. */
+  args: Record<string, unknown>;
   argsHash: string;
   prepared: PreparedOrder;
   quote: Quote;
@@ -23,9 +27,9 @@ export function tokenId(token: string): string {
   return createHash('sha256').update(token).digest('hex').slice(0, 40);
 }
 
-/** Hash of the arguments as the tool parsed them, keys sorted, so equal orders hash alike. */
-export function hashArguments(provider: ProviderId, args: Record<string, unknown>): string {
-  return createHash('sha256').update(`${provider}\n${canonicalJson(args)}`).digest('hex');
+/** Hash of the environment and the arguments as the tool parsed them, keys sorted, so equal orders hash alike. */
+export function hashArguments(environment: Environment, args: Record<string, unknown>): string {
+  return createHash('sha256').update(`${environment.id}\n${canonicalJson(args)}`).digest('hex');
 }
 
 function canonicalJson(value: unknown): string {
@@ -41,7 +45,7 @@ function canonicalJson(value: unknown): string {
 
 export async function issueToken(
   store: Store,
-  fields: Pick<QuoteRecord, 'provider' | 'argsHash' | 'prepared' | 'quote'>,
+  fields: Pick<QuoteRecord, 'provider' | 'environment' | 'args' | 'argsHash' | 'prepared' | 'quote'>,
 ): Promise<{ token: string; record: QuoteRecord }> {
   const token = `pct_${randomBytes(24).toString('base64url')}`;
   const record: QuoteRecord = { ...fields, id: tokenId(token), idempotencyKey: randomUUID(), expiresAt: Date.now() + QUOTE_TTL_MS };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ProxycartError } from '../errors.js';
+import { roundCents, usableAmount } from '../money.js';
 import type { Order, PreparedOrder, ProviderId } from '../providers/types.js';
 import type { Store } from '../store.js';
 import type { Quote } from './quote.js';
@@ -14,7 +15,11 @@ export interface LedgerEntry {
   /** The approved quote's id (hash of its confirmation token). */
   id: string;
   provider: ProviderId;
-  /** Hash of the approved arguments: a replay with other arguments is refused. */
+  /** Sandbox (play money) and live orders are separate books; entries written before this field are live. */
+  sandbox?: boolean;
+  /** The environment id the quote was bound to (see environment.ts). */
+  environment?: string;
+  /** Hash of the environment and the approved arguments: a replay with other arguments is refused. */
   argsHash: string;
   idempotencyKey: string;
   status: LedgerStatus;
@@ -26,7 +31,32 @@ export interface LedgerEntry {
   order?: Order;
   /** Present when failed: what the vendor said. */
   error?: { kind: string; message: string };
+  /** Set when a person resolved an unknown outcome from the vendor's dashboard (`proxycart ledger settle`). */
+  settledByPerson?: { outcome: 'placed' | 'not-placed'; at: number };
 }
+
+/**
+ * What an order counts against the budget: the larger of the approved total and what the
+ * vendor says it charged. A vendor total that is missing, negative or not a number is not
+ * a charge and cannot lower it.
+ */
+export function chargedUsd(entry: LedgerEntry): number {
+  return Math.max(entry.quote.total_usd ?? 0, usableAmount(entry.order?.total_usd) ?? 0);
+}
+
+/** The amount the vendor reports above the approved total (beyond rounding), if any. */
+export function overcharge(entry: LedgerEntry): { approved_usd: number; charged_usd: number } | undefined {
+  const charged = usableAmount(entry.order?.total_usd);
+  const approved = entry.quote.total_usd;
+  if (charged === null || approved === null || charged <= approved + PRICE_TOLERANCE_USD) return undefined;
+  return { approved_usd: approved, charged_usd: roundCents(charged) };
+}
+
+/** Price differences within a cent are rounding, not a change. */
+export const PRICE_TOLERANCE_USD = 0.01;
+
+/** How an order of unknown outcome is named to people and tools: `unknown:<ledger id>`. */
+export const UNKNOWN_PREFIX = 'unknown:';
 
 const ENTRY = 'ledger:';
 const ORDER_INDEX = 'order:';
@@ -53,14 +83,20 @@ export class Ledger {
     return entries.flatMap(([, entry]) => (entry.provider === provider && entry.order ? [entry.order.id] : []));
   }
 
-  /** USD committed in the last 24 hours: placed orders, orders being sent, and unknown outcomes. */
-  async spentLast24h(now = Date.now()): Promise<number> {
+  /** USD committed in the last 24 hours in one book (sandbox or live): placed orders, orders being sent, and unknown outcomes. */
+  async spentLast24h(sandbox: boolean, now = Date.now()): Promise<number> {
     let total = 0;
     for (const [, entry] of await this.store.entries<LedgerEntry>(ENTRY)) {
-      if (entry.status === 'failed' || now - entry.createdAt > DAY_MS) continue;
-      total += entry.order?.total_usd ?? entry.quote.total_usd ?? 0;
+      if (entry.status === 'failed' || now - entry.createdAt > DAY_MS || (entry.sandbox ?? false) !== sandbox) continue;
+      total += chargedUsd(entry);
     }
-    return Math.round(total * 100) / 100;
+    return roundCents(total);
+  }
+
+  /** An approved order with exactly these environment and arguments whose outcome is still unknown. */
+  async unresolved(argsHash: string): Promise<LedgerEntry | undefined> {
+    const entries = await this.store.entries<LedgerEntry>(ENTRY);
+    return entries.map(([, entry]) => entry).find((entry) => entry.status === 'outcome_unknown' && entry.argsHash === argsHash);
   }
 
   /**
@@ -75,20 +111,45 @@ export class Ledger {
   ): Promise<LedgerEntry | undefined> {
     return this.withSpendLock(async () => {
       if (await this.get(entry.id)) return undefined;
-      check(await this.spentLast24h());
+      check(await this.spentLast24h(entry.sandbox ?? false));
       const now = Date.now();
       const intent: LedgerEntry = { ...entry, status: 'submitting', createdAt: now, updatedAt: now };
       return (await this.store.add(ENTRY + entry.id, intent)) ? intent : undefined;
     });
   }
 
-  async record(id: string, change: Partial<Pick<LedgerEntry, 'status' | 'order' | 'error'>>): Promise<LedgerEntry> {
+  async record(id: string, change: Partial<Pick<LedgerEntry, 'status' | 'order' | 'error' | 'settledByPerson'>>): Promise<LedgerEntry> {
     const next = await this.store.update<LedgerEntry>(ENTRY + id, (current) => {
       if (!current) throw new ProxycartError('vendor_error', 'The ledger entry of this order is missing.');
       return { ...current, ...change, updatedAt: Date.now() };
     });
     if (change.order) await this.store.set(`${ORDER_INDEX}${next!.provider}:${change.order.id}`, id);
     return next!;
+  }
+
+  /**
+   * A person's verdict on an order of unknown outcome, read off the vendor's dashboard: the
+   * only way out where the vendor's API cannot tell. `placed` keeps it on the books (with the
+   * vendor's order id when given); `not-placed` takes it off.
+   */
+  async settleByPerson(id: string, outcome: 'placed' | 'not-placed', vendorOrderId?: string): Promise<LedgerEntry> {
+    const entry = await this.get(id);
+    if (!entry) throw new ProxycartError('not_found', `The ledger has no order ${UNKNOWN_PREFIX}${id}.`);
+    if (entry.status !== 'outcome_unknown') {
+      throw new ProxycartError('policy', `Order ${UNKNOWN_PREFIX}${id} is ${entry.status}, not of unknown outcome: there is nothing to settle.`);
+    }
+    const settledByPerson = { outcome, at: Date.now() };
+    if (outcome === 'not-placed') {
+      return this.record(id, { status: 'failed', error: { kind: 'vendor_error', message: 'a person found no such order on the vendor dashboard' }, settledByPerson });
+    }
+    const order: Order = {
+      id: vendorOrderId ?? `${UNKNOWN_PREFIX}${id}`,
+      status: 'placed (confirmed by a person)',
+      state: 'active',
+      total_usd: entry.quote.total_usd,
+      proxies: [],
+    };
+    return this.record(id, { status: 'placed', order, settledByPerson });
   }
 
   private async withSpendLock<T>(work: () => Promise<T>): Promise<T> {

@@ -1,14 +1,18 @@
 import type { ConfirmMode } from '../config.js';
 import { asProxycartError, ProxycartError } from '../errors.js';
 import { log } from '../log.js';
-import type { Order, ProviderClient, ProviderSpec } from '../providers/types.js';
+import { formatUsd } from '../money.js';
+import type { Order, PreparedOrder, ProviderClient, ProviderSpec } from '../providers/types.js';
 import type { Store } from '../store.js';
 import { maskCredentials } from '../tools/credentials.js';
+import type { ApprovalRecord } from '../approval/approvals.js';
+import { approvalDetails, awaitDecision, type ApprovalChannel, type Waiting } from './approval.js';
 import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, tokenId, type QuoteRecord } from './confirmation.js';
-import type { Ledger, LedgerEntry } from './ledger.js';
+import type { Environment } from './environment.js';
+import { overcharge, PRICE_TOLERANCE_USD, UNKNOWN_PREFIX, type Ledger, type LedgerEntry } from './ledger.js';
 import { settleEntry, unknownOrder } from './reconcile.js';
 import { checkBudget, checkQuote, type Limits } from './policy.js';
-import { buildQuote, type Quote } from './quote.js';
+import { buildQuote, quotedTotal, type Quote } from './quote.js';
 
 /** The person's answer to a confirmation form; `unanswered` covers errors and time-outs. */
 export type ElicitAnswer = 'accept' | 'decline' | 'cancel' | 'unanswered';
@@ -16,58 +20,147 @@ export type ElicitAnswer = 'accept' | 'decline' | 'cancel' | 'unanswered';
 export interface PlaceOrderContext {
   provider: ProviderSpec;
   client: ProviderClient;
+  /** The account this server charges for the provider (sandbox or one live key). */
+  environment: Environment;
   store: Store;
   ledger: Ledger;
   limits: Limits;
   confirm: ConfirmMode;
   /** Present when the client declared form elicitation. */
   elicit?: (message: string) => Promise<ElicitAnswer>;
+  /** Present when the client declared URL elicitation: it shows the person the approval page's link. */
+  urlElicitation?: UrlElicitation;
+  /** The approval page and its records. */
+  approvals: ApprovalChannel;
+  /** How long a call waits for a decision on the page when it was asked to (`wait_seconds`), in ms. */
+  waitMs: number;
+  waiting: Waiting;
   /** How long a money call may take (ms); a `submitting` entry older than this plus a margin was interrupted. */
   moneyTimeoutMs: number;
 }
 
+export interface UrlElicitation {
+  ask(message: string, url: string, elicitationId: string): Promise<ElicitAnswer>;
+  /** notifications/elicitation/complete, once the page has the decision. */
+  complete(elicitationId: string): Promise<void>;
+  /** How long the call waits for the page decision after the client showed the link. */
+  waitMs: number;
+}
+
 export interface PlaceOrderResult {
-  status: 'confirmation_required' | 'placed' | 'declined' | 'outcome_unknown';
+  status: 'approval_required' | 'confirmation_required' | 'placed' | 'declined' | 'outcome_unknown';
   quote: Quote;
   confirmation_token?: string;
+  /** The page where the person approves or declines (never operated by the model). */
+  approval_url?: string;
   expires_at?: string;
+  /** True when this call made no vendor request: the token was already used, and this is its order. */
+  replayed?: boolean;
   order?: Order;
+  /** Said after placing: e.g. `overcharged`, a charge above the approved total. */
+  warnings?: string[];
   next_step: string;
 }
 
 export async function placeOrder(ctx: PlaceOrderContext, args: Record<string, unknown>): Promise<PlaceOrderResult> {
-  const { confirmation_token: token, ...orderArgs } = args;
-  const argsHash = hashArguments(ctx.provider.id, orderArgs);
+  const { confirmation_token: token, wait_seconds: _wait, ...orderArgs } = args;
+  const argsHash = hashArguments(ctx.environment, orderArgs);
   if (typeof token === 'string') return confirmWithToken(ctx, token, argsHash);
   if (ctx.confirm === 'elicit' && !ctx.elicit) {
     throw new ProxycartError('policy', 'Orders need a person to confirm in the client, and this client does not support confirmation forms (elicitation).', {
       advice: 'Use a client with elicitation support, or a person can set PROXYCART_CONFIRM=auto.',
     });
   }
+  return requestApproval(ctx, orderArgs, argsHash, await ctx.client.prepareOrder(orderArgs), []);
+}
 
-  const prepared = await ctx.client.prepareOrder(orderArgs);
-  const quote = await buildQuote(ctx.client, prepared);
+/** Quote a prepared order, check it against the caps, and ask for a person's approval. */
+async function requestApproval(
+  ctx: PlaceOrderContext,
+  args: Record<string, unknown>,
+  argsHash: string,
+  prepared: PreparedOrder,
+  notes: string[],
+): Promise<PlaceOrderResult> {
+  const quote = await buildQuote(ctx.client, ctx.provider.title, prepared);
+  const unresolved = await ctx.ledger.unresolved(argsHash);
+  if (unresolved && ctx.confirm === 'token') throw sameOrderUnresolved(ctx, unresolved);
+  // What a person must read first: an identical order that may already have been charged.
+  quote.warnings.unshift(...(unresolved ? [unresolvedWarning(unresolved)] : []), ...notes);
   checkQuote(quote, prepared.quote, ctx.limits);
-  checkBudget(quote, ctx.limits, await ctx.ledger.spentLast24h());
+  const spent = await ctx.ledger.spentLast24h(ctx.environment.sandbox);
+  checkBudget(quote, ctx.limits, spent);
 
-  const { token: issued, record } = await issueToken(ctx.store, { provider: ctx.provider.id, argsHash, prepared, quote });
-  if (ctx.confirm !== 'token' && ctx.elicit) {
+  const { token: issued, record } = await issueToken(ctx.store, { provider: ctx.provider.id, environment: ctx.environment, args, argsHash, prepared, quote });
+  if (ctx.confirm === 'token') {
+    return {
+      status: 'confirmation_required',
+      quote,
+      confirmation_token: issued,
+      expires_at: new Date(record.expiresAt).toISOString(),
+      next_step:
+        'Show this quote to the person (what, total, balance after). Only if they agree, call this tool again with exactly the same arguments plus confirmation_token. Never confirm on your own.',
+    };
+  }
+  if (ctx.elicit && ctx.confirm !== 'page') {
     const answer = await ctx.elicit(confirmationMessage(ctx.provider.title, quote));
     if (answer === 'accept') return withToken(await confirmAndPlace(ctx, record), issued);
-    if (answer === 'decline' || ctx.confirm === 'elicit') {
-      await forgetQuote(ctx.store, record.id);
-      return { status: 'declined', quote, next_step: 'The person did not approve this order. Nothing was ordered or charged.' };
-    }
-    log('info', `${ctx.provider.id}: confirmation form ${answer}; falling back to a confirmation token`);
+    if (answer === 'decline' || ctx.confirm === 'elicit') return declined(ctx, record, 'The person did not approve this order.');
+    log('info', `${ctx.provider.id}: confirmation form ${answer}; the approval page takes over`);
   }
+  const details = approvalDetails(ctx.provider.title, ctx.environment.sandbox, quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spent));
+  // A client with URL elicitation shows the link to the person itself.
+  const asked = ctx.confirm === 'auto' && !ctx.elicit ? ctx.urlElicitation : undefined;
+  const { record: approval, url } = await ctx.approvals.open(record.id, details, record.expiresAt, !asked);
+  if (asked) {
+    const answer = await asked.ask(`Approve or decline this ${ctx.provider.title} order on the approval page: ${quote.summary}`, url, approval.id);
+    if (answer === 'decline') return declined(ctx, record, 'The person declined to open the approval page.');
+    if (answer === 'accept') {
+      // `accept` means only that the person opened the link: the decision is on the page.
+      const decided = await awaitDecision(ctx.approvals, record.id, asked.waitMs, ctx.waiting);
+      if (decided?.state !== 'pending') await asked.complete(approval.id).catch(() => undefined);
+      return afterDecision(ctx, record, decided, url, issued);
+    }
+    log('info', `${ctx.provider.id}: approval link ${answer}; the model is given the link instead`);
+  }
+  return approvalRequired(record, url, issued);
+}
+
+/** What an approval's state means for the order: placed, declined, still waiting, or refused. */
+async function afterDecision(ctx: PlaceOrderContext, record: QuoteRecord, approval: ApprovalRecord | undefined, url: string, token: string): Promise<PlaceOrderResult> {
+  switch (approval?.state) {
+    case 'approved':
+      return withToken(await confirmAndPlace(ctx, record), token);
+    case 'declined':
+      return declined(ctx, record, 'The person declined this order on the approval page.');
+    case 'pending':
+      return approvalRequired(record, url, token);
+    case 'void':
+      await forgetQuote(ctx.store, record.id);
+      throw new ProxycartError('policy', 'This approval was voided after five wrong PINs. Nothing was sent.', {
+        advice: 'Call place_order without a token for a new quote; the person approves it on its own page.',
+      });
+    default:
+      throw new ProxycartError('policy', 'This approval has expired. Nothing was sent.', {
+        advice: 'Call place_order without a token for a new quote; the person approves it on its own page.',
+      });
+  }
+}
+
+function approvalRequired(record: QuoteRecord, url: string, token: string): PlaceOrderResult {
   return {
-    status: 'confirmation_required',
-    quote,
-    confirmation_token: issued,
+    status: 'approval_required',
+    quote: record.quote,
+    confirmation_token: token,
+    approval_url: url,
     expires_at: new Date(record.expiresAt).toISOString(),
-    next_step:
-      'Show this quote to the person (what, total, balance after). Only if they agree, call this tool again with exactly the same arguments plus confirmation_token. Never confirm on your own.',
+    next_step: `A person must approve this order on the approval page; you cannot. Give the person this link: ${url} . Then call this tool again with the same arguments and confirmation_token (add wait_seconds, e.g. 120, to wait for their decision). It places the order only once they approved.`,
   };
+}
+
+async function declined(ctx: PlaceOrderContext, record: QuoteRecord, why: string): Promise<PlaceOrderResult> {
+  await forgetQuote(ctx.store, record.id);
+  return { status: 'declined', quote: record.quote, next_step: `${why} Nothing was ordered or charged.` };
 }
 
 async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash: string): Promise<PlaceOrderResult> {
@@ -77,8 +170,8 @@ async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash:
   const id = tokenId(token);
   const entry = await ctx.ledger.get(id);
   if (entry) {
-    if (entry.provider !== ctx.provider.id || entry.argsHash !== argsHash) throw argumentsChanged();
-    return withToken(await settle(ctx, entry), token);
+    checkBinding(ctx, entry.provider, entry.environment, entry.argsHash, argsHash);
+    return replayed(withToken(await settle(ctx, entry), token));
   }
   const record = await findQuote(ctx.store, id);
   if (!record || record.expiresAt < Date.now()) {
@@ -86,20 +179,56 @@ async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash:
       advice: 'Call place_order without a token to get a new quote, show it to the person, then confirm.',
     });
   }
-  if (record.provider !== ctx.provider.id || record.argsHash !== argsHash) throw argumentsChanged();
-  return withToken(await confirmAndPlace(ctx, record), token);
+  checkBinding(ctx, record.provider, record.environment?.id, record.argsHash, argsHash);
+  if (ctx.confirm === 'token') {
+    // An identical order may have gone out unanswered since this quote was made.
+    const unresolved = await ctx.ledger.unresolved(argsHash);
+    if (unresolved) throw sameOrderUnresolved(ctx, unresolved);
+    return withToken(await confirmAndPlace(ctx, record), token);
+  }
+  // Everywhere else a token is only a handle: the person's decision on the page decides.
+  let found = await ctx.approvals.find(record.id);
+  if (!found) {
+    // Issued without a page (a form that was answered elsewhere, or token mode before a restart).
+    const spent = await ctx.ledger.spentLast24h(ctx.environment.sandbox);
+    const details = approvalDetails(ctx.provider.title, ctx.environment.sandbox, record.quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spent));
+    found = await ctx.approvals.open(record.id, details, record.expiresAt, true);
+  }
+  const decided = ctx.waitMs > 0 && found.record.state === 'pending' ? await awaitDecision(ctx.approvals, record.id, ctx.waitMs, ctx.waiting) : found.record;
+  return afterDecision(ctx, record, decided, found.url, token);
 }
 
-function argumentsChanged(): ProxycartError {
-  return new ProxycartError('policy', 'These arguments differ from the ones the confirmation token was issued for. Nothing was sent.', {
-    advice: 'Confirm with exactly the quoted arguments, or call without a token for a new quote of the changed order.',
-  });
+/** A token confirms only the order it was issued for, in the environment it was issued in. */
+function checkBinding(ctx: PlaceOrderContext, provider: string, environment: string | undefined, issuedHash: string, argsHash: string): void {
+  if (provider !== ctx.provider.id || environment !== ctx.environment.id) {
+    throw new ProxycartError(
+      'policy',
+      `This confirmation token was issued for another environment (${environment?.startsWith('sandbox:') ? 'the sandbox' : 'another account, key or base URL'}), not for ${ctx.environment.sandbox ? `the ${ctx.provider.title} sandbox` : `this ${ctx.provider.title} account`}. Nothing was sent.`,
+      { advice: 'Call place_order without a token for a quote in this environment, show it to the person, then confirm.' },
+    );
+  }
+  if (issuedHash !== argsHash) {
+    throw new ProxycartError('policy', 'These arguments differ from the ones the confirmation token was issued for. Nothing was sent.', {
+      advice: 'Confirm with exactly the quoted arguments, or call without a token for a new quote of the changed order.',
+    });
+  }
 }
 
-/** Send one approved order: intent in the ledger first, then exactly one vendor call, then its result. */
+/** Send one approved order: price it again, intent in the ledger, then exactly one vendor call, then its result. */
 async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderResult> {
+  const repriced = await priceAgain(ctx, record);
+  if (repriced) return repriced;
   const intent = await ctx.ledger.writeIntent(
-    { id: record.id, provider: record.provider, argsHash: record.argsHash, idempotencyKey: record.idempotencyKey, prepared: record.prepared, quote: record.quote },
+    {
+      id: record.id,
+      provider: record.provider,
+      sandbox: record.environment.sandbox,
+      environment: record.environment.id,
+      argsHash: record.argsHash,
+      idempotencyKey: record.idempotencyKey,
+      prepared: record.prepared,
+      quote: record.quote,
+    },
     (spent) => {
       // The limits may have changed (a restart with new settings) since the quote was made.
       checkQuote(record.quote, record.prepared.quote, ctx.limits);
@@ -108,7 +237,7 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Pro
   );
   if (!intent) {
     // Another call (maybe in another process) holds this quote: report its outcome, send nothing.
-    return settle(ctx, (await ctx.ledger.get(record.id))!);
+    return replayed(await settle(ctx, (await ctx.ledger.get(record.id))!));
   }
   let order: Order;
   try {
@@ -129,6 +258,34 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Pro
   return placedResult(placed, maskCredentials(order));
 }
 
+/**
+ * The approved total is a ceiling. Right before the money call the order is priced again
+ * the way the quote was; a higher (or no longer known) price sends nothing, voids the
+ * approval and asks for a new one at the new price. Undefined: go ahead.
+ */
+async function priceAgain(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderResult | undefined> {
+  const approved = record.quote.total_usd;
+  if (approved === null) return undefined; // unpriced orders pass the caps only when a person allowed them
+  const fresh = await ctx.client.prepareOrder(record.args);
+  const now = quotedTotal(ctx.provider.title, fresh).usd;
+  if (now !== null && now <= approved + PRICE_TOLERANCE_USD) return undefined;
+  // A concurrent confirmation of this token may already have sent it: then that is the answer.
+  const sent = await ctx.ledger.get(record.id);
+  if (sent) return replayed(await settle(ctx, sent));
+  await forgetQuote(ctx.store, record.id);
+  const change =
+    now === null
+      ? `${ctx.provider.title} no longer gives a usable price for this order (it was approved at ${formatUsd(approved)}). That approval is void and nothing was sent.`
+      : `The price rose from ${formatUsd(approved)} to ${formatUsd(now)} since it was approved. That approval is void and nothing was sent.`;
+  log('warning', `${record.provider}: ${change}`);
+  try {
+    return await requestApproval(ctx, record.args, record.argsHash, fresh, [change]);
+  } catch (error) {
+    const refusal = asProxycartError(error);
+    throw new ProxycartError(refusal.kind, `${change} ${refusal.message}`, refusal.details);
+  }
+}
+
 /** The result of an approved quote that was already sent (by this call or another). */
 async function settle(ctx: PlaceOrderContext, entry: LedgerEntry): Promise<PlaceOrderResult> {
   const settled = await settleEntry({ client: ctx.client, ledger: ctx.ledger, vendor: ctx.provider.title, moneyTimeoutMs: ctx.moneyTimeoutMs }, entry);
@@ -136,7 +293,7 @@ async function settle(ctx: PlaceOrderContext, entry: LedgerEntry): Promise<Place
 }
 
 function placedResult(entry: LedgerEntry, order: Order): PlaceOrderResult {
-  return {
+  const result: PlaceOrderResult = {
     status: 'placed',
     quote: entry.quote,
     order,
@@ -145,6 +302,13 @@ function placedResult(entry: LedgerEntry, order: Order): PlaceOrderResult {
         ? 'The order is active. Use order_status with include_credentials: true to see the proxy passwords.'
         : 'The order is paid and being provisioned. Call order_status with this order id and wait_seconds to follow it until it is active.',
   };
+  const over = overcharge(entry);
+  if (over) {
+    result.warnings = [
+      `overcharged: the vendor reports charging ${formatUsd(over.charged_usd)}, above the ${formatUsd(over.approved_usd)} the person approved. proxycart counts the higher amount against the budget; tell the person, who can dispute the charge with the vendor.`,
+    ];
+  }
+  return result;
 }
 
 function unknownOutcome(entry: LedgerEntry, why: string): PlaceOrderResult {
@@ -153,6 +317,27 @@ function unknownOutcome(entry: LedgerEntry, why: string): PlaceOrderResult {
     quote: entry.quote,
     order: unknownOrder(entry),
     next_step: `The order was sent but its outcome is unknown: ${why} Do NOT ask for a new quote or order again. Later, call order_status with order id ${unknownOrder(entry).id}, or this tool again with the same arguments and confirmation_token: both check with the vendor and never send a second order. If the vendor still cannot tell, the person should check the vendor dashboard and wallet.`,
+  };
+}
+
+function unresolvedWarning(entry: LedgerEntry): string {
+  return `An identical order sent ${new Date(entry.createdAt).toISOString()} has an unknown outcome (order id ${UNKNOWN_PREFIX}${entry.id}) and may already have been charged: approving this one could buy it twice. Check that order first.`;
+}
+
+function sameOrderUnresolved(ctx: PlaceOrderContext, entry: LedgerEntry): ProxycartError {
+  const id = `${UNKNOWN_PREFIX}${entry.id}`;
+  return new ProxycartError('policy', `An identical order sent ${new Date(entry.createdAt).toISOString()} has an unknown outcome (order id ${id}); a second one is refused until that one is resolved. Nothing was sent.`, {
+    advice: `Call ${ctx.provider.id}_order_status with order_id ${id} to check with the vendor. If the vendor cannot tell, a person who checked the vendor dashboard runs: proxycart ledger settle ${id} placed|not-placed.`,
+  });
+}
+
+/** A result this call did not cause: the token's order was sent before, and no new charge was made. */
+function replayed(result: PlaceOrderResult): PlaceOrderResult {
+  return {
+    ...result,
+    replayed: true,
+    quote: { ...result.quote, warnings: [...result.quote.warnings, 'The balance shown is the one at quote time.'] },
+    next_step: `This confirmation token was already used: this is the result of that order, and no new charge was made. ${result.next_step}`,
   };
 }
 

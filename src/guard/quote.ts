@@ -1,4 +1,5 @@
 import { asProxycartError } from '../errors.js';
+import { roundCents, vendorPrice, type Price } from '../money.js';
 import type { PreparedOrder, PriceSource, ProviderClient } from '../providers/types.js';
 
 /** The quote a person approves: the vendor's price plus the wallet it will come from. */
@@ -12,7 +13,18 @@ export interface Quote {
   warnings: string[];
 }
 
-export async function buildQuote(client: ProviderClient, prepared: PreparedOrder): Promise<Quote> {
+/**
+ * The total of a prepared order as the guard accepts it: a provider's number is checked
+ * once more, so no path can hand the caps a total that is not a price.
+ */
+export function quotedTotal(vendor: string, prepared: PreparedOrder): Price {
+  const { total_usd: total } = prepared.quote;
+  if (total === null) return { usd: null, warning: 'The price is known only after the order is placed.' };
+  const price = vendorPrice(vendor, 'the order total', total);
+  return price.usd === null ? price : { usd: roundCents(price.usd) };
+}
+
+export async function buildQuote(client: ProviderClient, vendorTitle: string, prepared: PreparedOrder): Promise<Quote> {
   const vendor = prepared.quote;
   const warnings = [...(vendor.warnings ?? [])];
   let balance = vendor.balance_usd ?? null;
@@ -27,19 +39,16 @@ export async function buildQuote(client: ProviderClient, prepared: PreparedOrder
   } else if (balance === null) {
     warnings.push('This vendor does not publish the wallet balance; it will refuse the order if the balance is short.');
   }
-  if (vendor.total_usd === null) warnings.push('The price is known only after the order is placed.');
-  const total = vendor.total_usd === null ? null : round(vendor.total_usd);
+  const price = quotedTotal(vendorTitle, prepared);
+  if (price.warning) warnings.push(price.warning);
+  const total = price.usd;
   return {
     total_usd: total,
     currency: 'USD',
-    price_source: vendor.price_source,
+    price_source: total === null ? 'unknown' : vendor.price_source,
     summary: vendor.summary,
-    balance_usd: balance === null ? null : round(balance),
-    balance_after_usd: balance !== null && total !== null ? round(balance - total) : null,
+    balance_usd: balance === null ? null : roundCents(balance),
+    balance_after_usd: balance !== null && total !== null ? roundCents(balance - total) : null,
     warnings,
   };
-}
-
-export function round(usd: number): number {
-  return Math.round(usd * 100) / 100;
 }

@@ -1,14 +1,13 @@
 import { asProxycartError, ProxycartError, type ErrorKind } from '../errors.js';
 import type { Order, ProviderClient } from '../providers/types.js';
 import { maskCredentials } from '../tools/credentials.js';
-import type { Ledger, LedgerEntry } from './ledger.js';
+import { UNKNOWN_PREFIX, type Ledger, type LedgerEntry } from './ledger.js';
 
 // What became of an approved order that was already sent: wait for a call still in
 // flight, and ask the vendor about calls that got no answer or whose process died. The
 // vendor is never sent the order a second time (except ProxyJam's idempotent replay,
 // which the vendor itself de-duplicates).
 
-export const UNKNOWN_PREFIX = 'unknown:';
 
 export interface SettleDeps {
   client: ProviderClient;
@@ -29,6 +28,11 @@ export async function settleEntry(deps: SettleDeps, entry: LedgerEntry): Promise
   }
   if (entry.status === 'placed') return { entry, order: entry.order! };
   if (entry.status === 'failed') {
+    if (entry.settledByPerson) {
+      throw new ProxycartError('vendor_error', 'A person checked the vendor dashboard and found that this order was never placed. Nothing was charged.', {
+        advice: 'Call place_order without a token for a new quote if the person still wants it.',
+      });
+    }
     throw new ProxycartError((entry.error?.kind as ErrorKind) ?? 'vendor_error', `This approved order was already sent and the vendor refused it (${entry.error?.message ?? 'no reason given'}). Nothing was charged.`, {
       advice: 'Call place_order without a token for a new quote.',
     });

@@ -48,6 +48,8 @@ export interface Fault {
     | { kind: 'status'; status: number; json?: unknown; retryAfter?: string }
     | { kind: 'html'; status: number }
     | { kind: 'malformed' }
+    /** With `after`: the vendor's own answer with its JSON changed (e.g. a poisoned total). */
+    | { kind: 'rewrite'; change: (json: any) => unknown }
     | { kind: 'hang' }
     | { kind: 'reset' };
   /** How many matching requests it applies to; unlimited when absent. */
@@ -185,6 +187,8 @@ export class Simulator<S extends VendorState = VendorState> {
           text: `<!DOCTYPE html><html><head><title>${action.status} Bad Gateway</title></head><body><h1>${action.status}</h1><p>The upstream server is not responding.</p></body></html>`,
           headers: { 'content-type': 'text/html' },
         });
+      case 'rewrite':
+        return this.send(res, entry, response ? { ...response, json: action.change(structuredClone(response.json)) } : { status: 500 });
       case 'malformed':
         return this.send(res, entry, {
           status: response?.status ?? 200,

@@ -65,6 +65,8 @@ export interface ProxySellerState extends VendorState {
   /** Requests per minute per key before the access triple (the documented 1000); 0 switches the limit off. */
   rateLimitPerMinute: number;
   provisionMs: number;
+  /** Multiplies every price (1 = the reference prices): tests move the vendor's prices with it. */
+  priceFactor: number;
 }
 
 // ---- reference data ------------------------------------------------------------------
@@ -274,13 +276,13 @@ function text(value: unknown): string {
 }
 
 /** The vendor's checks, shared by calc and make. Returns the priced order or the refusal. */
-function price(body: Body): Priced | SimResponse {
+function price(body: Body, factor: number): Priced | SimResponse {
   if (Number(body.paymentId) !== 1) return failure('Set existed [paymentId]');
   const couponRate = COUPONS[text(body.coupon).toUpperCase()] ?? 0;
   if (body.tarifId !== undefined && body.countryId === undefined) {
     const tarif = TARIFS.find((t) => t.id === Number(body.tarifId));
     if (!tarif) return failure('Tarif not found');
-    const total = round(tarif.price * (1 - couponRate));
+    const total = round(tarif.price * factor * (1 - couponRate));
     return { type: 'resident', quantity: 1, total, price: total, discount: couponRate, days: tarif.days };
   }
   const found = findCountry(Number(body.countryId));
@@ -307,7 +309,7 @@ function price(body: Body): Priced | SimResponse {
   if (type === 'ipv6' && !['HTTPS', 'SOCKS5'].includes(text(body.protocol))) return failure('Set existed [protocol] from reference');
   if ((type === 'ipv4' || type === 'ipv6' || type === 'isp') && !text(body.customTargetName)) return failure('Incorrect goal', 14);
   const discount = round(quantityDiscount(quantity) + couponRate);
-  const total = round(unit * period.factor * quantity * (1 - discount));
+  const total = round(unit * factor * period.factor * quantity * (1 - discount));
   return { type, quantity, total, price: round(total / quantity), discount, days: period.days, country };
 }
 
@@ -379,6 +381,7 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
     overLimit: false,
     rateLimitPerMinute: options.requestsPerMinute ?? 1000,
     provisionMs: options.provisionMs ?? 3000,
+    priceFactor: 1,
   };
   const recent: number[] = [];
   const durations = new Map<number, number>();
@@ -446,7 +449,7 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
       return type ? success({ items: [referenceSection(type)] }) : unknownType();
     }),
     guarded('POST', '/order/calc', (request) => {
-      const priced = price(body(request));
+      const priced = price(body(request), state.priceFactor);
       if ('status' in priced) return priced;
       const balance = round(state.balance);
       const data = { warning: '', balance, total: priced.total, quantity: priced.quantity, currency: 'USD', discount: priced.discount, price: priced.price };
@@ -460,7 +463,7 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
       'POST',
       '/order/make',
       (request) => {
-        const priced = price(body(request));
+        const priced = price(body(request), state.priceFactor);
         if ('status' in priced) return priced;
         if (priced.total > state.balance) return failure(fundsMessage(state.balance, priced.total));
         state.balance = round(state.balance - priced.total);

@@ -16,9 +16,10 @@ export const listOffersOutput = z.object({ ...common, offers: z.array(open), not
 
 export const placeOrderOutput = z.object({
   ...common,
-  status: z.enum(['confirmation_required', 'placed', 'declined', 'outcome_unknown']),
+  status: z.enum(['approval_required', 'confirmation_required', 'placed', 'declined', 'outcome_unknown']),
   quote: open,
   confirmation_token: z.string().optional(),
+  approval_url: z.string().optional(),
   expires_at: z.string().optional(),
   order: open.optional(),
   next_step: z.string(),
@@ -38,8 +39,10 @@ export const orderStatusInput = z
 
 export const confirmationToken = z.string().min(1).max(200).optional().describe('From a quote the person approved');
 
+const approvalWait = z.number().int().min(0).max(300).optional().describe('With a token: wait for the approval page');
+
 export function placeOrderInput(spec: ProviderSpec): z.ZodObject {
-  return spec.placeOrderInput.extend({ confirmation_token: confirmationToken }).strict();
+  return spec.placeOrderInput.extend({ confirmation_token: confirmationToken, wait_seconds: approvalWait }).strict();
 }
 
 export function listOffersInput(spec: ProviderSpec): z.ZodObject {

@@ -1,6 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { ElicitAnswer } from '../guard/place-order.js';
+import type { ElicitAnswer, UrlElicitation } from '../guard/place-order.js';
 
 /** Everything a handler may need from the request it serves. */
 export interface ToolCall {
@@ -9,6 +9,8 @@ export interface ToolCall {
   progress(progress: number, total: number | undefined, message: string): Promise<void>;
   /** Ask the person through a form; undefined when the client declared no form elicitation. */
   elicit?: (message: string) => Promise<ElicitAnswer>;
+  /** Show the person a link through the client (URL elicitation); undefined when the client declared none. */
+  urlElicitation?: UrlElicitation;
 }
 
 /** A tool is one literal: name, words, schemas, annotations and handler together. */

@@ -1,8 +1,9 @@
 import { ProxycartError } from '../errors.js';
-import type { Ledger } from '../guard/ledger.js';
-import { settleEntry, UNKNOWN_PREFIX, unknownOrder, type SettleDeps } from '../guard/reconcile.js';
+import { UNKNOWN_PREFIX, type Ledger } from '../guard/ledger.js';
+import { settleEntry, unknownOrder, type SettleDeps } from '../guard/reconcile.js';
 import type { Order, OrderHint, ProviderClient, ProviderId } from '../providers/types.js';
 import { maskCredentials } from './credentials.js';
+import { sleep } from '../wait.js';
 import type { ToolCall } from './define.js';
 
 const POLL_INTERVAL_MS = 1500;
@@ -25,8 +26,16 @@ export async function orderStatus(
     // An order whose money call got no answer: ask the vendor what became of it first.
     const pending = await ledger.get(orderId.slice(UNKNOWN_PREFIX.length));
     if (!pending || pending.provider !== providerId) throw new ProxycartError('not_found', `No order ${orderId} was sent through proxycart to this vendor.`);
+    if (pending.status === 'failed') {
+      const why = pending.settledByPerson ? 'a person found on the vendor dashboard that it was never placed' : `the vendor did not take it (${pending.error?.message ?? 'no reason given'})`;
+      return { order: { ...unknownOrder(pending), status: 'not placed', state: 'failed' }, next_step: `Not placed: ${why}. Nothing was charged.` };
+    }
     const settled = await settleEntry(deps, pending);
     if (!settled.order) return { order: unknownOrder(settled.entry), next_step: `Still unknown: ${settled.why} Check again later; never order again meanwhile.` };
+    if (settled.order.id.startsWith(UNKNOWN_PREFIX)) {
+      // Resolved from the vendor's dashboard: the vendor's order id may not be known here.
+      return { order: settled.order, next_step: 'A person confirmed from the vendor dashboard that this order was placed; the vendor dashboard shows its details.' };
+    }
     orderId = settled.order.id;
   }
   const entry = await ledger.byOrderId(providerId, orderId);
@@ -58,14 +67,4 @@ function nextStep(order: Order, waited: boolean): string | undefined {
     return 'Passwords are masked; call with include_credentials: true to see them.';
   }
   return undefined;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, ms));
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -135,7 +135,7 @@ describe('the money guard', () => {
     it('places the order when the person accepts, showing them the total', async () => {
       const messages: string[] = [];
       const session = await open({
-        env: sandboxEnv(sandbox),
+        env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto' }),
         elicit: (message) => {
           messages.push(message);
           return { action: 'accept', content: { approve: true } };
@@ -150,7 +150,7 @@ describe('the money guard', () => {
     });
 
     it('returns declined and sends nothing when the person declines', async () => {
-      const session = await open({ env: sandboxEnv(sandbox), elicit: () => ({ action: 'decline' }) });
+      const session = await open({ env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto' }), elicit: () => ({ action: 'decline' }) });
       const result = await session.ok(PLACE, fixture.order);
       expect(result.status).toBe('declined');
       expect(result.confirmation_token).toBeUndefined();
@@ -158,16 +158,18 @@ describe('the money guard', () => {
     });
 
     it('treats an unticked approval as a decline', async () => {
-      const session = await open({ env: sandboxEnv(sandbox), elicit: () => ({ action: 'accept', content: { approve: false } }) });
+      const session = await open({ env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto' }), elicit: () => ({ action: 'accept', content: { approve: false } }) });
       expect((await session.ok(PLACE, fixture.order)).status).toBe('declined');
       expect(simulator().moneyRequests()).toHaveLength(0);
     });
 
-    it('falls back to a confirmation token when the person cancels', async () => {
-      const session = await open({ env: sandboxEnv(sandbox), elicit: () => ({ action: 'cancel' }) });
+    it('falls back to the approval page, never to a token the model could use alone, when the person cancels', async () => {
+      const session = await open({ env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto' }), elicit: () => ({ action: 'cancel' }) });
       const result = await session.ok(PLACE, fixture.order);
-      expect(result.status).toBe('confirmation_required');
-      expect(result.confirmation_token).toMatch(/^pct_/);
+      expect(result.status).toBe('approval_required');
+      expect(result.approval_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/approve\/[\w-]{22,}$/);
+      const confirmed = await session.ok(PLACE, { ...fixture.order, confirmation_token: result.confirmation_token });
+      expect(confirmed.status).toBe('approval_required');
       expect(simulator().moneyRequests()).toHaveLength(0);
     });
 

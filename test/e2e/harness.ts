@@ -23,7 +23,9 @@ export async function startVendors(ids: readonly ProviderId[] = PROVIDERS.map((p
 
 /** The environment that points a server at the test's simulators. */
 export function sandboxEnv(sandbox: Sandbox, extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = { PROXYCART_SANDBOX: '1', PROXYCART_LOG_LEVEL: 'debug', PROXYCART_TIMEOUT_S: '3' };
+  // Token mode (the model confirms within the caps) unless a test asks for a person's
+  // channel; never a real browser window.
+  const env: Record<string, string> = { PROXYCART_SANDBOX: '1', PROXYCART_LOG_LEVEL: 'debug', PROXYCART_TIMEOUT_S: '3', PROXYCART_CONFIRM: 'token', PROXYCART_OPEN_BROWSER: 'never' };
   for (const spec of PROVIDERS) {
     const vendor = sandbox.vendors[spec.id];
     if (vendor) env[spec.baseUrlEnv] = vendor.baseUrl;
@@ -49,13 +51,17 @@ export interface SessionOptions {
   env: Record<string, string>;
   /** Declare form elicitation and answer every form with this. */
   elicit?: (message: string) => Promise<ElicitResult> | ElicitResult;
+  /** Run the server as another user (the tests run as root in CI, where file permissions do not bind). */
+  runAs?: { uid: number; gid: number };
 }
 
 export async function connect(options: SessionOptions): Promise<Session> {
   const home = options.env.PROXYCART_HOME ?? tempDir('home');
+  const command = options.runAs
+    ? { command: 'setpriv', args: [`--reuid=${options.runAs.uid}`, `--regid=${options.runAs.gid}`, '--clear-groups', process.execPath, CLI] }
+    : { command: process.execPath, args: [CLI] };
   const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI],
+    ...command,
     env: { PATH: process.env.PATH ?? '', HOME: home, PROXYCART_HOME: home, ...options.env },
     stderr: 'pipe',
   });

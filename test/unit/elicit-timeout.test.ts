@@ -11,10 +11,10 @@ import { FIXTURES } from '../contract/fixtures/index.js';
 // Some clients declare elicitation and never show the form: the order must not hang.
 // The 2-minute limit is shortened here through the server factory's option.
 
-const runtime = createRuntime(loadConfig({ PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory', PROXYCART_PROVIDERS: 'proxyjam' }, PROVIDERS), PROVIDERS);
+const runtime = createRuntime(loadConfig({ PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory', PROXYCART_PROVIDERS: 'proxyjam', PROXYCART_OPEN_BROWSER: 'never' }, PROVIDERS), PROVIDERS);
 afterAll(() => runtime.close());
 
-it('falls back to a confirmation token when the form is never answered', async () => {
+it('falls back to the approval page when the form is never answered', async () => {
   const server = createServer(runtime, { elicitTimeoutMs: 300 });
   const client = new Client({ name: 'silent', version: '1' }, { capabilities: { elicitation: { form: {} } } });
   let shown = 0;
@@ -28,6 +28,6 @@ it('falls back to a confirmation token when the form is never answered', async (
   const result = await client.callTool({ name: 'proxyjam_place_order', arguments: order });
   expect(shown).toBe(1);
   expect(result.isError).toBeFalsy();
-  expect((result.structuredContent as { status: string }).status).toBe('confirmation_required');
+  expect((result.structuredContent as { status: string }).status).toBe('approval_required');
   await client.close();
 });

@@ -94,7 +94,7 @@ describe('parseStoreUrl', () => {
 });
 
 describe('an unreachable Redis', () => {
-  it('fails to open within seconds with a configuration error, instead of hanging', async () => {
-    await expect(openStore({ kind: 'redis', url: 'redis://127.0.0.1:1' })).rejects.toMatchObject({ kind: 'configuration' });
+  it('fails to open within seconds with a storage error, instead of hanging', async () => {
+    await expect(openStore({ kind: 'redis', url: 'redis://127.0.0.1:1' })).rejects.toMatchObject({ kind: 'storage' });
   }, 15_000);
 });

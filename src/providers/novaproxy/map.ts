@@ -1,3 +1,4 @@
+import { usableAmount } from '../../money.js';
 import type { Offer, Order, OrderState, ProxyEndpoint } from '../types.js';
 import type { VendorOrder, VendorPlan } from './schemas.js';
 
@@ -66,7 +67,7 @@ export function planToOffer(plan: VendorPlan): Offer {
   };
   if (isBandwidthPlan(plan)) {
     const tiers = (plan.bandwidths ?? [])
-      .map((t) => ({ bandwidth: t.bandwidth, bandwidth_unit: t.bandwidth_unit ?? 'GB', price_per_gb: t.price_per_gb ?? null }))
+      .map((t) => ({ bandwidth: t.bandwidth, bandwidth_unit: t.bandwidth_unit ?? 'GB', price_per_gb: usableAmount(t.price_per_gb) }))
       .sort((a, b) => a.bandwidth - b.bandwidth);
     const prices = tiers.map((t) => t.price_per_gb).filter((p): p is number => p !== null);
     return {

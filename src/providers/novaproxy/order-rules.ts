@@ -1,4 +1,5 @@
 import { ProxycartError } from '../../errors.js';
+import { priceTimes, vendorPrice } from '../../money.js';
 import type { PreparedOrder, VendorQuote } from '../types.js';
 import { DURATION_PRICE_NOTE, durationLabel, isBandwidthPlan } from './map.js';
 import type { PlaceOrderInput, VendorOption, VendorPlan } from './schemas.js';
@@ -24,10 +25,6 @@ export function tierFor(plan: VendorPlan, bandwidth: number) {
   return match;
 }
 
-function roundCents(value: number): number {
-  return Math.round(value * 100) / 100;
-}
-
 function prepareBandwidth(input: PlaceOrderInput, plan: VendorPlan): PreparedOrder {
   if (input.duration !== undefined || input.config !== undefined) {
     refuse(`Plan '${plan.slug}' is sold by bandwidth: give bandwidth (GB) and no duration or config.`);
@@ -44,12 +41,13 @@ function prepareBandwidth(input: PlaceOrderInput, plan: VendorPlan): PreparedOrd
   }
   const request: Record<string, unknown> = { plan: plan.slug, bandwidth };
   if (input.discount_code) request.discount_code = input.discount_code;
-  const pricePerGb = tier.price_per_gb ?? null;
-  const warnings: string[] = [];
+  const price = priceTimes(vendorPrice('NovaProxy', `plan ${plan.slug} tier ${tier.bandwidth} GB price_per_gb`, tier.price_per_gb), bandwidth, `NovaProxy plan ${plan.slug}`);
+  const pricePerGb = price.usd === null ? null : tier.price_per_gb;
+  const warnings: string[] = price.warning ? [price.warning] : [];
   if (input.discount_code) warnings.push('A discount code is applied by NovaProxy when ordering; this estimate is before any discount.');
   const quote: VendorQuote = {
-    total_usd: pricePerGb === null ? null : roundCents(bandwidth * pricePerGb),
-    price_source: pricePerGb === null ? 'unknown' : 'catalog_estimate',
+    total_usd: price.usd,
+    price_source: price.usd === null ? 'unknown' : 'catalog_estimate',
     summary: `${bandwidth} GB ${plan.name ?? plan.slug} (plan ${plan.slug})${pricePerGb === null ? '' : ` at ${pricePerGb} USD/GB`}`,
     warnings,
   };

@@ -51,7 +51,8 @@ export const tierSchema = z.looseObject({
   bandwidth: looseNumber,
   bandwidth_unit: z.string().nullish(),
   bandwidth_in_bytes: looseNumber.nullish(),
-  price_per_gb: looseNumber.nullish(),
+  // Checked where it is used (money.ts): a price that is not a number makes the order unpriced.
+  price_per_gb: z.unknown(),
 });
 
 export const protocolSchema = z.looseObject({ code: z.string(), port: looseNumber });

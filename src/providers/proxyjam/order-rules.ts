@@ -1,6 +1,7 @@
 import { ProxycartError } from '../../errors.js';
+import { priceTimes, vendorPrice } from '../../money.js';
 import type { PreparedOrder } from '../types.js';
-import { round2, takesTarification, toNumber } from './map.js';
+import { takesTarification, toNumber } from './map.js';
 import { PROXY_KINDS, type PlaceOrderInput, type VendorOffer, type VendorOfferOption } from './schemas.js';
 
 // ProxyJam's cross-field order rules, checked before any money call, and the catalog
@@ -128,8 +129,10 @@ export function prepareFromOffer(offer: VendorOffer | undefined, input: PlaceOrd
   };
   for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
 
-  const unitPrice = option ? toNumber(option.price) : null;
-  const total = unitPrice === null ? null : round2(unitPrice * quantity);
+  const price = option
+    ? priceTimes(vendorPrice('ProxyJam', `offer ${offer.id} option price`, option.price), quantity, `ProxyJam offer ${offer.id}`)
+    : null;
+  const total = price?.usd ?? null;
   const what = [
     `${quantity} × ${offerLabel(offer)}`,
     input.tarification_index !== undefined && option
@@ -140,7 +143,7 @@ export function prepareFromOffer(offer: VendorOffer | undefined, input: PlaceOrd
     input.protocol ?? null,
     input.bandwidth_gb !== undefined ? `${input.bandwidth_gb} GB cap` : null,
   ].filter(Boolean);
-  const warnings = [total === null ? 'The catalog lists no price for this option; the total is known only after ordering.' : ESTIMATE_WARNING];
+  const warnings = [price?.warning ?? (total === null ? 'The catalog lists no price for this option; the total is known only after ordering.' : ESTIMATE_WARNING)];
   if (input.bandwidth_gb !== undefined) warnings.push(BANDWIDTH_WARNING);
 
   return {

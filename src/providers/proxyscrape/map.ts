@@ -1,3 +1,4 @@
+import { usableAmount } from '../../money.js';
 import type { Balance, Order, OrderState } from '../types.js';
 import type { BalanceData, StatusData } from './schemas.js';
 
@@ -35,7 +36,7 @@ function isoFromUnix(seconds: number | null | undefined): string | null {
 export function toOrder(data: StatusData, fallbackId: string): Order {
   const id = data.order_id || fallbackId;
   const currency = data.currency ?? 'USD';
-  const price = parseAmount(data.price);
+  const price = usableAmount(data.price);
   const order: Order = {
     id,
     status: data.status,

@@ -1,4 +1,5 @@
 import { ProxycartError } from '../../errors.js';
+import { usableAmount, vendorPrice } from '../../money.js';
 import type { Offer, Order, OrderState, ProxyEndpoint, VendorQuote } from '../types.js';
 import { VENDOR } from './envelope.js';
 import { TYPE_TITLES } from './order-rules.js';
@@ -62,9 +63,12 @@ export function quoteFrom(data: unknown, summary: string): VendorQuote {
   if (warning) warnings.push(`${VENDOR}: ${warning}`);
   const currency = calc.currency?.toUpperCase();
   if (currency && currency !== 'USD') warnings.push(`${VENDOR} priced this order in ${currency}, not USD.`);
+  const price = vendorPrice(VENDOR, 'order/calc total', calc.total);
+  if (price.warning) warnings.push(price.warning);
+  const total = currency && currency !== 'USD' ? null : price.usd;
   const quote: VendorQuote = {
-    total_usd: currency && currency !== 'USD' ? null : calc.total,
-    price_source: 'vendor_quote',
+    total_usd: total,
+    price_source: total === null ? 'unknown' : 'vendor_quote',
     summary,
     balance_usd: calc.balance ?? null,
     warnings,
@@ -88,7 +92,7 @@ export function orderFromMake(data: unknown, type: ProxyType | undefined): Order
     // v1 has no order status: the order is paid and its IPs are being issued.
     status: 'processing',
     state: 'pending',
-    total_usd: make.total ?? null,
+    total_usd: usableAmount(make.total),
     proxies: [],
     references: (make.listBaseOrderNumbers ?? []).map(String),
     balance_usd: make.balance ?? null,

@@ -52,17 +52,18 @@ export const envelopeSchema = z.looseObject({
 export const calcSchema = z.looseObject({
   warning: z.string().nullish(),
   balance: z.coerce.number().nullish(),
-  total: z.coerce.number(),
+  // Prices are checked where they are used (money.ts): one that is not a number makes the order unpriced.
+  total: z.unknown(),
   quantity: z.coerce.number().nullish(),
   currency: z.string().nullish(),
-  discount: z.coerce.number().nullish(),
-  price: z.coerce.number().nullish(),
+  discount: z.unknown(),
+  price: z.unknown(),
 });
 export type CalcData = z.infer<typeof calcSchema>;
 
 export const makeSchema = z.looseObject({
   orderId: idLike,
-  total: z.coerce.number().nullish(),
+  total: z.unknown(),
   listBaseOrderNumbers: z.array(idLike).nullish(),
   balance: z.coerce.number().nullish(),
 });

@@ -1,0 +1,23 @@
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { StoreUrl } from './store.js';
+
+/**
+ * A cheap look at the SQLite store at start-up (the store itself opens on first use, to keep
+ * start-up fast): a data folder that cannot be created or written is said on stderr at once,
+ * not first on a person's order. A Redis store is not contacted before a client asks for
+ * something; its failures come back as `storage` errors on the call.
+ */
+export function checkStoreAtStart(store: StoreUrl): string | undefined {
+  if (store.kind !== 'sqlite') return undefined;
+  const folder = dirname(store.file);
+  try {
+    mkdirSync(folder, { recursive: true });
+    accessSync(folder, constants.W_OK);
+    if (existsSync(store.file)) accessSync(store.file, constants.R_OK | constants.W_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return `The store ${store.file} cannot be written (${code}): check that PROXYCART_HOME is writable by this user, or set PROXYCART_STORE.`;
+  }
+}
