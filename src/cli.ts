@@ -88,6 +88,9 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   }
   for (const line of startupReport(config)) log('info', line);
   for (const problem of config.problems) log('error', `configuration: ${problem.message}`);
+  if (config.confirm === 'token') {
+    log('warning', 'PROXYCART_CONFIRM=token: the model confirms orders on its own, within the caps. Use it only for unattended agents a person has delegated to.');
+  }
   const storeProblem = checkStoreAtStart(config.store);
   if (storeProblem) log('error', `${storeProblem} Orders will fail with a storage error until this is fixed.`);
 }

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,12 +7,14 @@ import { type ApprovalDetails, Approvals } from '../../src/approval/approvals.js
 import { type ApprovalPage, startApprovalPage } from '../../src/approval/page.js';
 import { openStore, type Store } from '../../src/store.js';
 import { DETAILS } from '../approval-details.js';
+import { connect, sandboxEnv, startVendors } from './harness.js';
 
 // The approval page in a real browser: Debian's Chromium driven by playwright-core (no
 // browser download here). A missing Chromium fails this file: it is never skipped.
 
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = join(import.meta.dirname, '../../docs/approval-page.png');
+// `npm run screenshot` refreshes the README's picture; a plain test run keeps it in a temp folder.
+const SCREENSHOT = join(process.env.PROXYCART_SCREENSHOT_DIR ?? tmpdir(), 'approval-page.png');
 const PIN = '582046';
 
 let browser: Browser;
@@ -81,10 +84,6 @@ describe('the approval page in Chromium', () => {
     // The inline style applies: the approve button is green, not the browser's grey.
     expect(await tab.locator('button[value=approve]').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(26, 127, 55)');
 
-    mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
-    await tab.screenshot({ path: SCREENSHOT, fullPage: true });
-    expect(statSync(SCREENSHOT).size).toBeLessThan(150_000);
-
     await tab.click('button[value=approve]');
     expect(await textOf(tab, '#outcome')).toBe('Approved — you can go back to the chat');
     expect(await approvals.get(record.id)).toMatchObject({ state: 'approved' });
@@ -145,5 +144,32 @@ describe('the approval page in Chromium', () => {
     }
     expect(problems).toEqual([]);
     await tab.context().close();
+  });
+});
+
+describe('the whole flow in Chromium', () => {
+  it('opens the approval_url of a real quote, shows its total, and one click places the order', async () => {
+    const sandbox = await startVendors(['proxyjam']);
+    const session = await connect({ env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto', PROXYCART_STORE: 'memory' }) });
+    try {
+      const order = { offer_id: 42, quantity: 2, period_days: 30 };
+      const quoted = (await session.ok('proxyjam_place_order', order)) as { approval_url: string; confirmation_token: string; quote: { total_usd: number } };
+      const { tab, problems } = await openTab({ viewport: { width: 760, height: 720 } });
+      await tab.goto(quoted.approval_url);
+      expect(await tab.locator('#total').textContent()).toBe(`${quoted.quote.total_usd.toFixed(2)} USD`);
+      mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+      await tab.screenshot({ path: SCREENSHOT, fullPage: true });
+      expect(statSync(SCREENSHOT).size).toBeLessThan(150_000);
+      await tab.click('button[value=approve]');
+      expect(await textOf(tab, '#outcome')).toBe('Approved — you can go back to the chat');
+      const placed = await session.ok('proxyjam_place_order', { ...order, confirmation_token: quoted.confirmation_token });
+      expect(placed.status).toBe('placed');
+      expect(sandbox.vendors.proxyjam!.simulator.moneyRequests()).toHaveLength(1);
+      expect(problems).toEqual([]);
+      await tab.context().close();
+    } finally {
+      await session.close();
+      await sandbox.close();
+    }
   });
 });

@@ -184,6 +184,7 @@ describe('the money guard', () => {
       });
       expect((await session.ok(PLACE, fixture.order)).status).toBe('confirmation_required');
       expect(asked).toBe(0);
+      expect(session.stderr.join('\n')).toMatch(/warning: PROXYCART_CONFIRM=token: the model confirms orders on its own/);
     });
 
     it('in elicit mode refuses clients without forms, and refuses tokens', async () => {
