@@ -1,10 +1,16 @@
-// Regenerates manifests/tools/<provider>.json; test/manifests.test.ts fails when they drift.
-import { writeFileSync } from 'node:fs';
+// Regenerates manifests/tools/<provider>.json and the install manifests (registry entry,
+// MCP bundle, client snippets); test/unit/manifests.test.ts and install-manifests.test.ts
+// fail when they drift.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { installFiles } from '../src/install-manifests.js';
 import { manifestJson } from '../src/manifests.js';
 import { PROVIDERS } from '../src/providers/index.js';
 
-for (const spec of PROVIDERS) {
-  const file = `manifests/tools/${spec.id}.json`;
-  writeFileSync(file, manifestJson(spec));
+const files: Record<string, string> = { ...installFiles() };
+for (const spec of PROVIDERS) files[`manifests/tools/${spec.id}.json`] = manifestJson(spec);
+for (const [file, content] of Object.entries(files)) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, content);
   console.log(`wrote ${file}`);
 }

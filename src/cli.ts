@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { loadConfig } from './config.js';
+import { chmodSync, existsSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { type Config, environmentVariables, loadConfig } from './config.js';
 import { asProxycartError, describeError, ProxycartError } from './errors.js';
 import { log } from './log.js';
 import { PROVIDERS } from './providers/index.js';
@@ -7,51 +9,71 @@ import { checkStoreAtStart } from './store-check.js';
 import type { ProviderId } from './providers/types.js';
 import { VERSION } from './version.js';
 
-const HELP = `proxycart ${VERSION}: an MCP server for buying proxies (ProxyJam, ProxyScrape, Proxy-Seller, NovaProxy)
+function help(): string {
+  const vars = environmentVariables(PROVIDERS);
+  const width = Math.max(...vars.map((v) => v.name.length)) + 2;
+  return `proxycart ${VERSION}: an MCP server for buying proxies (${PROVIDERS.map((p) => p.title).join(', ')})
 
 Usage:
-  proxycart [--sandbox]          serve MCP over stdio (the default)
-  proxycart sandbox [--port N]   run the vendor simulators alone on loopback and print their URLs
+  proxycart [--sandbox]          serve MCP over stdio (the default); start it from an MCP client
+  proxycart sandbox [--port N]   run the vendor simulators alone on loopback and print curl lines
   proxycart ledger [settle <unknown:id> placed|not-placed [--order-id ID]]
                                  list orders of unknown outcome, or record what the vendor dashboard shows
   proxycart serve --http [--sandbox] [--host H] [--port N]
                                  serve MCP over Streamable HTTP at /mcp (teams; default 127.0.0.1:8787)
   proxycart token add NAME --scopes proxycart:read[,proxycart:spend] [--file F]
                                  add an HTTP client to PROXYCART_HTTP_TOKENS_FILE and print its token once
-  proxycart --help | --version
+  proxycart help | --help | --version
 
 Options:
   --sandbox    every vendor is simulated on loopback (also on when no vendor API key is set)
   --port N     with 'sandbox': first port to use (one port per vendor); default: free ports
 
-Configuration is read from the environment; see the README for every variable:
-  PROXYJAM_API_KEY, PROXYSCRAPE_API_KEY, PROXYSELLER_API_KEY, NOVAPROXY_API_KEY (+ NOVAPROXY_BASE_URL),
-  PROXYCART_PROVIDERS, PROXYCART_SANDBOX, PROXYCART_HOME, PROXYCART_STORE, PROXYCART_CONFIRM,
-  PROXYCART_MAX_ORDER_USD, PROXYCART_DAILY_BUDGET_USD, PROXYCART_ALLOW_UNPRICED,
-  PROXYCART_READ_ONLY, PROXYCART_TIMEOUT_S
+Environment (a bad value does not stop the server: the affected tools answer with what to fix):
+${vars.map((v) => `  ${v.name.padEnd(width)}${v.description}`).join('\n')}
   HTTP mode: PROXYCART_HTTP_HOST, PROXYCART_HTTP_PORT, PROXYCART_PUBLIC_URL, PROXYCART_HTTP_TOKENS_FILE,
   PROXYCART_OAUTH_ISSUER, PROXYCART_OAUTH_AUDIENCE, PROXYCART_OAUTH_JWKS_URL, PROXYCART_HTTP_ALLOWED_HOSTS,
   PROXYCART_HTTP_ALLOWED_ORIGINS
 `;
+}
+
+/** Thrown for command-line arguments that cannot be used: the only start-up failure (exit 2). */
+class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(HELP);
+  if (argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(help());
   if (argv.includes('--version') || argv.includes('-v')) return void process.stdout.write(`${VERSION}\n`);
   if (argv[0] === 'ledger') {
+    const config = loadConfig(process.env, PROVIDERS);
+    // The ledger command works on the store only: a setting it cannot use stops it.
+    const shared = config.problems.filter((p) => p.scope === 'shared');
+    if (shared.length) throw new ProxycartError('configuration', shared.map((p) => p.message).join(' '));
     const { runLedgerCommand } = await import('./ledger-command.js');
-    return runLedgerCommand(argv.slice(1), loadConfig(process.env, PROVIDERS), (line) => process.stdout.write(`${line}\n`));
+    return runLedgerCommand(argv.slice(1), config, (line) => process.stdout.write(`${line}\n`));
   }
   if (argv[0] === 'serve') return (await import('./commands/serve-http.js')).serveHttp(argv.slice(1));
   if (argv[0] === 'token') return (await import('./commands/token-add.js')).tokenCommand(argv.slice(1));
   const known = new Set(['sandbox', '--sandbox', '--port']);
   const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--port');
-  if (unknown.length) throw new ProxycartError('configuration', `Unknown argument ${unknown[0]}. See proxycart --help.`);
+  if (unknown.length) throw new UsageError(`Unknown argument ${unknown[0]!.slice(0, 80)}. See proxycart --help.`);
   if (argv[0] === 'sandbox') return runSandbox(argv);
   return serveStdio(argv.includes('--sandbox'));
 }
 
 async function serveStdio(forceSandbox: boolean): Promise<void> {
+  // Data at rest is private: the data folder is created 0700 and the SQLite files 0600.
+  process.umask(0o077);
   const config = loadConfig(process.env, PROVIDERS, { forceSandbox });
+  if (config.store.kind === 'sqlite') {
+    // Files an older version created with the default umask are tightened too.
+    for (const file of [config.store.file, `${config.store.file}-wal`, `${config.store.file}-shm`, `${config.store.file}-journal`]) {
+      try {
+        if (existsSync(file)) chmodSync(file, 0o600);
+      } catch {
+        // Another user's file: not ours to change; the store reports it if it cannot be used.
+      }
+    }
+  }
   const [{ createRuntime }, { createServer }, { StdioServerTransport }] = await Promise.all([
     import('./runtime.js'),
     import('./server.js'),
@@ -68,7 +90,13 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   await server.connect(new StdioServerTransport());
-  log('info', `serving ${runtime.providers.map((p) => p.id).join(', ') || 'no providers'} over stdio${config.sandbox ? ' (sandbox vendors)' : ''}`);
+  if (process.stdin.isTTY) {
+    process.stderr.write(
+      `proxycart ${VERSION} is waiting for an MCP client on stdin: it speaks JSON-RPC, not a prompt. Start it from an MCP client (see the README), or run 'proxycart help'. Ctrl-C stops it.\n`,
+    );
+  }
+  for (const line of startupReport(config)) log('info', line);
+  for (const problem of config.problems) log('error', `configuration: ${problem.message}`);
   if (config.confirm === 'token') {
     log('warning', 'PROXYCART_CONFIRM=token: the model confirms orders on its own, within the caps. Use it only for unattended agents a person has delegated to.');
   }
@@ -81,19 +109,59 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   }
 }
 
+/** What a person starting the server needs to know: where data goes, the caps, who is on. */
+function startupReport(config: Config): string[] {
+  const on = config.vendors.map((v) => {
+    const spec = PROVIDERS.find((p) => p.id === v.id)!;
+    const broken = config.problems.some((p) => p.scope === v.id);
+    return `${v.id} ${broken ? 'blocked (configuration problem below)' : config.sandbox ? 'on (sandbox simulator)' : `on (${spec.keyEnv})`}`;
+  });
+  const off = Object.entries(config.off).map(([id, why]) => `${id} off (${why})`);
+  const store = config.store.kind === 'sqlite' ? `sqlite ${config.store.file}` : config.store.kind;
+  return [
+    `serving over stdio${config.sandbox ? ', sandbox vendors' : ''}: ${[...on, ...off].join('; ') || 'no providers'}`,
+    `data folder ${config.home}${config.homeGiven ? ` (PROXYCART_HOME=${config.homeGiven} resolved against ${process.cwd()})` : ''}; store ${store}`,
+    `caps: $${config.maxOrderUsd} per order, $${config.dailyBudgetUsd} per 24 h; confirm ${config.confirm}${config.readOnly ? '; read-only' : ''}${config.allowUnpriced ? '; unpriced orders allowed' : ''}`,
+  ];
+}
+
+// How to reach each simulator by hand: the vendor's own auth, one read that needs it.
+const CURL: Record<ProviderId, (base: string, key: string) => string> = {
+  proxyjam: (base, key) => `curl -H 'X-API-Key: ${key}' ${base}/wallet/balance`,
+  proxyscrape: (base, key) => `curl -H 'api-token: ${key}' ${base}/orders/balance`,
+  proxyseller: (base, key) => `curl ${base}/${key}/balance/get`,
+  novaproxy: (base, key) => `curl -H 'Authorization: Bearer ${key}' ${base}/plans`,
+};
+
+function portTaken(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createNetServer();
+    probe.once('error', () => resolve(true));
+    probe.listen(port, host, () => probe.close(() => resolve(false)));
+  });
+}
+
 async function runSandbox(argv: string[]): Promise<void> {
   const portArg = argv[argv.indexOf('--port') + 1];
   const firstPort = argv.includes('--port') ? Number(portArg) : 0;
   if (!Number.isInteger(firstPort) || firstPort < 0 || firstPort > 65_000) {
-    throw new ProxycartError('configuration', `--port needs a port number, got ${JSON.stringify(portArg)}.`);
+    throw new UsageError(`--port needs a port number, got ${JSON.stringify(portArg?.slice(0, 40))}.`);
+  }
+  const host = '127.0.0.1';
+  if (firstPort) {
+    for (const [index, spec] of PROVIDERS.entries()) {
+      if (await portTaken(firstPort + index, host)) {
+        throw new UsageError(`port ${firstPort + index} (for the ${spec.title} simulator) is taken on ${host}. Pick another --port (the simulators use ${PROVIDERS.length} ports from it) or leave it out for free ports.`);
+      }
+    }
   }
   const { startSandbox } = await import('./sandbox/index.js');
   const ids = PROVIDERS.map((p) => p.id) as ProviderId[];
-  const sandbox = await startSandbox(ids, '127.0.0.1', firstPort || undefined);
+  const sandbox = await startSandbox(ids, host, firstPort || undefined);
   const lines = ['proxycart sandbox: vendor simulators on loopback (Ctrl-C stops them)', ''];
   for (const spec of PROVIDERS) {
     const vendor = sandbox.vendors[spec.id]!;
-    lines.push(`${spec.title}`, `  ${spec.baseUrlEnv}=${vendor.baseUrl}`, `  sandbox API key: ${vendor.apiKey}`, '');
+    lines.push(`${spec.title}`, `  ${spec.baseUrlEnv}=${vendor.baseUrl}`, `  sandbox API key: ${vendor.apiKey}`, `  try: ${CURL[spec.id](vendor.baseUrl, vendor.apiKey)}`, '');
   }
   lines.push('Point proxycart at them with PROXYCART_SANDBOX=1 and the *_BASE_URL lines above.');
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -108,5 +176,6 @@ async function runSandbox(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof ProxycartError ? describeError(error) : String(error instanceof Error ? error.message : error);
   process.stderr.write(`proxycart: ${message}\n`);
-  process.exit(error instanceof ProxycartError && error.kind === 'configuration' ? 2 : 1);
+  // Exit 2: arguments that cannot be used (the server itself never stops for a setting).
+  process.exit(error instanceof UsageError || (error instanceof ProxycartError && error.kind === 'configuration') ? 2 : 1);
 });

@@ -1,7 +1,6 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ProxycartError } from './errors.js';
 import type { ProviderId, ProviderSpec } from './providers/types.js';
 import { registerSecret } from './redact.js';
 import { parseStoreUrl, type StoreUrl } from './store.js';
@@ -16,10 +15,25 @@ export interface VendorConfig {
   baseUrl?: string;
 }
 
+/**
+ * A setting that cannot be used. The server still starts, so the client can show the
+ * person what to fix: a vendor problem blocks that vendor's tools, a shared one every call.
+ */
+export interface ConfigProblem {
+  scope: 'shared' | ProviderId;
+  /** The environment variable to fix. */
+  variable: string;
+  /** What is wrong and how to fix it, naming the variable; never the value of a secret. */
+  message: string;
+}
+
 export interface Config {
   sandbox: boolean;
   vendors: VendorConfig[];
+  /** Absolute path of the data folder. */
   home: string;
+  /** The PROXYCART_HOME value as given, when it was relative and had to be resolved. */
+  homeGiven?: string;
   store: StoreUrl;
   confirm: ConfirmMode;
   approval: ApprovalSettings;
@@ -28,6 +42,9 @@ export interface Config {
   allowUnpriced: boolean;
   readOnly: boolean;
   timeoutMs: number;
+  /** Why a provider is off, for the start-up banner (only providers without tools). */
+  off: Partial<Record<ProviderId, string>>;
+  problems: ConfigProblem[];
 }
 
 export interface ApprovalSettings {
@@ -45,107 +62,145 @@ const flag = z
 const usd = z.coerce.number().finite().min(0);
 
 // One schema per setting, keyed by the environment variable that carries it, so an
-// error always names the variable a person has to fix.
-const SETTINGS = {
-  PROXYCART_SANDBOX: flag.optional(),
-  PROXYCART_CONFIRM: z.enum(['auto', 'elicit', 'page', 'token']).default('auto'),
-  PROXYCART_APPROVAL_PIN: z.string().min(4, 'use at least 4 characters').max(64).optional(),
-  PROXYCART_APPROVAL_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  PROXYCART_OPEN_BROWSER: z.enum(['auto', 'never']).default('auto'),
-  PROXYCART_MAX_ORDER_USD: usd.default(50),
-  PROXYCART_DAILY_BUDGET_USD: usd.default(200),
-  PROXYCART_ALLOW_UNPRICED: flag.default(false),
-  PROXYCART_READ_ONLY: flag.default(false),
-  PROXYCART_TIMEOUT_S: z.coerce.number().finite().positive().max(600).default(15),
-  PROXYCART_HOME: z.string().min(1).optional(),
-  PROXYCART_STORE: z.string().min(1).optional(),
-  PROXYCART_PROVIDERS: z.string().optional(),
+// error always names the variable a person has to fix. `--help` and the README table are
+// generated from these descriptions, so the list cannot drift from what is read.
+export const SETTINGS = {
+  PROXYCART_PROVIDERS: z.string().optional().describe('comma list: only these providers get tools (default: all with a key)'),
+  PROXYCART_SANDBOX: flag.optional().describe('1: every provider talks to its simulator (default: on when no vendor key is set)'),
+  PROXYCART_HOME: z.string().min(1).optional().describe('data folder (default: ~/.proxycart)'),
+  PROXYCART_STORE: z.string().min(1).optional().describe('sqlite://<file> | redis://... | memory (default: sqlite in PROXYCART_HOME)'),
+  PROXYCART_CONFIRM: z.enum(['auto', 'elicit', 'page', 'token']).default('auto').describe('auto | elicit | page | token: how a person approves an order (default: auto)'),
+  PROXYCART_APPROVAL_PIN: z.string().min(4, 'use at least 4 characters').max(64).optional().describe('PIN the approval page asks for (a secret)'),
+  PROXYCART_APPROVAL_PORT: z.coerce.number().int().min(1).max(65535).optional().describe('port of the local approval page (default: ephemeral)'),
+  PROXYCART_OPEN_BROWSER: z.enum(['auto', 'never']).default('auto').describe('auto | never: open the approval page in the browser (default: auto)'),
+  PROXYCART_MAX_ORDER_USD: usd.default(50).describe('per-order cap in USD (default: 50)'),
+  PROXYCART_DAILY_BUDGET_USD: usd.default(200).describe('24-hour cap in USD, all providers (default: 200)'),
+  PROXYCART_ALLOW_UNPRICED: flag.default(false).describe('1: allow orders whose price is known only after charging'),
+  PROXYCART_READ_ONLY: flag.default(false).describe('1: no place_order tools'),
+  PROXYCART_TIMEOUT_S: z.coerce.number().finite().positive().max(600).default(15).describe('time limit of one vendor read in seconds (default: 15)'),
+  PROXYCART_LOG_LEVEL: z.enum(['debug', 'info', 'warning', 'error']).default('info').describe('debug | info | warning | error: stderr detail (default: info)'),
 };
 
 type Settings = { [K in keyof typeof SETTINGS]: z.output<(typeof SETTINGS)[K]> };
 
-function read(env: NodeJS.ProcessEnv): Settings {
+/** Every environment variable proxycart reads, with one line each: for --help and the manifests. */
+export function environmentVariables(providers: readonly ProviderSpec[]): Array<{ name: string; description: string; secret: boolean }> {
+  const vendor = providers.flatMap((p) => [
+    { name: p.keyEnv, description: `${p.title} API key (a secret)`, secret: true },
+    {
+      name: p.baseUrlEnv,
+      description: p.defaultBaseUrl ? `${p.title} API base URL (default: ${p.defaultBaseUrl})` : `${p.title} API base URL (required with a key)`,
+      secret: false,
+    },
+  ]);
+  const shared = Object.entries(SETTINGS).map(([name, schema]) => ({
+    name,
+    description: schema.description ?? '',
+    secret: name === 'PROXYCART_APPROVAL_PIN',
+  }));
+  return [...vendor, ...shared];
+}
+
+function read(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Settings {
   const out: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(SETTINGS)) {
     const raw = env[name]?.trim();
-    const parsed = (schema as z.ZodType).safeParse(raw === '' && name !== 'PROXYCART_SANDBOX' ? undefined : raw);
+    const value = raw === '' && name !== 'PROXYCART_SANDBOX' ? undefined : raw;
+    let parsed = (schema as z.ZodType).safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const shown = name === 'PROXYCART_APPROVAL_PIN' ? '(hidden)' : JSON.stringify(raw);
-      throw new ProxycartError('configuration', `${name}=${shown} is not valid: ${issue?.message ?? 'bad value'}.`);
+      // The PIN is a secret: its value is never repeated.
+      const shown = name === 'PROXYCART_APPROVAL_PIN' ? '' : `=${JSON.stringify(raw?.slice(0, 60))}`;
+      problems.push({ scope: 'shared', variable: name, message: `${name}${shown} is not valid (${issue?.message ?? 'bad value'}): expected ${schema.description}.` });
+      parsed = (schema as z.ZodType).safeParse(undefined);
     }
-    out[name] = parsed.data;
+    out[name] = parsed.success ? parsed.data : undefined;
   }
   return out as Settings;
 }
 
-function validUrl(name: string, value: string): string {
+function checkUrl(value: string): string | undefined {
   try {
     const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
-    return value.replace(/\/+$/, '');
+    return url.protocol === 'http:' || url.protocol === 'https:' ? value.replace(/\/+$/, '') : undefined;
   } catch {
-    throw new ProxycartError('configuration', `${name} must be an http(s) URL.`);
+    return undefined;
   }
 }
 
 export interface ConfigOptions {
   /** `--sandbox` on the command line. */
   forceSandbox?: boolean;
+  /** Where a relative PROXYCART_HOME is resolved (default: the working directory). */
+  cwd?: string;
 }
 
+/**
+ * Reads the settings. Never throws: a value it cannot use becomes a ConfigProblem and the
+ * setting keeps its default, so the server can still start and tell the client why.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderSpec[], options: ConfigOptions = {}): Config {
-  const s = read(env);
+  const problems: ConfigProblem[] = [];
+  const s = read(env, problems);
+  // Only the approval page reads the PIN; redacting it elsewhere too guards against slips
+  // (redact() leaves values under 6 characters alone: they would match ordinary text).
+  registerSecret(s.PROXYCART_APPROVAL_PIN);
   const keyed = providers.filter((p) => env[p.keyEnv]?.trim());
   const sandbox = options.forceSandbox === true || s.PROXYCART_SANDBOX === true || keyed.length === 0;
+  const off: Config['off'] = {};
 
   let wanted = providers;
   if (s.PROXYCART_PROVIDERS?.trim()) {
     const names = s.PROXYCART_PROVIDERS.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
     const unknown = names.filter((n) => !providers.some((p) => p.id === n));
     if (unknown.length) {
-      throw new ProxycartError('configuration', `PROXYCART_PROVIDERS names unknown providers: ${unknown.join(', ')} (known: ${providers.map((p) => p.id).join(', ')}).`);
+      problems.push({
+        scope: 'shared',
+        variable: 'PROXYCART_PROVIDERS',
+        message: `PROXYCART_PROVIDERS names unknown providers: ${unknown.join(', ').slice(0, 200)} (known: ${providers.map((p) => p.id).join(', ')}).`,
+      });
     }
     wanted = providers.filter((p) => names.includes(p.id));
-    if (!sandbox) {
-      const keyless = wanted.filter((p) => !env[p.keyEnv]?.trim());
-      if (keyless.length) {
-        throw new ProxycartError('configuration', `PROXYCART_PROVIDERS lists ${keyless.map((p) => p.id).join(', ')} but ${keyless.map((p) => p.keyEnv).join(', ')} is not set.`);
-      }
-    }
+    for (const p of providers) if (!names.includes(p.id)) off[p.id] = 'not in PROXYCART_PROVIDERS';
   } else if (!sandbox) {
     wanted = keyed;
+    for (const p of providers) if (!keyed.includes(p)) off[p.id] = `${p.keyEnv} is not set`;
   }
 
   const vendors: VendorConfig[] = wanted.map((p) => {
-    const base = env[p.baseUrlEnv]?.trim();
-    if (sandbox) return { id: p.id, baseUrl: base ? validUrl(p.baseUrlEnv, base) : undefined };
-    const apiKey = env[p.keyEnv]!.trim();
+    const raw = env[p.baseUrlEnv]?.trim();
+    const base = raw ? checkUrl(raw) : undefined;
+    if (raw && !base) problems.push({ scope: p.id, variable: p.baseUrlEnv, message: `${p.baseUrlEnv} must be an http(s) URL.` });
+    if (sandbox) return { id: p.id, baseUrl: base };
+    const apiKey = env[p.keyEnv]?.trim();
     registerSecret(apiKey);
-    const baseUrl = base ? validUrl(p.baseUrlEnv, base) : p.defaultBaseUrl;
-    if (!baseUrl) {
-      throw new ProxycartError('configuration', `${p.baseUrlEnv} is required for ${p.title}: ${p.setupHint}`);
+    if (!apiKey) {
+      problems.push({ scope: p.id, variable: p.keyEnv, message: `PROXYCART_PROVIDERS lists ${p.id} but ${p.keyEnv} is not set: ${p.setupHint}` });
+      return { id: p.id };
     }
+    const baseUrl = raw ? base : p.defaultBaseUrl;
+    if (!raw && !baseUrl) problems.push({ scope: p.id, variable: p.baseUrlEnv, message: `${p.baseUrlEnv} is required for ${p.title}: ${p.setupHint}` });
     return { id: p.id, apiKey, baseUrl };
   });
 
-  const home = s.PROXYCART_HOME ?? join(homedir(), '.proxycart');
+  const given = s.PROXYCART_HOME;
+  const home = given ? resolve(options.cwd ?? process.cwd(), given) : join(homedir(), '.proxycart');
   let store: StoreUrl = { kind: 'sqlite', file: join(home, 'state.sqlite') };
   if (s.PROXYCART_STORE) {
     const parsed = parseStoreUrl(s.PROXYCART_STORE);
-    if (!parsed) throw new ProxycartError('configuration', 'PROXYCART_STORE must be sqlite://<file>, redis://… or memory.');
-    store = parsed;
-    if (parsed.kind === 'redis') registerSecret(new URL(parsed.url).password || undefined);
+    if (!parsed) {
+      problems.push({ scope: 'shared', variable: 'PROXYCART_STORE', message: 'PROXYCART_STORE must be sqlite://<file>, redis://… or memory.' });
+    } else {
+      store = parsed;
+      if (parsed.kind === 'redis') registerSecret(new URL(parsed.url).password || undefined);
+    }
   }
-
-  // Only the approval page reads the PIN; redacting it elsewhere too guards against slips
-  // (redact() leaves values under 6 characters alone: they would match ordinary text).
-  registerSecret(s.PROXYCART_APPROVAL_PIN);
 
   return {
     sandbox,
     vendors,
     home,
+    ...(given && !isAbsolute(given) ? { homeGiven: given } : {}),
     store,
     confirm: s.PROXYCART_CONFIRM,
     approval: { pin: s.PROXYCART_APPROVAL_PIN, port: s.PROXYCART_APPROVAL_PORT, openBrowser: s.PROXYCART_OPEN_BROWSER === 'auto' },
@@ -154,5 +209,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     allowUnpriced: s.PROXYCART_ALLOW_UNPRICED,
     readOnly: s.PROXYCART_READ_ONLY,
     timeoutMs: Math.round(s.PROXYCART_TIMEOUT_S * 1000),
+    off,
+    problems,
   };
+}
+
+/** The problems that stop a call to a tool of this provider (undefined: a cross-vendor tool). */
+export function problemsFor(config: Config, provider: ProviderId | undefined): ConfigProblem[] {
+  return config.problems.filter((p) => p.scope === 'shared' || p.scope === provider);
 }

@@ -1,11 +1,12 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
+import { problemsFor } from './config.js';
 import { ProxycartError, toErrorResult } from './errors.js';
-import { log } from './log.js';
+import { addLogSink, atLeast, DEFAULT_MCP_LEVEL, log, type McpLevel } from './log.js';
 import { redact } from './redact.js';
 import type { Runtime } from './runtime.js';
-import { listedTool, type ToolCall, type ToolDefinition } from './tools/define.js';
+import { listedTool, numbersAsStrings, type ToolCall, type ToolDefinition } from './tools/define.js';
 import { providerTools } from './tools/provider-tools.js';
 import { VERSION } from './version.js';
 
@@ -45,7 +46,31 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
   const tools = readOnly ? known.read : known.all;
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
 
-  const server = new Server({ name: 'proxycart', version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  const problems = runtime.config.problems;
+  const instructions = problems.length
+    ? `${INSTRUCTIONS} The server has configuration problems; tell the person: ${problems.map((p) => p.message).join(' ')}`
+    : INSTRUCTIONS;
+  const server = new Server({ name: 'proxycart', version: VERSION }, { capabilities: { tools: {}, logging: {} }, instructions });
+
+  // MCP logging: the client picks the least severe level it wants (logging/setLevel); until
+  // then it gets what stderr gets. Lines are redacted by log() before they reach the sink.
+  let logLevel: McpLevel = DEFAULT_MCP_LEVEL;
+  let initialized = false;
+  server.removeRequestHandler('logging/setLevel');
+  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    logLevel = request.params.level;
+    return {};
+  });
+  server.oninitialized = () => {
+    initialized = true;
+  };
+  const removeSink = addLogSink((level, data) => {
+    if (!initialized || !atLeast(level, logLevel)) return;
+    server.notification({ method: 'notifications/message', params: { level, logger: 'proxycart', data } }).catch(() => undefined);
+  });
+  server.onclose = () => {
+    removeSink();
+  };
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     let listed = known.listed.get(readOnly);
@@ -58,6 +83,17 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
     if (!tool) {
       return toErrorResult(new ProxycartError('invalid_input', `There is no tool named ${JSON.stringify(request.params.name.slice(0, 80))}.`, { advice: 'List the tools and use one of those names.' }));
     }
+    // A setting this tool depends on is unusable: say which and how to fix it, every call.
+    const blocked = problemsFor(runtime.config, runtime.providers.find((p) => tool.name.startsWith(`${p.id}_`))?.id);
+    if (blocked.length) {
+      log('warning', `${tool.name} refused: configuration problem with ${blocked.map((p) => p.variable).join(', ')}`);
+      return toErrorResult(
+        new ProxycartError('configuration', blocked.map((p) => p.message).join(' '), {
+          advice: "Set it in this server's env in the MCP client configuration, then restart the server.",
+        }),
+      );
+    }
+    log('debug', `${tool.name} called`);
     const progressToken = extra._meta?.progressToken;
     const auth = extra.authInfo;
     const call: ToolCall = {
@@ -113,7 +149,7 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
 }
 
 async function runTool(tool: ToolDefinition, rawArgs: unknown, call: ToolCall): Promise<CallToolResult> {
-  const parsed = tool.input.safeParse(rawArgs);
+  const parsed = tool.input.safeParse(numbersAsStrings(tool.input, rawArgs));
   if (!parsed.success) return toErrorResult(new ProxycartError('invalid_input', describeIssues(parsed.error)));
   try {
     const result = await tool.handler(parsed.data as Record<string, unknown>, call);

@@ -14,6 +14,7 @@ export function checkQuote(quote: Quote, vendor: VendorQuote, limits: Limits): v
     const funds = /insufficient|not enough|balance/i.test(vendor.blocking);
     throw new ProxycartError(funds ? 'insufficient_funds' : 'vendor_error', 'The vendor says this order cannot be placed as it is.', {
       vendorMessage: vendor.blocking,
+      ...(funds ? { advice: fundsAdvice(quote, limits) } : {}),
     });
   }
   if (quote.total_usd === null) {
@@ -30,7 +31,9 @@ export function checkQuote(quote: Quote, vendor: VendorQuote, limits: Limits): v
     });
   }
   if (quote.balance_usd !== null && quote.balance_usd < quote.total_usd) {
-    throw new ProxycartError('insufficient_funds', `This order costs ${usd(quote.total_usd)} but the wallet holds ${usd(quote.balance_usd)}.`);
+    throw new ProxycartError('insufficient_funds', `This order costs ${usd(quote.total_usd)} but the wallet holds ${usd(quote.balance_usd)}.`, {
+      advice: fundsAdvice(quote, limits),
+    });
   }
 }
 
@@ -42,6 +45,18 @@ export function checkBudget(quote: Quote, limits: Limits, spentLast24h: number):
       advice: 'Wait until earlier orders are more than 24 hours old, or a person can raise PROXYCART_DAILY_BUDGET_USD.',
     });
   }
+}
+
+// Topping up is no use when a cap would refuse the order anyway: say so in the same answer.
+function fundsAdvice(quote: Quote, limits: Limits): string {
+  const total = quote.total_usd;
+  if (total !== null && total > limits.maxOrderUsd) {
+    return `Topping up alone will not do: at ${usd(total)} the order is also over the per-order cap of ${usd(limits.maxOrderUsd)} (PROXYCART_MAX_ORDER_USD). Order less.`;
+  }
+  if (total !== null && total > limits.dailyBudgetUsd) {
+    return `Topping up alone will not do: at ${usd(total)} the order is also over the 24-hour budget of ${usd(limits.dailyBudgetUsd)} (PROXYCART_DAILY_BUDGET_USD). Order less.`;
+  }
+  return 'Top up the vendor wallet or choose a smaller order.';
 }
 
 function usd(amount: number): string {

@@ -51,12 +51,18 @@ export function listOffersInput(spec: ProviderSpec): z.ZodObject {
 
 export const walletBalanceInput = z.object({}).strict();
 
+const PRICES: Record<ProviderSpec['capabilities']['quote'], string> = {
+  catalog_estimate: 'USD prices where published',
+  vendor_quote: 'no prices (place_order quotes)',
+  unknown: 'no prices published',
+};
+
 export const DESCRIPTIONS = {
-  list_offers: (p: ProviderSpec) =>
-    `${p.title} offers: ids, options, USD prices.`,
+  // Says only what the vendor really publishes: prices, or none (then place_order quotes).
+  list_offers: (p: ProviderSpec) => `${p.title} offers (${PRICES[p.capabilities.quote]}).`,
   place_order: (p: ProviderSpec) =>
     `Buy from the ${p.title} wallet. The first call only quotes; then follow next_step.`,
   order_status: (p: ProviderSpec) =>
     `Status and proxies of a ${p.title} order.`,
-  wallet_balance: (p: ProviderSpec) => `The ${p.title} wallet balance.`,
+  wallet_balance: (p: ProviderSpec) => `${p.title} wallet balance.`,
 };

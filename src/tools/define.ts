@@ -75,26 +75,53 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<st
 // tools/list is paid for, byte by byte, in every conversation's context, so the listing
 // leaves out what says nothing to a model: bounds every JSON Schema reader assumes, the
 // defaults of open objects, and length caps that only fend off hostile input (the server
-// still enforces every one of them and names the field in its error).
+// still enforces every one of them and names the field in its error). Input schemas also
+// keep to what OpenAI and Gemini accept (test/unit/manifests.test.ts lists the rules).
 function compact(node: unknown, io: 'input' | 'output'): unknown {
   if (Array.isArray(node)) return node.map((item) => compact(item, io));
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
+  for (const [key, raw] of Object.entries(node)) {
+    const value = compact(raw, io);
     // Inputs are validated strictly by the server itself, which names an unknown key in
     // its error; outputs may grow fields. Neither needs the flag in the listing.
     if (key === 'additionalProperties' && value === false) continue;
     if (io === 'input' && ((key === 'maxLength' && Number(value) >= 20) || (key === 'minLength' && value === 1))) continue;
     if ((key === 'maximum' && value === Number.MAX_SAFE_INTEGER) || (key === 'minimum' && value === Number.MIN_SAFE_INTEGER)) continue;
-    if (key === 'propertyNames' && JSON.stringify(value) === '{"type":"string"}') continue;
+    // Gemini rejects `propertyNames`; map keys are checked by the server.
+    if (key === 'propertyNames') continue;
+    // Gemini's schema has one type per node: an open map whose values may be of several
+    // types is listed as an open object, and the server checks the values.
+    if (io === 'input' && key === 'additionalProperties' && Array.isArray((value as { type?: unknown }).type)) continue;
     // Open objects: both are what JSON Schema assumes when they are absent.
     if ((key === 'properties' || key === 'additionalProperties') && JSON.stringify(value) === '{}') continue;
-    out[key] = compact(value, io);
+    out[key] = value;
   }
+  // OpenAI and Gemini reject an input object without `properties`, even an empty one.
+  if (io === 'input' && out.type === 'object' && !out.properties) out.properties = {};
   // `exclusiveMinimum: 0` on an integer says `minimum: 1` in half the bytes.
   if (out.type === 'integer' && out.exclusiveMinimum === 0) {
     delete out.exclusiveMinimum;
     out.minimum = 1;
+  }
+  return out;
+}
+
+/**
+ * Ids that look like numbers: a model often sends `order_id: 2426273` for `"2426273"`.
+ * A safe integer given for a top-level string field is taken as its decimal string.
+ */
+export function numbersAsStrings(input: z.ZodObject, args: unknown): unknown {
+  if (!args || typeof args !== 'object' || Array.isArray(args)) return args;
+  const out: Record<string, unknown> = { ...(args as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(out)) {
+    // Own keys only: `constructor` or `__proto__` must not reach Object.prototype.
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || !Object.hasOwn(input.shape, key)) continue;
+    let field = input.shape[key] as z.ZodType | undefined;
+    while (field?.def && (field.def.type === 'optional' || field.def.type === 'default' || field.def.type === 'nullable')) {
+      field = (field.def as unknown as { innerType: z.ZodType }).innerType;
+    }
+    if (field?.def?.type === 'string') out[key] = String(value);
   }
   return out;
 }

@@ -4,6 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { environmentVariables } from '../../src/config.js';
+import { PROVIDERS } from '../../src/providers/index.js';
 import { VERSION } from '../../src/version.js';
 import { CLI, connect, tempDir } from './harness.js';
 
@@ -20,35 +22,66 @@ async function fails(args: string[], env: Record<string, string> = {}): Promise<
 }
 
 describe('the proxycart command', () => {
-  it('prints its version and help', async () => {
+  it('prints its version and help (`help` and `--help`), listing every environment variable', async () => {
     expect((await run(process.execPath, [CLI, '--version'])).stdout.trim()).toBe(VERSION);
     const help = (await run(process.execPath, [CLI, '--help'])).stdout;
+    expect((await run(process.execPath, [CLI, 'help'])).stdout).toBe(help);
     expect(help).toContain('proxycart sandbox');
-    expect(help).toContain('PROXYCART_MAX_ORDER_USD');
+    for (const { name } of environmentVariables(PROVIDERS)) expect(help).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 
-  it('refuses unknown arguments and bad configuration with exit code 2, naming what to fix', async () => {
+  it('started in a terminal, says it waits for an MCP client, and what it serves with which caps', async () => {
+    // `script` gives the server a real terminal on stdin, as `npm start` in a shell does.
+    const home = tempDir('tty');
+    const child = spawn('script', ['-qec', `${process.execPath} ${CLI}`, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', HOME: home, PROXYCART_STORE: 'memory', PROXYCART_MAX_ORDER_USD: '25' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    try {
+      while (!out.includes('caps:')) out += (await once(child.stdout, 'data'))[0].toString();
+      expect(out).toContain('waiting for an MCP client on stdin');
+      expect(out).toContain('proxyjam on (sandbox simulator)');
+      expect(out).toContain('caps: $25 per order, $200 per 24 h');
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('exits with code 2 only for unusable command-line arguments, naming what to fix', async () => {
     expect(await fails(['--bogus'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--bogus') });
-    const bad = await fails([], { PROXYCART_MAX_ORDER_USD: 'plenty' });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('PROXYCART_MAX_ORDER_USD');
-    const nova = await fails([], { NOVAPROXY_API_KEY: 'nova_key_0123456789' });
-    expect(nova.stderr).toContain('NOVAPROXY_BASE_URL');
-    expect(nova.stderr).not.toContain('nova_key_0123456789');
+    expect(await fails(['sandbox', '--port', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--port') });
   });
 
-  it('`proxycart sandbox` serves every simulator on loopback and prints how to reach it', async () => {
+  it('`proxycart sandbox` serves every simulator on loopback and prints a working curl line per vendor', async () => {
     const child = spawn(process.execPath, [CLI, 'sandbox'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     while (!out.includes('Point proxycart')) out += (await once(child.stdout, 'data'))[0].toString();
     try {
       for (const name of ['PROXYJAM', 'PROXYSCRAPE', 'PROXYSELLER', 'NOVAPROXY']) expect(out).toMatch(new RegExp(`${name}_BASE_URL=http://127\\.0\\.0\\.1:\\d+`));
-      const base = out.match(/PROXYJAM_BASE_URL=(\S+)/)![1];
-      const catalog = await fetch(`${base}/catalog`);
-      expect(catalog.status).toBe(200);
-      expect(((await catalog.json()) as { total: number }).total).toBeGreaterThan(0);
+      const curls = [...out.matchAll(/^ {2}try: (curl .+)$/gm)].map((m) => m[1]!);
+      expect(curls).toHaveLength(4);
+      for (const line of curls) {
+        // Run each line as printed: the vendor's auth is in it, so the simulator answers 200.
+        const { stdout } = await run('sh', ['-c', `${line} -s -o /dev/null -w '%{http_code}'`]);
+        expect(stdout, line).toBe('200');
+      }
     } finally {
       child.kill();
+    }
+  });
+
+  it('`proxycart sandbox --port N` says which vendor\'s port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      // The second simulator (ProxyScrape) would take port + 1: start one below the taken port.
+      const failure = await fails(['sandbox', '--port', String(port - 1)]);
+      expect(failure.code).toBe(2);
+      expect(failure.stderr).toMatch(new RegExp(`port ${port} \\(for the ProxyScrape simulator\\) is taken`));
+    } finally {
+      blocker.close();
     }
   });
 });

@@ -6,9 +6,39 @@ import { PROVIDERS } from '../../src/providers/index.js';
 
 // The committed manifests/tools/<provider>.json must be exactly what the code generates
 // (run `npm run manifests` after changing a schema), and every tool must stay portable
-// across Claude, OpenAI strict mode and Gemini.
+// across Claude, OpenAI and Gemini.
+//
+// OpenAI function calling (platform.openai.com, function tools):
+//   O1 name matches ^[a-zA-Z0-9_-]{1,64}$
+//   O2 parameters: top-level `type: "object"` with `properties` (an empty object too);
+//      every nested object has `properties` as well ("object schema missing properties")
+//   O3 no anyOf/oneOf/allOf/enum/not at the top level; no $ref/$defs anywhere here
+//   O4 description at most 1024 characters
+// Gemini function declarations (ai.google.dev, FunctionDeclaration / Schema, the
+// OpenAPI 3.0 subset behind `parameters`):
+//   G1 name starts with a letter or underscore, then [a-zA-Z0-9_.:-], at most 64
+//   G2 parameter names start with a letter or underscore, then [a-zA-Z0-9_], at most 64
+//   G3 only the keywords of its Schema object (GEMINI_KEYWORDS); no propertyNames,
+//      patternProperties, const, $schema, exclusiveMinimum/Maximum
+//   G4 one `type` per node (a string, never an array)
 
 const ROOT = join(import.meta.dirname, '../..');
+
+const GEMINI_KEYWORDS = new Set([
+  'type', 'format', 'title', 'description', 'nullable', 'enum', 'items', 'minItems', 'maxItems', 'properties', 'required',
+  'minProperties', 'maxProperties', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'default', 'anyOf',
+  'propertyOrdering', 'additionalProperties',
+]);
+
+/** Visits every schema node (not the property-name level of `properties`). */
+function schemas(node: unknown, visit: (schema: Record<string, unknown>, path: string) => void, path = ''): void {
+  if (!node || typeof node !== 'object') return;
+  const schema = node as Record<string, unknown>;
+  visit(schema, path);
+  for (const [name, child] of Object.entries((schema.properties as Record<string, unknown>) ?? {})) schemas(child, visit, `${path}.${name}`);
+  if (schema.items) schemas(schema.items, visit, `${path}[]`);
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') schemas(schema.additionalProperties, visit, `${path}{}`);
+}
 
 function walk(node: unknown, visit: (key: string, value: unknown) => void): void {
   if (!node || typeof node !== 'object') return;
@@ -37,6 +67,23 @@ describe.each(PROVIDERS.map((p) => [p.id, p] as const))('%s tool manifest', (id,
         expect(['$ref', '$defs', 'anyOf', 'oneOf', 'allOf'], `${tool.name} uses ${key}`).not.toContain(key);
         if (key === 'pattern') expect(String(value).length).toBeLessThan(40);
         if (key === 'description') expect(String(value).length).toBeLessThanOrEqual(80);
+      });
+    }
+  });
+
+  it('follows the OpenAI and Gemini function rules (O1-O4, G1-G4 above)', () => {
+    for (const tool of toolManifest(spec)) {
+      expect(tool.name, 'O1').toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+      expect(tool.name, 'G1').toMatch(/^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$/);
+      expect(tool.description.length, 'O4').toBeLessThanOrEqual(1024);
+      const top = tool.inputSchema;
+      for (const key of ['anyOf', 'oneOf', 'allOf', 'enum', 'not']) expect(top, `O3 ${tool.name}`).not.toHaveProperty(key);
+      schemas(top, (schema, path) => {
+        const where = `${tool.name} input${path}`;
+        if (schema.type === 'object') expect(schema.properties, `O2 ${where} has no properties`).toBeTypeOf('object');
+        for (const name of Object.keys((schema.properties as object) ?? {})) expect(name, `G2 ${where}`).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/);
+        for (const key of Object.keys(schema)) expect(GEMINI_KEYWORDS.has(key), `G3 ${where} uses ${key}`).toBe(true);
+        if ('type' in schema) expect(schema.type, `G4 ${where}`).toBeTypeOf('string');
       });
     }
   });
