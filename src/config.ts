@@ -39,6 +39,7 @@ export interface Config {
   approval: ApprovalSettings;
   maxOrderUsd: number;
   dailyBudgetUsd: number;
+  identityBudgetUsd?: number;
   allowUnpriced: boolean;
   readOnly: boolean;
   timeoutMs: number;
@@ -75,6 +76,7 @@ export const SETTINGS = {
   PROXYCART_OPEN_BROWSER: z.enum(['auto', 'never']).default('auto').describe('auto | never: open the approval page in the browser (default: auto)'),
   PROXYCART_MAX_ORDER_USD: usd.default(50).describe('per-order cap in USD (default: 50)'),
   PROXYCART_DAILY_BUDGET_USD: usd.default(200).describe('24-hour cap in USD, all providers (default: 200)'),
+  PROXYCART_IDENTITY_BUDGET_USD: usd.optional().describe('HTTP mode: 24-hour cap in USD of each authenticated client (default: none)'),
   PROXYCART_ALLOW_UNPRICED: flag.default(false).describe('1: allow orders whose price is known only after charging'),
   PROXYCART_READ_ONLY: flag.default(false).describe('1: no place_order tools'),
   PROXYCART_TIMEOUT_S: z.coerce.number().finite().positive().max(600).default(15).describe('time limit of one vendor read in seconds (default: 15)'),
@@ -206,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     approval: { pin: s.PROXYCART_APPROVAL_PIN, port: s.PROXYCART_APPROVAL_PORT, openBrowser: s.PROXYCART_OPEN_BROWSER === 'auto' },
     maxOrderUsd: s.PROXYCART_MAX_ORDER_USD,
     dailyBudgetUsd: s.PROXYCART_DAILY_BUDGET_USD,
+    identityBudgetUsd: s.PROXYCART_IDENTITY_BUDGET_USD,
     allowUnpriced: s.PROXYCART_ALLOW_UNPRICED,
     readOnly: s.PROXYCART_READ_ONLY,
     timeoutMs: Math.round(s.PROXYCART_TIMEOUT_S * 1000),

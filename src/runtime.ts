@@ -1,3 +1,4 @@
+import type { Approvals } from './approval/approvals.js';
 import type { ApprovalPage } from './approval/page.js';
 import type { Config } from './config.js';
 import type { ApprovalChannel } from './guard/approval.js';
@@ -23,6 +24,13 @@ export interface Runtime {
   environment(id: ProviderId): Environment;
   /** Approval records in the store and the local approval page, started on first use. */
   approvals: ApprovalChannel;
+  /** The approval records themselves, for a server that serves the page on its own port (HTTP mode). */
+  approvalRecords(): Promise<Approvals>;
+  /**
+   * HTTP mode: the page is served by the HTTP server itself at `origin` (the team's public
+   * URL), instead of a page of its own on loopback, and no browser is opened on the server.
+   */
+  servePagesAt(origin: string): void;
   close(): Promise<void>;
 }
 
@@ -32,7 +40,8 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
   let ledger: Promise<Ledger> | undefined;
   let sandbox: Promise<Sandbox> | undefined;
   const clients = new Map<ProviderId, Promise<ProviderClient>>();
-  let page: Promise<ApprovalPage> | undefined;
+  let page: Promise<Pick<ApprovalPage, 'urlFor'> & Partial<ApprovalPage>> | undefined;
+  let openBrowser = config.approval.openBrowser;
   const approvalRecords = async () => new (await import('./approval/approvals.js')).Approvals(await runtime.store());
   const approvalPage = () => {
     page ??= (async () => {
@@ -84,7 +93,7 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       async open(quoteId, details, expiresAt, show) {
         const record = await (await approvalRecords()).create(quoteId, details, expiresAt);
         const url = (await approvalPage()).urlFor(record.id);
-        if (show && config.approval.openBrowser) void import('./approval/open-browser.js').then(({ openInBrowser }) => openInBrowser(url));
+        if (show && openBrowser) void import('./approval/open-browser.js').then(({ openInBrowser }) => openInBrowser(url));
         return { record, url };
       },
       async find(quoteId) {
@@ -92,8 +101,13 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
         return record && { record, url: (await approvalPage()).urlFor(record.id) };
       },
     },
+    approvalRecords,
+    servePagesAt(origin) {
+      page = Promise.resolve({ urlFor: (id: string) => `${origin}/approve/${id}` });
+      openBrowser = false;
+    },
     async close() {
-      if (page) await page.then((started) => started.close()).catch(() => undefined);
+      if (page) await page.then((started) => started.close?.()).catch(() => undefined);
       if (store) await (await store).close().catch(() => undefined);
       if (sandbox) await (await sandbox).close().catch(() => undefined);
     },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ProxycartError } from '../errors.js';
 import { roundCents, usableAmount } from '../money.js';
+import type { Spending } from './policy.js';
 import type { Order, PreparedOrder, ProviderId } from '../providers/types.js';
 import type { Store } from '../store.js';
 import type { Quote } from './quote.js';
@@ -19,6 +20,8 @@ export interface LedgerEntry {
   sandbox?: boolean;
   /** The environment id the quote was bound to (see environment.ts). */
   environment?: string;
+  /** The authenticated client that confirmed it (HTTP mode): `token:<name>` or `oauth:<subject>`. */
+  identity?: string;
   /** Hash of the environment and the approved arguments: a replay with other arguments is refused. */
   argsHash: string;
   idempotencyKey: string;
@@ -85,12 +88,19 @@ export class Ledger {
 
   /** USD committed in the last 24 hours in one book (sandbox or live): placed orders, orders being sent, and unknown outcomes. */
   async spentLast24h(sandbox: boolean, now = Date.now()): Promise<number> {
+    return (await this.spending(sandbox, undefined, now)).total;
+  }
+
+  /** The same, with the share of one authenticated client when `identity` is given. */
+  async spending(sandbox: boolean, identity?: string, now = Date.now()): Promise<Spending> {
     let total = 0;
+    let own = 0;
     for (const [, entry] of await this.store.entries<LedgerEntry>(ENTRY)) {
       if (entry.status === 'failed' || now - entry.createdAt > DAY_MS || (entry.sandbox ?? false) !== sandbox) continue;
       total += chargedUsd(entry);
+      if (identity !== undefined && entry.identity === identity) own += chargedUsd(entry);
     }
-    return roundCents(total);
+    return { total: roundCents(total), ...(identity === undefined ? {} : { identity: { name: identity, spent: roundCents(own) } }) };
   }
 
   /** An approved order with exactly these environment and arguments whose outcome is still unknown. */
@@ -107,11 +117,11 @@ export class Ledger {
    */
   async writeIntent(
     entry: Omit<LedgerEntry, 'status' | 'createdAt' | 'updatedAt'>,
-    check: (spentLast24h: number) => void,
+    check: (spent: Spending) => void,
   ): Promise<LedgerEntry | undefined> {
     return this.withSpendLock(async () => {
       if (await this.get(entry.id)) return undefined;
-      check(await this.spentLast24h(entry.sandbox ?? false));
+      check(await this.spending(entry.sandbox ?? false, entry.identity));
       const now = Date.now();
       const intent: LedgerEntry = { ...entry, status: 'submitting', createdAt: now, updatedAt: now };
       return (await this.store.add(ENTRY + entry.id, intent)) ? intent : undefined;

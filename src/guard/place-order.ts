@@ -22,6 +22,8 @@ export interface PlaceOrderContext {
   client: ProviderClient;
   /** The account this server charges for the provider (sandbox or one live key). */
   environment: Environment;
+  /** The authenticated client calling (HTTP mode), whose own budget applies too. */
+  identity?: string;
   store: Store;
   ledger: Ledger;
   limits: Limits;
@@ -88,7 +90,7 @@ async function requestApproval(
   // What a person must read first: an identical order that may already have been charged.
   quote.warnings.unshift(...(unresolved ? [unresolvedWarning(unresolved)] : []), ...notes);
   checkQuote(quote, prepared.quote, ctx.limits);
-  const spent = await ctx.ledger.spentLast24h(ctx.environment.sandbox);
+  const spent = await ctx.ledger.spending(ctx.environment.sandbox, ctx.identity);
   checkBudget(quote, ctx.limits, spent);
 
   const { token: issued, record } = await issueToken(ctx.store, { provider: ctx.provider.id, environment: ctx.environment, args, argsHash, prepared, quote });
@@ -108,7 +110,7 @@ async function requestApproval(
     if (answer === 'decline' || ctx.confirm === 'elicit') return declined(ctx, record, 'The person did not approve this order.');
     log('info', `${ctx.provider.id}: confirmation form ${answer}; the approval page takes over`);
   }
-  const details = approvalDetails(ctx.provider.title, ctx.environment.sandbox, quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spent));
+  const details = approvalDetails(ctx.provider.title, ctx.environment.sandbox, quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spent.total));
   // A client with URL elicitation shows the link to the person itself.
   const asked = ctx.confirm === 'auto' && !ctx.elicit ? ctx.urlElicitation : undefined;
   const { record: approval, url } = await ctx.approvals.open(record.id, details, record.expiresAt, !asked);
@@ -224,6 +226,7 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Pro
       provider: record.provider,
       sandbox: record.environment.sandbox,
       environment: record.environment.id,
+      ...(ctx.identity === undefined ? {} : { identity: ctx.identity }),
       argsHash: record.argsHash,
       idempotencyKey: record.idempotencyKey,
       prepared: record.prepared,

@@ -5,7 +5,16 @@ import type { Quote } from './quote.js';
 export interface Limits {
   maxOrderUsd: number;
   dailyBudgetUsd: number;
+  /** PROXYCART_IDENTITY_BUDGET_USD: the 24-hour cap of each authenticated client (HTTP mode). */
+  identityBudgetUsd?: number;
   allowUnpriced: boolean;
+}
+
+/** The last 24 hours' spending of one book: all of it, and the calling client's share. */
+export interface Spending {
+  total: number;
+  /** Present when the caller is an authenticated client. */
+  identity?: { name: string; spent: number };
 }
 
 /** Refuse a quote that no person may approve: over the per-order cap, unpriced, unaffordable, or blocked by the vendor. */
@@ -37,12 +46,18 @@ export function checkQuote(quote: Quote, vendor: VendorQuote, limits: Limits): v
   }
 }
 
-/** Refuse an order that would take the last 24 hours' spending over the budget. */
-export function checkBudget(quote: Quote, limits: Limits, spentLast24h: number): void {
+/** Refuse an order that would take the last 24 hours' spending over the server's budget, or the client's own. */
+export function checkBudget(quote: Quote, limits: Limits, spent: Spending): void {
   const total = quote.total_usd ?? 0;
-  if (spentLast24h + total > limits.dailyBudgetUsd + 1e-9) {
-    throw new ProxycartError('policy', `This order (${usd(total)}) would take the last 24 hours' spending from ${usd(spentLast24h)} over the budget of ${usd(limits.dailyBudgetUsd)}.`, {
+  if (spent.total + total > limits.dailyBudgetUsd + 1e-9) {
+    throw new ProxycartError('policy', `This order (${usd(total)}) would take the last 24 hours' spending from ${usd(spent.total)} over the budget of ${usd(limits.dailyBudgetUsd)}.`, {
       advice: 'Wait until earlier orders are more than 24 hours old, or a person can raise PROXYCART_DAILY_BUDGET_USD.',
+    });
+  }
+  const own = spent.identity;
+  if (own && limits.identityBudgetUsd !== undefined && own.spent + total > limits.identityBudgetUsd + 1e-9) {
+    throw new ProxycartError('policy', `This order (${usd(total)}) would take ${own.name}'s last 24 hours' spending from ${usd(own.spent)} over its budget of ${usd(limits.identityBudgetUsd)}.`, {
+      advice: 'Wait until earlier orders are more than 24 hours old, or a person can raise PROXYCART_IDENTITY_BUDGET_USD.',
     });
   }
 }

@@ -88,6 +88,9 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
     if (key === 'additionalProperties' && value === false) continue;
     if (io === 'input' && ((key === 'maxLength' && Number(value) >= 20) || (key === 'minLength' && value === 1))) continue;
     if ((key === 'maximum' && value === Number.MAX_SAFE_INTEGER) || (key === 'minimum' && value === Number.MIN_SAFE_INTEGER)) continue;
+    // Which result fields are always there says nothing a model acts on (it reads the
+    // result itself), and every tool pays for the list in every conversation.
+    if (io === 'output' && key === 'required' && Array.isArray(value)) continue;
     // Gemini rejects `propertyNames`; map keys are checked by the server.
     if (key === 'propertyNames') continue;
     // Gemini's schema has one type per node: an open map whose values may be of several

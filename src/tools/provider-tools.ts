@@ -51,6 +51,7 @@ export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinit
             provider: spec,
             client,
             environment: runtime.environment(spec.id),
+            identity: call.identity && `${call.identity.via}:${call.identity.name}`,
             store,
             ledger,
             limits: config,

@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { type ApprovalHandler, createApprovalHandler } from '../approval/page.js';
 import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
 import { createServer, spendToolNames } from '../server.js';
@@ -42,6 +43,15 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
   // Filled in once the port is known.
   let policy: ReturnType<typeof hostOriginPolicy>;
   let resource = '';
+  let origin = '';
+  // The team's approval channel: the page is served here, under the public URL, so a person
+  // approves on whichever node the load balancer picks (approvals live in the store).
+  let approvalPage: Promise<ApprovalHandler> | undefined;
+  const approvalHandler = () => {
+    approvalPage ??= runtime.approvalRecords().then((approvals) => createApprovalHandler({ approvals, pin: runtime.config.approval.pin, origin: () => origin }));
+    approvalPage.catch(() => (approvalPage = undefined));
+    return approvalPage;
+  };
 
   const challenge = (extra = '') => ({ 'www-authenticate': `Bearer resource_metadata="${resource.replace(/\/mcp$/, '')}${METADATA_PATH}/mcp"${extra}` });
 
@@ -110,6 +120,8 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
     if (path === '/healthz') return json(res, 200, { status: 'alive' });
     if (path === '/readyz') return ready(res);
     if (!policy.hostAllowed(req.headers.host)) return json(res, 403, { error: 'Forbidden: unexpected Host header.' });
+    // A person's browser, not an MCP client: the page checks its own Host, Origin, form token and PIN.
+    if (path.startsWith('/approve/') && (await (await approvalHandler())(req, res))) return;
     if (!policy.originAllowed(req.headers.origin)) return json(res, 403, { error: 'Forbidden: unexpected Origin.' });
     if (authenticate && (path === METADATA_PATH || path === `${METADATA_PATH}/mcp`)) {
       return json(res, 200, {
@@ -146,8 +158,9 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
   const port = (http.address() as AddressInfo).port;
   policy = hostOriginPolicy(settings, port);
   const shown = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  const origin = settings.publicUrl ?? `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${port}`;
+  origin = (settings.publicUrl ?? `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${port}`).replace(/\/+$/, '');
   resource = `${origin}/mcp`;
+  runtime.servePagesAt(origin);
 
   return {
     url: `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${port}/mcp`,

@@ -98,6 +98,26 @@ describe('two nodes, one Redis', () => {
     expect(vendorOrders() - before).toBe(1);
   });
 
+  it('the team flow with a person: quote on node A, approval page on node B, confirm on node A → one order', async () => {
+    const [pa, pb] = await Promise.all([node({ PROXYCART_CONFIRM: 'auto' }), node({ PROXYCART_CONFIRM: 'auto' })]);
+    const onA = await client([pa]);
+    const before = vendorOrders();
+    const quoted = await onA.ok('proxyjam_place_order', ORDER);
+    expect(quoted.status).toBe('approval_required');
+    // The page is served by the node itself, under its own origin (PROXYCART_PUBLIC_URL in production).
+    expect(new URL(quoted.approval_url).origin).toBe(new URL(pa.url).origin);
+    const args = { ...ORDER, confirmation_token: quoted.confirmation_token };
+    expect((await onA.ok('proxyjam_place_order', args)).status).toBe('approval_required');
+    const onB = `${new URL(pb.url).origin}${new URL(quoted.approval_url).pathname}`;
+    const page = await (await fetch(onB)).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const decided = await fetch(onB, { method: 'POST', body: new URLSearchParams({ csrf, decision: 'approve' }), headers: { origin: new URL(pb.url).origin } });
+    expect(decided.status).toBe(200);
+    const placed = await onA.ok('proxyjam_place_order', args);
+    expect(placed.status).toBe('placed');
+    expect(vendorOrders() - before).toBe(1);
+  });
+
   it('50 concurrent confirmations of one token over both nodes make one vendor order', async () => {
     const [onA, onB] = [await client([a]), await client([b])];
     const quoted = await onA.ok('proxyjam_place_order', ORDER);

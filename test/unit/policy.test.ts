@@ -71,9 +71,19 @@ describe('checkQuote', () => {
 
 describe('checkBudget', () => {
   it('allows spending up to the budget exactly and refuses a cent more', () => {
-    expect(() => checkBudget(quote(50), limits, 150)).not.toThrow();
-    const error = refusal(() => checkBudget(quote(50.01), limits, 150));
+    expect(() => checkBudget(quote(50), limits, { total: 150 })).not.toThrow();
+    const error = refusal(() => checkBudget(quote(50.01), limits, { total: 150 }));
     expect(error.kind).toBe('policy');
     expect(error.advice).toContain('PROXYCART_DAILY_BUDGET_USD');
+  });
+
+  it("holds each client to its own budget as well as the server's", () => {
+    const perClient = { ...limits, identityBudgetUsd: 20 };
+    expect(() => checkBudget(quote(10), perClient, { total: 150, identity: { name: 'token:alice', spent: 10 } })).not.toThrow();
+    const error = refusal(() => checkBudget(quote(10.01), perClient, { total: 150, identity: { name: 'token:alice', spent: 10 } }));
+    expect(error.message).toMatch(/token:alice's last 24 hours' spending from 10\.00 USD over its budget of 20\.00 USD/);
+    expect(error.advice).toContain('PROXYCART_IDENTITY_BUDGET_USD');
+    // Without an identity (stdio) only the server's budget applies.
+    expect(() => checkBudget(quote(40), perClient, { total: 150 })).not.toThrow();
   });
 });
