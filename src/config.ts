@@ -27,6 +27,8 @@ export interface Config {
   allowUnpriced: boolean;
   readOnly: boolean;
   timeoutMs: number;
+  /** How long catalogs and reference data are reused, in ms (0: only concurrent reads share one fetch). */
+  catalogTtlMs: number;
 }
 
 const flag = z
@@ -44,6 +46,7 @@ const SETTINGS = {
   PROXYCART_ALLOW_UNPRICED: flag.default(false),
   PROXYCART_READ_ONLY: flag.default(false),
   PROXYCART_TIMEOUT_S: z.coerce.number().finite().positive().max(600).default(15),
+  PROXYCART_CATALOG_TTL_S: z.coerce.number().finite().min(0).max(86_400).default(60),
   PROXYCART_HOME: z.string().min(1).optional(),
   PROXYCART_STORE: z.string().min(1).optional(),
   PROXYCART_PROVIDERS: z.string().optional(),
@@ -135,5 +138,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     allowUnpriced: s.PROXYCART_ALLOW_UNPRICED,
     readOnly: s.PROXYCART_READ_ONLY,
     timeoutMs: Math.round(s.PROXYCART_TIMEOUT_S * 1000),
+    catalogTtlMs: Math.round(s.PROXYCART_CATALOG_TTL_S * 1000),
   };
 }

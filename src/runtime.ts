@@ -71,7 +71,7 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       }
       registerSecret(apiKey);
     }
-    return spec.connect({ baseUrl: baseUrl!, apiKey: apiKey!, timeoutMs: config.timeoutMs });
+    return spec.connect({ baseUrl: baseUrl!, apiKey: apiKey!, timeoutMs: config.timeoutMs, catalogTtlMs: config.catalogTtlMs });
   }
 
   return runtime;
