@@ -11,6 +11,7 @@ const HELP = `proxycart ${VERSION}: an MCP server for buying proxies (ProxyJam, 
 Usage:
   proxycart [--sandbox]          serve MCP over stdio (the default)
   proxycart sandbox [--port N]   run the vendor simulators alone on loopback and print their URLs
+  proxycart sandbox --reset      forget the simulated wallets and orders ($PROXYCART_HOME/sandbox.json)
   proxycart --help | --version
 
 Options:
@@ -27,9 +28,10 @@ Configuration is read from the environment; see the README for every variable:
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(HELP);
   if (argv.includes('--version') || argv.includes('-v')) return void process.stdout.write(`${VERSION}\n`);
-  const known = new Set(['sandbox', '--sandbox', '--port']);
+  const known = new Set(['sandbox', '--sandbox', '--port', '--reset']);
   const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--port');
   if (unknown.length) throw new ProxycartError('configuration', `Unknown argument ${unknown[0]}. See proxycart --help.`);
+  if (argv[0] === 'sandbox' && argv.includes('--reset')) return resetSandbox();
   if (argv[0] === 'sandbox') return runSandbox(argv);
   return serveStdio(argv.includes('--sandbox'));
 }
@@ -53,6 +55,13 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   process.on('SIGTERM', shutdown);
   await server.connect(new StdioServerTransport());
   log('info', `serving ${runtime.providers.map((p) => p.id).join(', ') || 'no providers'} over stdio${config.sandbox ? ' (sandbox vendors)' : ''}`);
+}
+
+async function resetSandbox(): Promise<void> {
+  const { home } = loadConfig(process.env, PROVIDERS, { forceSandbox: true });
+  const [{ join }, { resetStateFile }] = await Promise.all([import('node:path'), import('./sandbox/state-file.js')]);
+  const file = join(home, 'sandbox.json');
+  process.stdout.write(resetStateFile(file) ? `proxycart sandbox: forgot ${file}; the next start begins with fresh wallets.\n` : `proxycart sandbox: nothing to reset (no ${file}).\n`);
 }
 
 async function runSandbox(argv: string[]): Promise<void> {

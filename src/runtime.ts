@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Config } from './config.js';
 import { Ledger } from './guard/ledger.js';
 import { log } from './log.js';
@@ -63,7 +64,8 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       const { sandboxKey, startSandbox } = await import('./sandbox/index.js');
       apiKey = await sandboxKey(id);
       if (!baseUrl) {
-        sandbox ??= startSandbox(config.vendors.filter((v) => !v.baseUrl).map((v) => v.id)).then((started) => {
+        const stateFile = join(config.home, 'sandbox.json');
+        sandbox ??= startSandbox(config.vendors.filter((v) => !v.baseUrl).map((v) => v.id), undefined, undefined, { stateFile }).then((started) => {
           for (const [name, v] of Object.entries(started.vendors)) log('info', `sandbox ${name} simulator at ${v.baseUrl}`);
           return started;
         });

@@ -8,8 +8,6 @@ import type { Connection } from './types.js';
 // share an entry. A fresh read (the re-pricing right before a money call) always asks the
 // vendor, and its answer replaces the cached one.
 
-export const DEFAULT_CATALOG_TTL_MS = 60_000;
-
 interface Entry {
   value: Promise<unknown>;
   /** When the answer arrived (ms); undefined while the fetch is in flight. */
@@ -31,7 +29,7 @@ export function environmentOf(connection: Pick<Connection, 'baseUrl' | 'apiKey'>
 /** A reader bound to one connection's environment and TTL. */
 export function catalogReader(connection: Connection): CatalogReader {
   const environment = environmentOf(connection);
-  const ttlMs = connection.catalogTtlMs ?? DEFAULT_CATALOG_TTL_MS;
+  const ttlMs = connection.catalogTtlMs ?? 0;
   return <T>(what: string, load: () => Promise<T>, fresh = false): Promise<T> => {
     const key = `${environment} ${what}`;
     const now = Date.now();

@@ -126,7 +126,7 @@ export interface Connection {
   apiKey: string;
   /** Time limit of one read in ms; money calls get twice this. */
   timeoutMs: number;
-  /** How long catalogs and reference data are reused (default 60 s; 0: only concurrent reads share). */
+  /** How long catalogs and reference data are reused, ms (the server passes PROXYCART_CATALOG_TTL_S); absent or 0: only concurrent reads share one fetch. */
   catalogTtlMs?: number;
 }
 

@@ -335,7 +335,7 @@ export function createSimulator(options: NovaSimulatorOptions = {}): Simulator<N
     now: () => Date.now(),
   };
   const user = { id: 1, name: 'Sandbox User', email: 'sandbox@example.com' };
-  let nextId = 250;
+  const nextId = 250;
 
   const authorised = (request: SimRequest) => request.headers.authorization === `Bearer ${sandboxKey}`;
 
@@ -392,7 +392,8 @@ export function createSimulator(options: NovaSimulatorOptions = {}): Simulator<N
     if (state.balance < net) return refuse('Insufficient balance.');
     state.balance = round(state.balance - net);
     const order: NovaOrder = {
-      id: nextId++,
+      // Next after the highest id held, so ids stay unique across restarts of a remembered sandbox.
+      id: Math.max(nextId - 1, ...[...state.orders.values()].map((o) => o.id)) + 1,
       uuid: newUuid(),
       plan: plan.slug,
       username: null,

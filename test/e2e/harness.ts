@@ -23,7 +23,8 @@ export async function startVendors(ids: readonly ProviderId[] = PROVIDERS.map((p
 
 /** The environment that points a server at the test's simulators. */
 export function sandboxEnv(sandbox: Sandbox, extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = { PROXYCART_SANDBOX: '1', PROXYCART_LOG_LEVEL: 'debug', PROXYCART_TIMEOUT_S: '3' };
+  // No catalog cache unless a test asks for it: fault tests expect every read to reach the vendor.
+  const env: Record<string, string> = { PROXYCART_SANDBOX: '1', PROXYCART_LOG_LEVEL: 'debug', PROXYCART_TIMEOUT_S: '3', PROXYCART_CATALOG_TTL_S: '0' };
   for (const spec of PROVIDERS) {
     const vendor = sandbox.vendors[spec.id];
     if (vendor) env[spec.baseUrlEnv] = vendor.baseUrl;

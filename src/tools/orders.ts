@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { LedgerEntry } from '../guard/ledger.js';
+import { UNKNOWN_PREFIX } from '../guard/reconcile.js';
+import type { Runtime } from '../runtime.js';
+import { ORDER_STATES } from './contracts.js';
+import type { ToolDefinition } from './define.js';
+
+// proxycart_orders: the books. Orders placed through proxycart, from the ledger (the
+// vendors are not asked: this is what proxycart sent and what it was told), the money
+// calls whose outcome is still unknown, and what is left of the 24-hour budget.
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function ordersInput(providers: readonly string[]) {
+  return z
+    .object({
+      provider: providerEnum(providers).optional(),
+      state: z.enum(ORDER_STATES).optional(),
+      limit: z.number().int().min(1).max(200).optional().describe('Default 20'),
+    })
+    .strict();
+}
+
+/** The enabled providers' ids (a plain string when none is enabled). */
+export function providerEnum(providers: readonly string[]): z.ZodType<string> {
+  return providers.length ? z.enum(providers as [string, ...string[]]) : z.string().max(40);
+}
+
+interface OrdersArgs {
+  provider?: string;
+  state?: string;
+  limit?: number;
+}
+
+const open = z.looseObject({});
+export const ordersOutput = z.object({ orders: z.array(open), outcome_unknown: z.array(open), spending: open });
+
+/** An entry as the ledger may hold it: entries written before environments were told apart carry no flag (live). */
+type Entry = LedgerEntry & { sandbox?: boolean };
+
+export interface Spending {
+  spent_24h_usd: number;
+  daily_budget_usd: number;
+  budget_left_usd: number;
+  max_order_usd: number;
+}
+
+/**
+ * USD committed in the last 24 hours in one environment: per order, the larger of the
+ * approved total and the total the vendor reported (a vendor total that is not a finite
+ * non-negative number never lowers it); refused orders count nothing. The ledger is gaining
+ * `spentLast24h(sandbox)` with the same rule: at merge this becomes that one call.
+ */
+export function spentLast24h(entries: readonly Entry[], now = Date.now()): number {
+  let total = 0;
+  for (const entry of entries) {
+    if (entry.status === 'failed' || now - entry.createdAt > DAY_MS) continue;
+    const approved = entry.quote.total_usd ?? 0;
+    const reported = entry.order?.total_usd;
+    total += typeof reported === 'number' && Number.isFinite(reported) && reported > approved ? reported : approved;
+  }
+  return Math.round(total * 100) / 100;
+}
+
+function stateOf(entry: Entry): string {
+  if (entry.status === 'failed') return 'failed';
+  if (entry.status === 'outcome_unknown') return 'outcome_unknown';
+  if (entry.status === 'submitting') return 'pending';
+  return entry.order?.state ?? 'pending';
+}
+
+function row(entry: Entry): Record<string, unknown> {
+  const placed = entry.status === 'placed' && entry.order;
+  return {
+    provider: entry.provider,
+    order_id: placed ? entry.order!.id : `${UNKNOWN_PREFIX}${entry.id}`,
+    state: stateOf(entry),
+    total_usd: placed && typeof entry.order!.total_usd === 'number' ? entry.order!.total_usd : entry.quote.total_usd,
+    approved_usd: entry.quote.total_usd,
+    at: new Date(entry.createdAt).toISOString(),
+    what: entry.quote.summary,
+    ...(entry.status === 'failed' && entry.error ? { error: `${entry.error.kind}: ${entry.error.message}` } : {}),
+  };
+}
+
+function unresolved(entry: Entry): Record<string, unknown> {
+  const id = `${UNKNOWN_PREFIX}${entry.id}`;
+  return {
+    ...row(entry),
+    what_to_do: `Call ${entry.provider}_order_status with order_id "${id}" to ask the vendor what became of it; do not order the same again meanwhile.`,
+  };
+}
+
+export function ordersTool(runtime: Runtime): ToolDefinition {
+  const { config } = runtime;
+  return {
+    name: 'proxycart_orders',
+    title: 'Orders and budget',
+    description: 'Orders placed through proxycart (newest first), unresolved ones with what to do, and the 24-hour spending left.',
+    effect: 'read',
+    input: ordersInput(runtime.providers.map((p) => p.id)),
+    output: ordersOutput,
+    async handler(args) {
+      const { provider, state, limit = 20 } = args as OrdersArgs;
+      const store = await runtime.store();
+      const entries = (await store.entries<Entry>('ledger:'))
+        .map(([, entry]) => entry)
+        .filter((entry) => (entry.sandbox ?? false) === config.sandbox)
+        .sort((a, b) => b.createdAt - a.createdAt);
+      const spent = spentLast24h(entries);
+      const spending: Spending = {
+        spent_24h_usd: spent,
+        daily_budget_usd: config.dailyBudgetUsd,
+        budget_left_usd: Math.max(0, Math.round((config.dailyBudgetUsd - spent) * 100) / 100),
+        max_order_usd: config.maxOrderUsd,
+      };
+      const mine = entries.filter((entry) => !provider || entry.provider === provider);
+      const orders = mine.map(row).filter((r) => !state || r.state === state).slice(0, limit);
+      const unknown = mine.filter((entry) => entry.status === 'outcome_unknown').map(unresolved);
+      return { sandbox: config.sandbox, orders, outcome_unknown: unknown, spending };
+    },
+  };
+}
