@@ -29,6 +29,8 @@ export interface Config {
   timeoutMs: number;
   /** How long catalogs and reference data are reused, in ms (0: only concurrent reads share one fetch). */
   catalogTtlMs: number;
+  /** Where proxycart_check_proxy sends its request in live mode (PROXYCART_CHECK_URL). */
+  checkUrl?: string;
 }
 
 const flag = z
@@ -46,6 +48,7 @@ const SETTINGS = {
   PROXYCART_ALLOW_UNPRICED: flag.default(false),
   PROXYCART_READ_ONLY: flag.default(false),
   PROXYCART_TIMEOUT_S: z.coerce.number().finite().positive().max(600).default(15),
+  PROXYCART_CHECK_URL: z.string().min(1).optional(),
   PROXYCART_CATALOG_TTL_S: z.coerce.number().finite().min(0).max(86_400).default(60),
   PROXYCART_HOME: z.string().min(1).optional(),
   PROXYCART_STORE: z.string().min(1).optional(),
@@ -139,5 +142,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     readOnly: s.PROXYCART_READ_ONLY,
     timeoutMs: Math.round(s.PROXYCART_TIMEOUT_S * 1000),
     catalogTtlMs: Math.round(s.PROXYCART_CATALOG_TTL_S * 1000),
+    checkUrl: s.PROXYCART_CHECK_URL ? validUrl('PROXYCART_CHECK_URL', s.PROXYCART_CHECK_URL) : undefined,
   };
 }

@@ -5,6 +5,7 @@ import { ProxycartError, toErrorResult } from './errors.js';
 import { log } from './log.js';
 import { redact } from './redact.js';
 import type { Runtime } from './runtime.js';
+import { crossVendorTools } from './tools/cross-vendor.js';
 import { listedTool, type ToolCall, type ToolDefinition } from './tools/define.js';
 import { providerTools } from './tools/provider-tools.js';
 import { VERSION } from './version.js';
@@ -19,7 +20,7 @@ const INSTRUCTIONS = `proxycart buys proxies from vendor wallets. Browse with <v
 /** A pure factory: the MCP server over a runtime. The CLI and the tests both build it. */
 export function createServer(runtime: Runtime, options: ServerOptions = {}): Server {
   const elicitTimeoutMs = options.elicitTimeoutMs ?? 120_000;
-  const tools = runtime.providers.flatMap((spec) => providerTools(spec, runtime));
+  const tools = [...runtime.providers.flatMap((spec) => providerTools(spec, runtime)), ...crossVendorTools(runtime)];
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   let listed: ReturnType<typeof listedTool>[] | undefined;
 

@@ -16,7 +16,7 @@ function ordersInput(providers: readonly string[]) {
     .object({
       provider: providerEnum(providers).optional(),
       state: z.enum(ORDER_STATES).optional(),
-      limit: z.number().int().min(1).max(200).optional().describe('Default 20'),
+      limit: z.number().int().min(1).optional(),
     })
     .strict();
 }
@@ -33,7 +33,8 @@ interface OrdersArgs {
 }
 
 const open = z.looseObject({});
-export const ordersOutput = z.object({ orders: z.array(open), outcome_unknown: z.array(open), spending: open });
+// Also always present: `outcome_unknown` (unresolved money calls, with what to do).
+export const ordersOutput = z.object({ orders: z.array(open), spending: open });
 
 /** An entry as the ledger may hold it: entries written before environments were told apart carry no flag (live). */
 type Entry = LedgerEntry & { sandbox?: boolean };
@@ -95,13 +96,14 @@ export function ordersTool(runtime: Runtime): ToolDefinition {
   const { config } = runtime;
   return {
     name: 'proxycart_orders',
-    title: 'Orders and budget',
-    description: 'Orders placed through proxycart (newest first), unresolved ones with what to do, and the 24-hour spending left.',
+    title: 'Orders',
+    description: 'Orders placed here, newest first, unresolved ones, and the 24-hour budget left.',
     effect: 'read',
     input: ordersInput(runtime.providers.map((p) => p.id)),
     output: ordersOutput,
     async handler(args) {
-      const { provider, state, limit = 20 } = args as OrdersArgs;
+      const { provider, state } = args as OrdersArgs;
+      const limit = Math.min(args.limit === undefined ? 20 : Number(args.limit), 200);
       const store = await runtime.store();
       const entries = (await store.entries<Entry>('ledger:'))
         .map(([, entry]) => entry)
