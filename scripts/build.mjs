@@ -15,8 +15,9 @@ await build({
   target: 'node20',
   sourcemap: false,
   minify: true,
-  // Native and optional backends stay in node_modules; they are imported lazily.
-  external: ['sqlite3', '@keyv/sqlite', '@keyv/redis'],
+  // Native and optional backends stay in node_modules; they are imported lazily. So does
+  // proxy-chain (sandbox only): it tells its errors apart by class name, which minifying renames.
+  external: ['sqlite3', '@keyv/sqlite', '@keyv/redis', 'proxy-chain'],
   banner: { js: "import { createRequire as __proxycartRequire } from 'node:module'; const require = __proxycartRequire(import.meta.url);" },
   logLevel: 'warning',
 });

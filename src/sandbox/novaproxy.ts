@@ -109,7 +109,8 @@ const UNIT_MS: Record<string, number> = {
   year: 365 * 86_400_000,
 };
 
-function seedPlans(): SimPlan[] {
+/** The sandbox's plans with their private price tables (tests check compared prices against them). */
+export function seedPlans(): SimPlan[] {
   const bandwidthPlan = (id: number, name: string, slug: string, tiers: Array<[number, number]>): SimPlan => ({
     id,
     name,

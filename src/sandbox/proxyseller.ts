@@ -121,7 +121,8 @@ const ROTATIONS: Rotation[] = [
   { id: 3, name: 'Every 30 minutes' },
 ];
 
-const SECTIONS: Record<Exclude<ProxyType, 'resident'>, Section> = {
+/** The sandbox's price table (tests check compared prices against it). */
+export const SECTIONS: Record<Exclude<ProxyType, 'resident'>, Section> = {
   ipv4: {
     countries: [
       { id: 561, name: 'France', alpha3: 'FRA', price: 2.2 },
@@ -189,7 +190,7 @@ const SECTIONS: Record<Exclude<ProxyType, 'resident'>, Section> = {
   },
 };
 
-const TARIFS = [
+export const TARIFS = [
   { id: 1, name: '1 GB', price: 3.5, days: 30 },
   { id: 2, name: '5 GB', price: 15, days: 30 },
   { id: 3, name: '25 GB', price: 62.5, days: 60 },

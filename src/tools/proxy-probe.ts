@@ -2,11 +2,13 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { SocksClient } from 'socks';
+import { ProxyAgent, request } from 'undici';
 import type { ProxyEndpoint } from '../providers/types.js';
 
 // One request through one proxy, with a plain account of what happened. HTTP(S) proxies go
 // through undici's ProxyAgent (a CONNECT tunnel), SOCKS5 ones through the `socks` client;
-// no proxy protocol is written here. Both libraries load only when a check runs.
+// no proxy protocol is written here. This module loads only when a check runs.
 
 export interface ProbeResult {
   ok: boolean;
@@ -40,7 +42,6 @@ export async function probe(proxy: ProxyEndpoint, target: URL, timeoutMs: number
 }
 
 async function viaHttpProxy(proxy: ProxyEndpoint, target: URL, timeoutMs: number, signal: AbortSignal): Promise<{ status: number; body: string }> {
-  const { ProxyAgent, request } = await import('undici');
   const scheme = /^https$/i.test(proxy.protocol) ? 'https' : 'http';
   const token = proxy.username ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ''}`).toString('base64')}` : undefined;
   const agent = new ProxyAgent({ uri: `${scheme}://${hostForUrl(proxy.host)}:${proxy.port}`, token, connectTimeout: timeoutMs });
@@ -53,7 +54,6 @@ async function viaHttpProxy(proxy: ProxyEndpoint, target: URL, timeoutMs: number
 }
 
 async function viaSocks(proxy: ProxyEndpoint, target: URL, timeoutMs: number, signal: AbortSignal): Promise<{ status: number; body: string }> {
-  const { SocksClient } = await import('socks');
   const secure = target.protocol === 'https:';
   const { socket } = await SocksClient.createConnection({
     proxy: { host: proxy.host, port: proxy.port, type: 5, userId: proxy.username ?? undefined, password: proxy.password ?? undefined },
