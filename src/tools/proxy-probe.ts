@@ -25,9 +25,17 @@ export async function probe(proxy: ProxyEndpoint, target: URL, timeoutMs: number
   const started = performance.now();
   const limit = AbortSignal.timeout(timeoutMs);
   const abort = signal ? AbortSignal.any([signal, limit]) : limit;
+  let timer: NodeJS.Timeout | undefined;
+  // The libraries' own time limits do not cover every phase (a proxy that accepts the
+  // connection and never answers the tunnel request): this one does.
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), timeoutMs);
+  });
   try {
     const socks = /socks/i.test(proxy.protocol);
-    const { status, body } = socks ? await viaSocks(proxy, target, timeoutMs, abort) : await viaHttpProxy(proxy, target, timeoutMs, abort);
+    const attempt = socks ? viaSocks(proxy, target, timeoutMs, abort) : viaHttpProxy(proxy, target, timeoutMs, abort);
+    attempt.catch(() => undefined);
+    const { status, body } = await Promise.race([attempt, deadline]);
     const latency = Math.round(performance.now() - started);
     return {
       ok: status >= 200 && status < 400,
@@ -38,6 +46,8 @@ export async function probe(proxy: ProxyEndpoint, target: URL, timeoutMs: number
     };
   } catch (error) {
     return { ok: false, status_code: null, latency_ms: Math.round(performance.now() - started), exit_ip: null, reason: reasonOf(error, limit.aborted, timeoutMs) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
