@@ -74,7 +74,8 @@ function row(entry: Entry): Record<string, unknown> {
   const placed = entry.status === 'placed' && entry.order;
   return {
     provider: entry.provider,
-    order_id: placed ? entry.order!.id : `${UNKNOWN_PREFIX}${entry.id}`,
+    // A refused order has no vendor id; one still being sent or unknown is followed by its `unknown:` id.
+    order_id: placed ? entry.order!.id : entry.status === 'failed' ? null : `${UNKNOWN_PREFIX}${entry.id}`,
     state: stateOf(entry),
     total_usd: placed && typeof entry.order!.total_usd === 'number' ? entry.order!.total_usd : entry.quote.total_usd,
     approved_usd: entry.quote.total_usd,

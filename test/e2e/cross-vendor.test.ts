@@ -181,3 +181,28 @@ describe('across vendors in a sandbox that remembers', () => {
     expect((await s.ok('proxyjam_wallet_balance', {})).balance).toBe(100);
   });
 });
+
+describe('the books with an order of unknown outcome', () => {
+  it('lists it apart, with what to do about it', async () => {
+    const { startVendors, sandboxEnv } = await import('./harness.js');
+    const { fixture } = await import('../contract/fixtures/proxyscrape.js');
+    const vendors = await startVendors(['proxyscrape']);
+    const books = await connect({ env: sandboxEnv(vendors, { PROXYCART_CONFIRM: 'token', PROXYCART_ALLOW_UNPRICED: '1', PROXYCART_TIMEOUT_S: '1', PROXYCART_HOME: tempDir('unknown') }) });
+    try {
+      const quoted = await books.ok('proxyscrape_place_order', fixture.order);
+      // The vendor takes the order and never answers: ProxyScrape offers no way to look it up.
+      vendors.vendors.proxyscrape!.simulator.inject({ path: /orders\/create/, phase: 'after', action: { kind: 'hang' } });
+      const sent = await books.ok('proxyscrape_place_order', { ...fixture.order, confirmation_token: quoted.confirmation_token });
+      expect(sent.status).toBe('outcome_unknown');
+      const listed = await books.ok('proxycart_orders', { state: 'outcome_unknown' });
+      expect(listed.orders).toHaveLength(1);
+      expect(listed.outcome_unknown).toEqual([
+        expect.objectContaining({ provider: 'proxyscrape', order_id: expect.stringMatching(/^unknown:/), state: 'outcome_unknown', what_to_do: expect.stringMatching(/proxyscrape_order_status/) }),
+      ]);
+      expect(listed.orders[0].order_id).toBe(listed.outcome_unknown[0].order_id);
+    } finally {
+      await books.close();
+      await vendors.close();
+    }
+  });
+});
