@@ -103,10 +103,12 @@ function closest<T>(items: T[], days: (item: T) => number | undefined, want: num
 
 async function proxyjamCandidates(client: ProviderClient, ask: Ask): Promise<Candidate[]> {
   const kind = ask.kind === 'isp' ? 'residential' : ask.kind;
-  const { offers } = await client.listOffers({ kind, is_available: true, ...(ask.country ? { country: ask.country.toUpperCase() } : {}) });
+  // The whole catalog, filtered here: the same cached answer list_offers {} and every quote read.
+  const { offers } = await client.listOffers({});
   const quantity = ask.quantity ?? 1;
   const out: Candidate[] = [];
   for (const offer of offers) {
+    if (offer.kind !== kind || offer.is_available === false || !countryIs(ask.country, offer.country)) continue;
     if (ask.kind === 'isp' && !/\bISP\b/.test(offer.name)) continue;
     const options = (offer.options ?? []) as Array<{ price?: number; period_days?: number; traffic_mb?: number | null }>;
     if (offer.requires_tarification_index) {

@@ -206,3 +206,25 @@ describe('the books with an order of unknown outcome', () => {
     }
   });
 });
+
+describe('one catalog fetch for everyone', () => {
+  it('50 concurrent list_offers, a comparison and a quote: one vendor catalog request', async () => {
+    const { startVendors, sandboxEnv } = await import('./harness.js');
+    const vendors = await startVendors(['proxyjam']);
+    const simulator = vendors.vendors.proxyjam!.simulator;
+    simulator.state.rateLimitPerMinute = 0;
+    const s = await connect({ env: sandboxEnv(vendors, { PROXYCART_CATALOG_TTL_S: '60', PROXYCART_CONFIRM: 'token' }) });
+    try {
+      const catalogReads = () => simulator.log.filter((entry) => entry.method === 'GET' && entry.path === '/catalog').length;
+      const results = await Promise.all(Array.from({ length: 50 }, () => s.call('proxyjam_list_offers', {})));
+      expect(results.every((r) => !r.isError)).toBe(true);
+      expect(catalogReads()).toBe(1);
+      const { offers } = await s.ok('proxycart_compare_offers', { kind: 'datacenter', country: 'US' });
+      await s.ok('proxyjam_place_order', offers[0].buy.arguments);
+      expect(catalogReads()).toBe(1);
+    } finally {
+      await s.close();
+      await vendors.close();
+    }
+  });
+});
