@@ -15,7 +15,7 @@ export interface ServerOptions {
   elicitTimeoutMs?: number;
 }
 
-const INSTRUCTIONS = `proxycart buys proxies from vendor wallets. Browse with <vendor>_list_offers, price with <vendor>_place_order (it sends nothing without a confirmation), and follow orders with <vendor>_order_status. Always show a quote to the person and confirm only after they agree; never confirm on your own.`;
+const INSTRUCTIONS = `proxycart buys proxies from vendor wallets. Browse with <vendor>_list_offers, price with <vendor>_place_order (it sends nothing without a confirmation), and follow orders with <vendor>_order_status. proxycart_compare_offers compares vendors, proxycart_orders shows the orders and budget, proxycart_check_proxy tests a bought proxy. Always show a quote to the person and confirm only after they agree; never confirm on your own.`;
 
 /** A pure factory: the MCP server over a runtime. The CLI and the tests both build it. */
 export function createServer(runtime: Runtime, options: ServerOptions = {}): Server {
