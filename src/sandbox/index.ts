@@ -58,7 +58,12 @@ export async function startSandbox(
     const save = () => {
       const current: SavedSandbox = { ...saved };
       for (const [id, vendor] of Object.entries(vendors)) current[id] = { proxyPort: vendor.simulator.proxy.port, state: snapshot(vendor.simulator.state) };
-      file.save(current);
+      try {
+        file.save(current);
+      } catch (error) {
+        // A sandbox that cannot write its file still answers; it just forgets on restart.
+        process.stderr.write(`[proxycart] warning: sandbox state not saved to ${file.path}: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
     };
     for (const vendor of Object.values(vendors)) vendor.simulator.onChange = save;
     save();
