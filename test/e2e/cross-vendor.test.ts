@@ -148,7 +148,10 @@ describe('across vendors in a sandbox that remembers', () => {
     expect(balance.balance).toBeCloseTo(100 - first.total, 2);
     const checked = await s.ok('proxycart_check_proxy', { provider: first.provider, order_id: first.id });
     expect(checked.ok).toBe(true);
-    expect((await s.ok('proxycart_orders', {})).orders).toHaveLength(2);
+  });
+
+  it('keeps the books across the restart too (they live in the store)', async () => {
+    expect((await session!.ok('proxycart_orders', {})).orders).toHaveLength(2);
   });
 
   it('refuses the proxy of an expired order with a clear reason', async () => {
