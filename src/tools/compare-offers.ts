@@ -158,7 +158,7 @@ async function novaproxyCandidates(client: ProviderClient, ask: Ask): Promise<Ca
   return out;
 }
 
-/** The smallest configuration of a duration: minimum amounts, the asked country (or none asked: skip country-bound plans). */
+/** The smallest configuration of a duration: minimum amounts and the asked country; a plan bound to a country is skipped when none is asked. */
 function novaConfig(duration: NovaDuration, country: string | undefined): { values: Record<string, string | number>; country: string | null } | undefined {
   const values: Record<string, string | number> = {};
   let chosen: string | null = null;
@@ -174,7 +174,6 @@ function novaConfig(duration: NovaDuration, country: string | undefined): { valu
       return undefined;
     }
   }
-  if (country && chosen === null) chosen = null;
   return { values, country: chosen };
 }
 
