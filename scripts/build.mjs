@@ -16,9 +16,10 @@ await build({
   target: 'node20',
   sourcemap: false,
   minify: true,
-  // Native and optional backends stay in node_modules; they are imported lazily.
-  // `open` finds its bundled xdg-open script next to its own files.
-  external: ['sqlite3', '@keyv/sqlite', '@keyv/redis', 'open'],
+  // Native and optional backends stay in node_modules; they are imported lazily. So do
+  // `open` (it finds its bundled xdg-open script next to its own files) and proxy-chain
+  // (sandbox only: it tells its errors apart by class name, which minifying renames).
+  external: ['sqlite3', '@keyv/sqlite', '@keyv/redis', 'open', 'proxy-chain'],
   banner: { js: "import { createRequire as __proxycartRequire } from 'node:module'; const require = __proxycartRequire(import.meta.url);" },
   logLevel: 'warning',
 });

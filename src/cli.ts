@@ -17,6 +17,7 @@ function help(): string {
 Usage:
   proxycart [--sandbox]          serve MCP over stdio (the default); start it from an MCP client
   proxycart sandbox [--port N]   run the vendor simulators alone on loopback and print curl lines
+  proxycart sandbox --reset      forget the simulated wallets and orders ($PROXYCART_HOME/sandbox.json)
   proxycart ledger [settle <unknown:id> placed|not-placed [--order-id ID]]
                                  list orders of unknown outcome, or record what the vendor dashboard shows
   proxycart serve --http [--sandbox] [--host H] [--port N]
@@ -53,9 +54,10 @@ async function main(argv: string[]): Promise<void> {
   }
   if (argv[0] === 'serve') return (await import('./commands/serve-http.js')).serveHttp(argv.slice(1));
   if (argv[0] === 'token') return (await import('./commands/token-add.js')).tokenCommand(argv.slice(1));
-  const known = new Set(['sandbox', '--sandbox', '--port']);
+  const known = new Set(['sandbox', '--sandbox', '--port', '--reset']);
   const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--port');
   if (unknown.length) throw new UsageError(`Unknown argument ${unknown[0]!.slice(0, 80)}. See proxycart --help.`);
+  if (argv[0] === 'sandbox' && argv.includes('--reset')) return resetSandbox();
   if (argv[0] === 'sandbox') return runSandbox(argv);
   return serveStdio(argv.includes('--sandbox'));
 }
@@ -139,6 +141,13 @@ function portTaken(port: number, host: string): Promise<boolean> {
     probe.once('error', () => resolve(true));
     probe.listen(port, host, () => probe.close(() => resolve(false)));
   });
+}
+
+async function resetSandbox(): Promise<void> {
+  const { home } = loadConfig(process.env, PROVIDERS, { forceSandbox: true });
+  const [{ join }, { resetStateFile }] = await Promise.all([import('node:path'), import('./sandbox/state-file.js')]);
+  const file = join(home, 'sandbox.json');
+  process.stdout.write(resetStateFile(file) ? `proxycart sandbox: forgot ${file}; the next start begins with fresh wallets.\n` : `proxycart sandbox: nothing to reset (no ${file}).\n`);
 }
 
 async function runSandbox(argv: string[]): Promise<void> {

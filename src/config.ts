@@ -46,6 +46,10 @@ export interface Config {
   /** Why a provider is off, for the start-up banner (only providers without tools). */
   off: Partial<Record<ProviderId, string>>;
   problems: ConfigProblem[];
+  /** How long catalogs and reference data are reused, in ms (0: only concurrent reads share one fetch). */
+  catalogTtlMs: number;
+  /** Where proxycart_check_proxy sends its request in live mode (PROXYCART_CHECK_URL). */
+  checkUrl?: string;
 }
 
 export interface ApprovalSettings {
@@ -80,6 +84,8 @@ export const SETTINGS = {
   PROXYCART_ALLOW_UNPRICED: flag.default(false).describe('1: allow orders whose price is known only after charging'),
   PROXYCART_READ_ONLY: flag.default(false).describe('1: no place_order tools'),
   PROXYCART_TIMEOUT_S: z.coerce.number().finite().positive().max(600).default(15).describe('time limit of one vendor read in seconds (default: 15)'),
+  PROXYCART_CATALOG_TTL_S: z.coerce.number().finite().min(0).max(86_400).default(60).describe('seconds catalogs and reference data are reused (default: 60)'),
+  PROXYCART_CHECK_URL: z.string().url().optional().describe('target of proxycart_check_proxy in live mode (default: a public IP echo)'),
   PROXYCART_LOG_LEVEL: z.enum(['debug', 'info', 'warning', 'error']).default('info').describe('debug | info | warning | error: stderr detail (default: info)'),
 };
 
@@ -214,6 +220,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     timeoutMs: Math.round(s.PROXYCART_TIMEOUT_S * 1000),
     off,
     problems,
+    catalogTtlMs: Math.round(s.PROXYCART_CATALOG_TTL_S * 1000),
+    checkUrl: s.PROXYCART_CHECK_URL,
   };
 }
 

@@ -20,7 +20,7 @@ const DEFAULT_ADVICE: Record<ErrorKind, string> = {
   policy: 'This is a proxycart safety rule; a person can change it in the server configuration.',
   auth: "Check the vendor API key and the account's API permissions.",
   insufficient_funds: 'Top up the vendor wallet or choose a smaller order.',
-  not_found: 'Check the id: list offers again, or use the order id place_order returned.',
+  not_found: 'Check the id; proxycart_orders lists the orders placed through proxycart, list_offers the offers.',
   rate_limited: 'Wait a moment before calling again.',
   vendor_unavailable: 'The vendor did not answer properly; try again in a minute.',
   vendor_error: 'The vendor refused the request; read its message and adjust the request.',

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Approvals } from './approval/approvals.js';
 import type { ApprovalPage } from './approval/page.js';
 import type { Config } from './config.js';
@@ -121,7 +122,8 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       const { sandboxKey, startSandbox } = await import('./sandbox/index.js');
       apiKey = await sandboxKey(id);
       if (!baseUrl) {
-        sandbox ??= startSandbox(config.vendors.filter((v) => !v.baseUrl).map((v) => v.id)).then((started) => {
+        const stateFile = join(config.home, 'sandbox.json');
+        sandbox ??= startSandbox(config.vendors.filter((v) => !v.baseUrl).map((v) => v.id), undefined, undefined, { stateFile }).then((started) => {
           for (const [name, v] of Object.entries(started.vendors)) log('info', `sandbox ${name} simulator at ${v.baseUrl}`);
           return started;
         });
@@ -129,7 +131,7 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       }
       registerSecret(apiKey);
     }
-    return spec.connect({ baseUrl: baseUrl!, apiKey: apiKey!, timeoutMs: config.timeoutMs });
+    return spec.connect({ baseUrl: baseUrl!, apiKey: apiKey!, timeoutMs: config.timeoutMs, catalogTtlMs: config.catalogTtlMs });
   }
 
   return runtime;

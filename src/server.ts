@@ -6,6 +6,7 @@ import { ProxycartError, toErrorResult } from './errors.js';
 import { addLogSink, atLeast, DEFAULT_MCP_LEVEL, log, type McpLevel } from './log.js';
 import { redact } from './redact.js';
 import type { Runtime } from './runtime.js';
+import { crossVendorTools } from './tools/cross-vendor.js';
 import { listedTool, numbersAsStrings, type ToolCall, type ToolDefinition } from './tools/define.js';
 import { providerTools } from './tools/provider-tools.js';
 import { VERSION } from './version.js';
@@ -29,14 +30,14 @@ export function spendToolNames(runtime: Runtime): string[] {
 function catalog(runtime: Runtime) {
   let found = catalogs.get(runtime);
   if (!found) {
-    const all = runtime.providers.flatMap((spec) => providerTools(spec, runtime));
+    const all = [...runtime.providers.flatMap((spec) => providerTools(spec, runtime)), ...crossVendorTools(runtime)];
     found = { all, read: all.filter((tool) => tool.effect === 'read'), listed: new Map() };
     catalogs.set(runtime, found);
   }
   return found;
 }
 
-const INSTRUCTIONS = `proxycart buys proxies from vendor wallets. Browse with <vendor>_list_offers, price with <vendor>_place_order (it sends nothing without a confirmation), and follow orders with <vendor>_order_status. Always show a quote to the person and confirm only after they agree; never confirm on your own.`;
+const INSTRUCTIONS = `proxycart buys proxies from vendor wallets. Browse with <vendor>_list_offers, price with <vendor>_place_order (it sends nothing without a confirmation), and follow orders with <vendor>_order_status. proxycart_compare_offers compares vendors, proxycart_orders shows the orders and budget, proxycart_check_proxy tests a bought proxy. Always show a quote to the person and confirm only after they agree; never confirm on your own.`;
 
 /** A pure factory: the MCP server over a runtime. The CLI and the tests both build it. */
 export function createServer(runtime: Runtime, options: ServerOptions = {}): Server {

@@ -269,7 +269,8 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Pro
 async function priceAgain(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderResult | undefined> {
   const approved = record.quote.total_usd;
   if (approved === null) return undefined; // unpriced orders pass the caps only when a person allowed them
-  const fresh = await ctx.client.prepareOrder(record.args);
+  // Fresh prices: the catalog cache must never hide a rise from the ceiling check.
+  const fresh = await ctx.client.prepareOrder(record.args, { fresh: true });
   const now = quotedTotal(ctx.provider.title, fresh).usd;
   if (now !== null && now <= approved + PRICE_TOLERANCE_USD) return undefined;
   // A concurrent confirmation of this token may already have sent it: then that is the answer.

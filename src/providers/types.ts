@@ -95,10 +95,20 @@ export interface UnknownOutcome {
   knownOrderIds: string[];
 }
 
+/** How a read may use the catalog cache. */
+export interface ReadOptions {
+  /** Ask the vendor now, past the catalog cache (the re-pricing right before a money call). */
+  fresh?: boolean;
+}
+
 export interface ProviderClient {
   listOffers(input: Record<string, unknown>): Promise<OfferList>;
-  /** Local and vendor-side checks plus the quote. Never spends money. */
-  prepareOrder(input: Record<string, unknown>): Promise<PreparedOrder>;
+  /**
+   * Local and vendor-side checks plus the quote. Never spends money. Catalog and reference
+   * reads come from the catalog cache unless `options.fresh` (vendor quote calls such as
+   * Proxy-Seller's order/calc are never cached).
+   */
+  prepareOrder(input: Record<string, unknown>, options?: ReadOptions): Promise<PreparedOrder>;
   /** The one money call. Never retried by the caller; a provider may retry only with an idempotency key. */
   placeOrder(prepared: PreparedOrder, idempotencyKey: string): Promise<Order>;
   orderStatus(orderId: string, hint?: OrderHint): Promise<Order>;
@@ -116,6 +126,8 @@ export interface Connection {
   apiKey: string;
   /** Time limit of one read in ms; money calls get twice this. */
   timeoutMs: number;
+  /** How long catalogs and reference data are reused, ms (the server passes PROXYCART_CATALOG_TTL_S); absent or 0: only concurrent reads share one fetch. */
+  catalogTtlMs?: number;
 }
 
 export interface Capabilities {

@@ -1,5 +1,6 @@
 import type { ProviderId } from '../providers/types.js';
 import type { Simulator } from './kit.js';
+import { movePorts, restore, snapshot, StateFile, type SavedSandbox } from './state-file.js';
 
 // Each simulator module exports `sandboxKey` (the API key it accepts) and `createSimulator()`.
 interface SimulatorModule {
@@ -25,6 +26,11 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+export interface SandboxOptions {
+  /** Keep the simulators' state in this file (PROXYCART_HOME/sandbox.json): it survives restarts. */
+  stateFile?: string;
+}
+
 /**
  * Start the simulators of `ids` on loopback, each on its own port: free ports, or
  * consecutive ones from `firstPort`.
@@ -33,13 +39,34 @@ export async function startSandbox(
   ids: readonly ProviderId[] = Object.keys(MODULES) as ProviderId[],
   host = '127.0.0.1',
   firstPort?: number,
+  options: SandboxOptions = {},
 ): Promise<Sandbox> {
   const vendors: Sandbox['vendors'] = {};
+  const file = options.stateFile ? new StateFile(options.stateFile) : undefined;
+  const saved: SavedSandbox = file?.load() ?? {};
   for (const [index, id] of ids.entries()) {
     const module = await MODULES[id]();
     const simulator = module.createSimulator();
-    const baseUrl = await simulator.listen(firstPort === undefined ? 0 : firstPort + index, host);
+    const previous = saved[id];
+    if (previous) restore(simulator.state, previous.state);
+    const baseUrl = await simulator.listen(firstPort === undefined ? 0 : firstPort + index, host, previous?.proxyPort ?? 0);
+    if (previous) movePorts(simulator.state, simulator.proxy.host, previous.proxyPort, simulator.proxy.port);
     vendors[id] = { baseUrl, apiKey: module.sandboxKey, simulator };
+  }
+  if (file) {
+    // Vendors this process does not simulate keep what the file holds for them.
+    const save = () => {
+      const current: SavedSandbox = { ...saved };
+      for (const [id, vendor] of Object.entries(vendors)) current[id] = { proxyPort: vendor.simulator.proxy.port, state: snapshot(vendor.simulator.state) };
+      try {
+        file.save(current);
+      } catch (error) {
+        // A sandbox that cannot write its file still answers; it just forgets on restart.
+        process.stderr.write(`[proxycart] warning: sandbox state not saved to ${file.path}: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    };
+    for (const vendor of Object.values(vendors)) vendor.simulator.onChange = save;
+    save();
   }
   return {
     vendors,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { ForwardingProxy } from './forwarding-proxy.js';
 
 // The shared machinery of the vendor simulators: routing, body parsing, a request log
 // tests can read, and faults a test can switch on per route.
@@ -74,22 +75,37 @@ export interface VendorState {
   rateLimitPerMinute?: number;
 }
 
+export interface SimulatorOptions {
+  /**
+   * Whether the simulator issued these proxy credentials for an order that is active now.
+   * When given, `listen` also starts the simulator's forwarding proxy.
+   */
+  proxyAuth?: (username: string, password: string) => boolean;
+}
+
 export class Simulator<S extends VendorState = VendorState> {
   readonly name: string;
   readonly state: S;
   readonly basePath: string;
   readonly log: LoggedRequest[] = [];
+  /** Where the simulator's proxies are: read when a proxy is issued (the port is set by `listen`). */
+  readonly proxy = { host: '127.0.0.1', port: 0 };
+  /** Called after every answered request (the sandbox saves its state there). */
+  onChange?: () => void;
   private readonly routes: Route[];
+  private readonly options: SimulatorOptions;
   private faults: Fault[] = [];
   private server?: Server;
+  private forwarding?: ForwardingProxy;
   private readonly sockets = new Set<Socket>();
   private readonly hanging = new Set<ServerResponse>();
 
-  constructor(name: string, basePath: string, routes: Route[], state: S) {
+  constructor(name: string, basePath: string, routes: Route[], state: S, options: SimulatorOptions = {}) {
     this.name = name;
     this.state = state;
     this.basePath = basePath.replace(/\/+$/, '');
     this.routes = routes;
+    this.options = options;
   }
 
   /** Switch a fault on; returns a function that switches it off. */
@@ -110,7 +126,15 @@ export class Simulator<S extends VendorState = VendorState> {
     return this.log.filter((entry) => entry.money);
   }
 
-  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+  /** Start the API on `port` and, when the simulator issues proxies, its forwarding proxy (on `proxyPort` if free). */
+  async listen(port = 0, host = '127.0.0.1', proxyPort = 0): Promise<string> {
+    const accepts = this.options.proxyAuth;
+    if (accepts) {
+      const { startForwardingProxy } = await import('./forwarding-proxy.js');
+      this.forwarding = await startForwardingProxy(host, proxyPort, accepts).catch(() => startForwardingProxy(host, 0, accepts));
+      this.proxy.host = host;
+      this.proxy.port = this.forwarding.port;
+    }
     const server = createServer((req, res) => void this.dispatch(req, res));
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -125,6 +149,7 @@ export class Simulator<S extends VendorState = VendorState> {
   async close(): Promise<void> {
     for (const res of this.hanging) res.destroy();
     for (const socket of this.sockets) socket.destroy();
+    await this.forwarding?.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -210,6 +235,7 @@ export class Simulator<S extends VendorState = VendorState> {
 
   private send(res: ServerResponse, entry: LoggedRequest, response: SimResponse): void {
     entry.status = response.status;
+    this.onChange?.();
     const headers: Record<string, string> = { 'x-sandbox': this.name, ...response.headers };
     let payload = '';
     if (response.json !== undefined) {

@@ -109,7 +109,8 @@ const UNIT_MS: Record<string, number> = {
   year: 365 * 86_400_000,
 };
 
-function seedPlans(): SimPlan[] {
+/** The sandbox's plans with their private price tables (tests check compared prices against them). */
+export function seedPlans(): SimPlan[] {
   const bandwidthPlan = (id: number, name: string, slug: string, tiers: Array<[number, number]>): SimPlan => ({
     id,
     name,
@@ -335,7 +336,7 @@ export function createSimulator(options: NovaSimulatorOptions = {}): Simulator<N
     now: () => Date.now(),
   };
   const user = { id: 1, name: 'Sandbox User', email: 'sandbox@example.com' };
-  let nextId = 250;
+  const nextId = 250;
 
   const authorised = (request: SimRequest) => request.headers.authorization === `Bearer ${sandboxKey}`;
 
@@ -392,7 +393,8 @@ export function createSimulator(options: NovaSimulatorOptions = {}): Simulator<N
     if (state.balance < net) return refuse('Insufficient balance.');
     state.balance = round(state.balance - net);
     const order: NovaOrder = {
-      id: nextId++,
+      // Next after the highest id held, so ids stay unique across restarts of a remembered sandbox.
+      id: Math.max(nextId - 1, ...[...state.orders.values()].map((o) => o.id)) + 1,
       uuid: newUuid(),
       plan: plan.slug,
       username: null,

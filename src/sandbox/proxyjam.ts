@@ -425,17 +425,19 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     userId,
   };
   const calls = new Map<string, number[]>();
-  let nextAccessId = 1836367;
-  let nextPort = 10001;
+  // Set once the simulator exists: its forwarding proxy is where issued proxies point.
+  let simulator: Simulator<ProxyJamState> | undefined;
 
   function makeAccess(quantity: number, protocol: string, expiresAt: string, bandwidthGb: number | null): SimProxyAccess[] {
+    const gateway = simulator?.proxy.port ? simulator.proxy : { host: PROXY_HOST, port: 10001 };
     return Array.from({ length: quantity }, () => ({
-      id: String(nextAccessId++),
-      host: PROXY_HOST,
-      port: nextPort++,
+      id: String(1836367 + Math.floor(Math.random() * 1e9)),
+      host: gateway.host,
+      port: gateway.port,
       username: `usr_${token(4)}`,
       password: token(10),
-      protocol,
+      // The sandbox gateway speaks HTTP (CONNECT included); it has no SOCKS5 side.
+      protocol: simulator?.proxy.port ? 'HTTP' : protocol,
       status: 'active',
       expires_at: expiresAt,
       whitelisted_ips: [],
@@ -657,5 +659,17 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     route('GET', '/orders/:order_id', getOrder),
     route('GET', '/wallet/balance', () => reply(200, { wallet_id: state.walletId, balance: state.balance, currency: 'USD' })),
   ];
-  return new Simulator<ProxyJamState>('proxyjam', '/public/v1', routes, state);
+  /** The gateway lets through the credentials of orders that are active and not past their end. */
+  function proxyAuth(username: string, password: string): boolean {
+    const now = Date.now();
+    for (const order of state.orders.values()) {
+      advance(order);
+      if (order.lifecycle !== 'active' || Date.parse(order.expires_at) <= now) continue;
+      if (order.access.some((access) => access.username === username && access.password === password)) return true;
+    }
+    return false;
+  }
+
+  simulator = new Simulator<ProxyJamState>('proxyjam', '/public/v1', routes, state, { proxyAuth });
+  return simulator;
 }

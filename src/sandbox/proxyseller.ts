@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Simulator, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
 
 // Proxy-Seller API v1 on loopback: `/personal/api/v1/{key}/<endpoint>`, every answer in the
@@ -53,6 +54,8 @@ export interface SimOrder {
   request: Body;
   total: number;
   createdAt: number;
+  /** How long the proxies last, in days. */
+  days?: number;
   listBaseOrderNumbers: string[];
   /** Filled once the order is provisioned (never for resident packages). */
   proxies?: SimProxy[];
@@ -120,7 +123,8 @@ const ROTATIONS: Rotation[] = [
   { id: 3, name: 'Every 30 minutes' },
 ];
 
-const SECTIONS: Record<Exclude<ProxyType, 'resident'>, Section> = {
+/** The sandbox's price table (tests check compared prices against it). */
+export const SECTIONS: Record<Exclude<ProxyType, 'resident'>, Section> = {
   ipv4: {
     countries: [
       { id: 561, name: 'France', alpha3: 'FRA', price: 2.2 },
@@ -188,7 +192,7 @@ const SECTIONS: Record<Exclude<ProxyType, 'resident'>, Section> = {
   },
 };
 
-const TARIFS = [
+export const TARIFS = [
   { id: 1, name: '1 GB', price: 3.5, days: 30 },
   { id: 2, name: '5 GB', price: 15, days: 30 },
   { id: 3, name: '25 GB', price: 62.5, days: 60 },
@@ -329,13 +333,16 @@ function vendorDate(ms: number): string {
   return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}`;
 }
 
-let credentialSeq = 0;
+// Random, so credentials issued after a restart never repeat earlier ones.
 function credential(prefix: string): string {
-  credentialSeq += 1;
-  return `${prefix}${(credentialSeq * 2654435761).toString(36).slice(-7)}`;
+  return `${prefix}${randomBytes(5).toString('hex')}`;
 }
 
-function issueProxies(order: SimOrder, days: number, startMs: number): SimProxy[] {
+/**
+ * The order's proxies. HTTP proxies point at the simulator's forwarding proxy when it runs
+ * (`gateway`); SOCKS5 ones keep made-up addresses: the sandbox gateway speaks HTTP only.
+ */
+function issueProxies(order: SimOrder, days: number, startMs: number, gateway?: { host: string; port: number }): SimProxy[] {
   const body = order.request;
   const country = findCountry(Number(body.countryId))?.[1];
   const ipAuth = text(body.authorization);
@@ -343,16 +350,17 @@ function issueProxies(order: SimOrder, days: number, startMs: number): SimProxy[
   const rotation = order.type === 'mobile' ? (ROTATIONS.find((r) => r.id === Number(body.rotationId))?.name ?? '') : '';
   const protocol = order.type === 'ipv6' && text(body.protocol) === 'SOCKS5' ? 'SOCKS5' : 'HTTP';
   const quantity = Number(body.quantity) || 1;
+  const forwarded = gateway && gateway.port > 0 && protocol === 'HTTP' ? gateway : undefined;
   return Array.from({ length: quantity }, (_, k) => ({
     id: `${order.orderId}${String(k).padStart(3, '0')}`,
     order_id: String(order.orderId),
     order_number: order.listBaseOrderNumbers[0],
     basket_id: String(12345000 + order.orderId % 10000),
-    ip: `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
-    ip_only: `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
+    ip: forwarded?.host ?? `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
+    ip_only: forwarded?.host ?? `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
     protocol,
     port_socks: 50101 + k * 2,
-    port_http: 50100 + k * 2,
+    port_http: forwarded?.port ?? 50100 + k * 2,
     // IP-authorized proxies and generateAuth=Y credentials are not shown in the list.
     login: ipAuth || hiddenAuth ? '' : credential('u'),
     password: ipAuth || hiddenAuth ? '' : credential('p'),
@@ -384,8 +392,7 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
     priceFactor: 1,
   };
   const recent: number[] = [];
-  const durations = new Map<number, number>();
-  let nextOrderId = 2426273;
+  let simulator: Simulator<ProxySellerState> | undefined;
 
   // An order from last month, so lookups must tell old proxies from new ones.
   const seededAt = Date.now() - 35 * 24 * 60 * 60 * 1000;
@@ -419,7 +426,7 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
     const now = Date.now();
     for (const order of state.orders.values()) {
       if (order.proxies || order.type === 'resident' || now - order.createdAt < state.provisionMs) continue;
-      order.proxies = issueProxies(order, durations.get(order.orderId) ?? 30, order.createdAt);
+      order.proxies = issueProxies(order, order.days ?? 30, order.createdAt, simulator?.proxy);
     }
   }
 
@@ -467,7 +474,8 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
         if ('status' in priced) return priced;
         if (priced.total > state.balance) return failure(fundsMessage(state.balance, priced.total));
         state.balance = round(state.balance - priced.total);
-        const orderId = nextOrderId++;
+        // Next after the highest id held, so ids stay unique across restarts of a remembered sandbox.
+        const orderId = Math.max(2426272, ...[...state.orders.keys()].map(Number)) + 1;
         const serial = orderId - 2426273;
         const order: SimOrder = {
           orderId,
@@ -475,9 +483,9 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
           request: { ...body(request) },
           total: priced.total,
           createdAt: Date.now(),
+          days: priced.days,
           listBaseOrderNumbers: [`${3388485 + serial}_${57471911 + serial * 7}`],
         };
-        durations.set(orderId, priced.days);
         state.orders.set(String(orderId), order);
         return success({ orderId, total: priced.total, listBaseOrderNumbers: order.listBaseOrderNumbers, balance: state.balance });
       },
@@ -493,5 +501,17 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
     guarded('GET', '/balance/get', () => success({ summ: round(state.balance) })),
   ];
 
-  return new Simulator<ProxySellerState>('proxyseller', '/personal/api/v1', routes, state);
+  /** The gateway lets through the login/password of proxies whose order has not run out. */
+  function proxyAuth(username: string, password: string): boolean {
+    provision();
+    const now = Date.now();
+    for (const order of state.orders.values()) {
+      if (now > order.createdAt + (order.days ?? 30) * 24 * 60 * 60 * 1000) continue;
+      if ((order.proxies ?? []).some((p) => p.status_type === 'ACTIVE' && p.login !== '' && p.login === username && p.password === password)) return true;
+    }
+    return false;
+  }
+
+  simulator = new Simulator<ProxySellerState>('proxyseller', '/personal/api/v1', routes, state, { proxyAuth });
+  return simulator;
 }

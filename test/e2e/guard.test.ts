@@ -128,7 +128,14 @@ describe('the money guard', () => {
   it('in read-only mode offers no place_order tool', async () => {
     const session = await open({ env: sandboxEnv(sandbox, { PROXYCART_READ_ONLY: '1' }) });
     const { tools } = await session.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['proxyjam_list_offers', 'proxyjam_order_status', 'proxyjam_wallet_balance']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'proxycart_check_proxy',
+      'proxycart_compare_offers',
+      'proxycart_orders',
+      'proxyjam_list_offers',
+      'proxyjam_order_status',
+      'proxyjam_wallet_balance',
+    ]);
   });
 
   describe('confirmation by form (elicitation)', () => {

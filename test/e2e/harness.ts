@@ -24,8 +24,16 @@ export async function startVendors(ids: readonly ProviderId[] = PROVIDERS.map((p
 /** The environment that points a server at the test's simulators. */
 export function sandboxEnv(sandbox: Sandbox, extra: Record<string, string> = {}): Record<string, string> {
   // Token mode (the model confirms within the caps) unless a test asks for a person's
-  // channel; never a real browser window.
-  const env: Record<string, string> = { PROXYCART_SANDBOX: '1', PROXYCART_LOG_LEVEL: 'debug', PROXYCART_TIMEOUT_S: '3', PROXYCART_CONFIRM: 'token', PROXYCART_OPEN_BROWSER: 'never' };
+  // channel; never a real browser window; no catalog cache unless a test asks for it (fault
+  // tests expect every read to reach the vendor).
+  const env: Record<string, string> = {
+    PROXYCART_SANDBOX: '1',
+    PROXYCART_LOG_LEVEL: 'debug',
+    PROXYCART_TIMEOUT_S: '3',
+    PROXYCART_CONFIRM: 'token',
+    PROXYCART_OPEN_BROWSER: 'never',
+    PROXYCART_CATALOG_TTL_S: '0',
+  };
   for (const spec of PROVIDERS) {
     const vendor = sandbox.vendors[spec.id];
     if (vendor) env[spec.baseUrlEnv] = vendor.baseUrl;

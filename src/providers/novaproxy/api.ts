@@ -1,5 +1,6 @@
 import { createHttpClient } from '../../http/client.js';
-import type { Connection } from '../types.js';
+import { catalogReader } from '../catalog-cache.js';
+import type { Connection, ReadOptions } from '../types.js';
 import { errorFromResponse, vendorMessageOf } from './vendor-errors.js';
 
 // One function per NovaProxy endpoint, raw bodies out. Paths are relative to the configured
@@ -7,9 +8,9 @@ import { errorFromResponse, vendorMessageOf } from './vendor-errors.js';
 
 export interface NovaProxyApi {
   /** GET /plans: every purchasable plan with tiers, durations and options. */
-  listPlans(): Promise<unknown>;
-  /** GET /plans/{slug}: one plan, looked up by slug. */
-  getPlan(slug: string): Promise<unknown>;
+  listPlans(options?: ReadOptions): Promise<unknown>;
+  /** GET /plans/{slug}: one plan, looked up by slug. Both plan reads are cached briefly. */
+  getPlan(slug: string, options?: ReadOptions): Promise<unknown>;
   /** POST /orders: the money call, paid from the account balance. */
   createOrder(body: Record<string, unknown>): Promise<unknown>;
   /** GET /orders: every order of the account, newest first, not paginated. */
@@ -29,10 +30,11 @@ export function createApi(connection: Connection): NovaProxyApi {
   });
 
   const get = async (path: string) => (await http.request({ method: 'GET', path })).body;
+  const cached = catalogReader(connection);
 
   return {
-    listPlans: () => get('/plans'),
-    getPlan: (slug) => get(`/plans/${encodeURIComponent(slug)}`),
+    listPlans: (options) => cached('plans', () => get('/plans'), options?.fresh),
+    getPlan: (slug, options) => cached(`plan ${slug}`, () => get(`/plans/${encodeURIComponent(slug)}`), options?.fresh),
     // No idempotency key exists at NovaProxy, so this call is never retried.
     createOrder: async (body) => (await http.request({ method: 'POST', path: '/orders', json: body, money: true })).body,
     listOrders: () => get('/orders'),

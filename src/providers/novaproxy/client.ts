@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ProxycartError } from '../../errors.js';
-import type { Connection, Order, OrderHint, PreparedOrder, ProviderClient, UnknownOutcome } from '../types.js';
+import type { Connection, Order, OrderHint, PreparedOrder, ProviderClient, ReadOptions, UnknownOutcome } from '../types.js';
 import { createApi, type NovaProxyApi } from './api.js';
 import { offerNotes, orderFromVendor, planToOffer } from './map.js';
 import { SETTLE_MS, findPlacedOrder } from './order-match.js';
@@ -34,8 +34,8 @@ class NovaProxyClient implements ProviderClient {
     private readonly connection: Connection,
   ) {}
 
-  private async plan(slug: string): Promise<VendorPlan> {
-    const parsed = planBodySchema.safeParse(await this.api.getPlan(slug));
+  private async plan(slug: string, options?: ReadOptions): Promise<VendorPlan> {
+    const parsed = planBodySchema.safeParse(await this.api.getPlan(slug, options));
     if (!parsed.success) throw unexpectedShape(`plan '${slug}'`);
     return parsed.data;
   }
@@ -53,11 +53,11 @@ class NovaProxyClient implements ProviderClient {
     return { offers: plans.map(planToOffer), notes: offerNotes(plans) };
   }
 
-  async prepareOrder(input: Record<string, unknown>): Promise<PreparedOrder> {
+  async prepareOrder(input: Record<string, unknown>, options?: ReadOptions): Promise<PreparedOrder> {
     const order = parseInput(placeOrderInput, input);
     let plan: VendorPlan;
     try {
-      plan = await this.plan(order.plan);
+      plan = await this.plan(order.plan, options);
     } catch (error) {
       // The vendor's own answer to an order for a plan it does not have.
       if (error instanceof ProxycartError && error.kind === 'not_found') {

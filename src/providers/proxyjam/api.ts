@@ -1,5 +1,6 @@
 import { createHttpClient, type HttpClient } from '../../http/client.js';
-import type { Connection } from '../types.js';
+import { catalogReader } from '../catalog-cache.js';
+import type { Connection, ReadOptions } from '../types.js';
 import { toProxyJamError, vendorMessageOf } from './vendor-errors.js';
 
 // One function per ProxyJam endpoint, returning the raw JSON body. Mapping is in map.ts.
@@ -11,8 +12,8 @@ export interface CatalogQuery {
 }
 
 export interface ProxyJamApi {
-  /** GET /catalog (public; the key is sent anyway, which the docs say does no harm). */
-  catalog(query: CatalogQuery): Promise<unknown>;
+  /** GET /catalog (public; the key is sent anyway, which the docs say does no harm). Cached briefly. */
+  catalog(query: CatalogQuery, options?: ReadOptions): Promise<unknown>;
   /**
    * POST /orders, the one call that spends money. The key travels in the body and the
    * `Idempotency-Key` header, as ProxyJam's own example does; because ProxyJam answers a
@@ -36,10 +37,12 @@ export function createProxyJamApi(connection: Connection): ProxyJamApi {
     messageOf: (response: { body: unknown }) => vendorMessageOf(response.body),
   };
   const http: HttpClient = createHttpClient(common);
+  const cached = catalogReader(connection);
 
   return {
-    async catalog(query) {
-      return (await http.request({ method: 'GET', path: '/catalog', query: { ...query } })).body;
+    catalog(query, options) {
+      const load = async () => (await http.request({ method: 'GET', path: '/catalog', query: { ...query } })).body;
+      return cached(`catalog ${JSON.stringify(query)}`, load, options?.fresh);
     },
     async createOrder(body, idempotencyKey) {
       const response = await http.request({

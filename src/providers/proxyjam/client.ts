@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ProxycartError } from '../../errors.js';
-import type { Balance, Connection, Order, PreparedOrder, ProviderClient, UnknownOutcome } from '../types.js';
+import type { Balance, Connection, Order, PreparedOrder, ProviderClient, ReadOptions, UnknownOutcome } from '../types.js';
 import { createProxyJamApi, type ProxyJamApi } from './api.js';
 import { mapOffer, offersFromCatalog, orderFromResponse, toNumber } from './map.js';
 import { prepareFromOffer } from './order-rules.js';
@@ -41,10 +41,10 @@ export class ProxyJamClient implements ProviderClient {
     return { offers: offers.map(mapOffer), notes: LIST_NOTES };
   }
 
-  async prepareOrder(input: Record<string, unknown>): Promise<PreparedOrder> {
+  async prepareOrder(input: Record<string, unknown>, options?: ReadOptions): Promise<PreparedOrder> {
     const order = parseInput(placeOrderInput, input);
     // ProxyJam documents no single-offer lookup: find the offer in the full catalog.
-    const offers = offersFromCatalog(await this.api.catalog({}));
+    const offers = offersFromCatalog(await this.api.catalog({}, options));
     if (!offers) throw unreadable('the catalog request');
     const offer: VendorOffer | undefined = offers.find((candidate) => toNumber(candidate.id) === order.offer_id);
     return prepareFromOffer(offer, order);

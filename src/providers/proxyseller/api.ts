@@ -1,6 +1,7 @@
 import { ProxycartError } from '../../errors.js';
 import { createHttpClient, type HttpClient, type RequestSpec } from '../../http/client.js';
-import type { Connection } from '../types.js';
+import { catalogReader } from '../catalog-cache.js';
+import type { Connection, ReadOptions } from '../types.js';
 import { envelopeError, envelopeMessage, VENDOR } from './envelope.js';
 import type { ProxyType } from './schemas.js';
 
@@ -9,7 +10,8 @@ import type { ProxyType } from './schemas.js';
 // base URL so that request paths, which may reach log lines, never contain it.
 
 export interface ProxySellerApi {
-  referenceList(type?: ProxyType): Promise<unknown>;
+  /** Reference data (countries, periods, tariffs), cached briefly. */
+  referenceList(type?: ProxyType, options?: ReadOptions): Promise<unknown>;
   /** Free price check; same body as make. */
   orderCalc(body: Record<string, unknown>): Promise<unknown>;
   /** Spends money. Sent once, never retried: v1 has no idempotency key. */
@@ -32,6 +34,8 @@ export function createApi(connection: Connection): ProxySellerApi {
     messageOf: envelopeMessage,
   });
 
+  const cached = catalogReader(connection);
+
   // Belt and braces: should the vendor or a network library ever echo the URL, the key
   // is cut out of the error before it travels further.
   function scrub(text: string | undefined): string | undefined {
@@ -53,7 +57,8 @@ export function createApi(connection: Connection): ProxySellerApi {
   }
 
   return {
-    referenceList: (type) => data(http, { method: 'GET', path: type ? `/reference/list/${type}` : '/reference/list' }),
+    referenceList: (type, options) =>
+      cached(`reference ${type ?? 'all'}`, () => data(http, { method: 'GET', path: type ? `/reference/list/${type}` : '/reference/list' }), options?.fresh),
     orderCalc: (body) => data(http, { method: 'POST', path: '/order/calc', json: body }),
     orderMake: (body) => data(http, { method: 'POST', path: '/order/make', json: body, money: true }),
     proxyList: (type, query) => data(http, { method: 'GET', path: type ? `/proxy/list/${type}` : '/proxy/list', query }),

@@ -56,10 +56,10 @@ export function createClient(connection: Connection): ProviderClient {
       return { offers, notes };
     },
 
-    async prepareOrder(input): Promise<PreparedOrder> {
+    async prepareOrder(input, options): Promise<PreparedOrder> {
       const order = parseInput(placeOrderInput, input);
       checkFields(order);
-      const ref = parseTypeReference(order.type, await api.referenceList(order.type));
+      const ref = parseTypeReference(order.type, await api.referenceList(order.type, options));
       checkAgainstReference(order, ref);
       const request = buildRequest(order);
       const quote = quoteFrom(await api.orderCalc(request), summarize(order, ref));

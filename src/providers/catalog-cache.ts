@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import type { Connection } from './types.js';
+
+// Catalogs and reference data change slowly and are read by list_offers, compare_offers
+// and every quote. One process keeps each answer for a short time and asks the vendor once
+// for callers that arrive together (single-flight). Every key starts with the environment
+// (base URL plus a fingerprint of the key), so sandbox and live, or two accounts, never
+// share an entry. A fresh read (the re-pricing right before a money call) always asks the
+// vendor, and its answer replaces the cached one.
+
+interface Entry {
+  value: Promise<unknown>;
+  /** When the answer arrived (ms); undefined while the fetch is in flight. */
+  at?: number;
+}
+
+const entries = new Map<string, Entry>();
+
+export interface CatalogReader {
+  <T>(what: string, load: () => Promise<T>, fresh?: boolean): Promise<T>;
+}
+
+/** Where a fingerprint of the API key goes: never the key itself. */
+export function environmentOf(connection: Pick<Connection, 'baseUrl' | 'apiKey'>): string {
+  const fingerprint = createHash('sha256').update(connection.apiKey).digest('hex').slice(0, 16);
+  return `${connection.baseUrl.replace(/\/+$/, '')}#${fingerprint}`;
+}
+
+/** A reader bound to one connection's environment and TTL. */
+export function catalogReader(connection: Connection): CatalogReader {
+  const environment = environmentOf(connection);
+  const ttlMs = connection.catalogTtlMs ?? 0;
+  return <T>(what: string, load: () => Promise<T>, fresh = false): Promise<T> => {
+    const key = `${environment} ${what}`;
+    const now = Date.now();
+    const current = entries.get(key);
+    if (!fresh && current && (current.at === undefined || now - current.at < ttlMs)) return current.value as Promise<T>;
+    const entry: Entry = { value: load() };
+    entries.set(key, entry);
+    entry.value.then(
+      () => {
+        entry.at = Date.now();
+        if (ttlMs === 0 && entries.get(key) === entry) entries.delete(key);
+      },
+      () => {
+        if (entries.get(key) === entry) entries.delete(key);
+      },
+    );
+    return entry.value as Promise<T>;
+  };
+}
+
+/** Forget everything (tests and benchmarks that want a cold cache). */
+export function clearCatalogCache(): void {
+  entries.clear();
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { UNKNOWN_PREFIX, type LedgerEntry } from '../guard/ledger.js';
+import { roundCents } from '../money.js';
+import type { Runtime } from '../runtime.js';
+import { ORDER_STATES } from './contracts.js';
+import type { ToolDefinition } from './define.js';
+
+// proxycart_orders: the books. Orders placed through proxycart, from the ledger (the
+// vendors are not asked: this is what proxycart sent and what it was told), the money
+// calls whose outcome is still unknown, and what is left of the 24-hour budget.
+
+function ordersInput(providers: readonly string[]) {
+  return z
+    .object({
+      provider: providerEnum(providers).optional(),
+      state: z.enum(ORDER_STATES).optional(),
+      limit: z.number().int().min(1).optional(),
+    })
+    .strict();
+}
+
+/** The enabled providers' ids (a plain string when none is enabled). */
+export function providerEnum(providers: readonly string[]): z.ZodType<string> {
+  return providers.length ? z.enum(providers as [string, ...string[]]) : z.string().max(40);
+}
+
+interface OrdersArgs {
+  provider?: string;
+  state?: string;
+  limit?: number;
+}
+
+const open = z.looseObject({});
+// Also always present: `outcome_unknown` (unresolved money calls, with what to do).
+export const ordersOutput = z.object({ orders: z.array(open), spending: open });
+
+/** An entry as the ledger may hold it: entries written before environments were told apart carry no flag (live). */
+type Entry = LedgerEntry & { sandbox?: boolean };
+
+export interface Spending {
+  spent_24h_usd: number;
+  daily_budget_usd: number;
+  budget_left_usd: number;
+  max_order_usd: number;
+}
+
+/** An admin client (HTTP mode) sees every client's orders; any other sees its own. */
+const ADMIN_SCOPE = 'proxycart:admin';
+
+function stateOf(entry: Entry): string {
+  if (entry.status === 'failed') return 'failed';
+  if (entry.status === 'outcome_unknown') return 'outcome_unknown';
+  if (entry.status === 'submitting') return 'pending';
+  return entry.order?.state ?? 'pending';
+}
+
+function row(entry: Entry): Record<string, unknown> {
+  const placed = entry.status === 'placed' && entry.order;
+  return {
+    provider: entry.provider,
+    // A refused order has no vendor id; one still being sent or unknown is followed by its `unknown:` id.
+    order_id: placed ? entry.order!.id : entry.status === 'failed' ? null : `${UNKNOWN_PREFIX}${entry.id}`,
+    state: stateOf(entry),
+    total_usd: placed && typeof entry.order!.total_usd === 'number' ? entry.order!.total_usd : entry.quote.total_usd,
+    approved_usd: entry.quote.total_usd,
+    at: new Date(entry.createdAt).toISOString(),
+    what: entry.quote.summary,
+    ...(entry.status === 'failed' && entry.error ? { error: `${entry.error.kind}: ${entry.error.message}` } : {}),
+  };
+}
+
+function unresolved(entry: Entry): Record<string, unknown> {
+  const id = `${UNKNOWN_PREFIX}${entry.id}`;
+  return {
+    ...row(entry),
+    what_to_do: `Call ${entry.provider}_order_status with order_id "${id}" to ask the vendor what became of it; do not order the same again meanwhile.`,
+  };
+}
+
+export function ordersTool(runtime: Runtime): ToolDefinition {
+  const { config } = runtime;
+  return {
+    name: 'proxycart_orders',
+    title: 'Orders',
+    description: 'Orders placed here, newest first, unresolved ones, and the 24-hour budget left.',
+    effect: 'read',
+    input: ordersInput(runtime.providers.map((p) => p.id)),
+    output: ordersOutput,
+    async handler(args, call) {
+      const { provider, state } = args as OrdersArgs;
+      const limit = Math.min(args.limit === undefined ? 20 : Number(args.limit), 200);
+      const identity = call.identity && `${call.identity.via}:${call.identity.name}`;
+      const seesAll = !identity || call.identity!.scopes.includes(ADMIN_SCOPE);
+      const [store, ledger] = await Promise.all([runtime.store(), runtime.ledger()]);
+      const entries = (await store.entries<Entry>('ledger:'))
+        .map(([, entry]) => entry)
+        .filter((entry) => (entry.sandbox ?? false) === config.sandbox && (seesAll || entry.identity === identity))
+        .sort((a, b) => b.createdAt - a.createdAt);
+      const spent = (await ledger.spending(config.sandbox)).total;
+      const spending: Spending = {
+        spent_24h_usd: spent,
+        daily_budget_usd: config.dailyBudgetUsd,
+        budget_left_usd: Math.max(0, roundCents(config.dailyBudgetUsd - spent)),
+        max_order_usd: config.maxOrderUsd,
+      };
+      const mine = entries.filter((entry) => !provider || entry.provider === provider);
+      const orders = mine.map(row).filter((r) => !state || r.state === state).slice(0, limit);
+      const unknown = mine.filter((entry) => entry.status === 'outcome_unknown').map(unresolved);
+      return { sandbox: config.sandbox, orders, outcome_unknown: unknown, spending };
+    },
+  };
+}

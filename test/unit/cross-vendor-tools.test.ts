@@ -1,0 +1,37 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { PROVIDERS } from '../../src/providers/index.js';
+import { createRuntime } from '../../src/runtime.js';
+import { createServer } from '../../src/server.js';
+
+// tools/list with every tool on: the three cross-vendor tools are there, every tool has its
+// annotations and output schema, and the whole listing stays within the 14,000-byte budget
+// (scripts/bench/tools-list.mjs prints the per-tool sizes).
+
+describe('tools/list with all vendors and the cross-vendor tools', () => {
+  const runtime = createRuntime(loadConfig({ PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory' }, PROVIDERS), PROVIDERS);
+  const client = new Client({ name: 'list', version: '1' });
+  afterAll(async () => {
+    await client.close();
+    await runtime.close();
+  });
+
+  it('lists 18 tools with annotations and output schemas in at most 14,000 bytes', async () => {
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await Promise.all([createServer(runtime).connect(a), client.connect(b)]);
+    const listed = await client.listTools();
+    expect(listed.tools).toHaveLength(18);
+    for (const tool of listed.tools) {
+      expect(tool.outputSchema, tool.name).toBeDefined();
+      expect(tool.annotations, tool.name).toBeDefined();
+    }
+    const byName = Object.fromEntries(listed.tools.map((tool) => [tool.name, tool]));
+    for (const name of ['proxycart_compare_offers', 'proxycart_orders', 'proxycart_check_proxy']) {
+      expect(byName[name]?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    }
+    expect(byName.proxycart_check_proxy?.annotations?.openWorldHint).toBe(true);
+    expect(JSON.stringify(listed).length).toBeLessThanOrEqual(14_000);
+  });
+});
