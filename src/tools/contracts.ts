@@ -39,7 +39,8 @@ export const orderStatusInput = z
 
 export const confirmationToken = z.string().min(1).max(200).optional().describe('From a quote the person approved');
 
-const approvalWait = z.number().int().min(0).max(300).optional().describe('With a token: await approval');
+// Undescribed on purpose (every byte of tools/list counts): approval_required's next_step says when to use it.
+const approvalWait = z.number().int().min(0).max(300).optional();
 
 export function placeOrderInput(spec: ProviderSpec): z.ZodObject {
   return spec.placeOrderInput.extend({ confirmation_token: confirmationToken, wait_seconds: approvalWait }).strict();

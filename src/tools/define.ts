@@ -87,6 +87,8 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
     // its error; outputs may grow fields. Neither needs the flag in the listing.
     if (key === 'additionalProperties' && value === false) continue;
     if (io === 'input' && ((key === 'maxLength' && Number(value) >= 20) || (key === 'minLength' && value === 1))) continue;
+    // Likewise numeric ceilings of 1,000 and more: no real order comes near them.
+    if (io === 'input' && key === 'maximum' && Number(value) >= 1000) continue;
     if ((key === 'maximum' && value === Number.MAX_SAFE_INTEGER) || (key === 'minimum' && value === Number.MIN_SAFE_INTEGER)) continue;
     // Which result fields are always there says nothing a model acts on (it reads the
     // result itself), and every tool pays for the list in every conversation.
