@@ -1,6 +1,7 @@
 // Bundle the CLI (and the manifest writer) with esbuild: one file loads far faster than
 // hundreds of modules, and code-splitting keeps the store and simulators out of start-up.
 import { build } from 'esbuild';
+import { EXTERNAL } from './external.mjs';
 import { rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
@@ -16,10 +17,7 @@ await build({
   target: 'node20',
   sourcemap: false,
   minify: true,
-  // Native and optional backends stay in node_modules; they are imported lazily. So do
-  // `open` (it finds its bundled xdg-open script next to its own files) and proxy-chain
-  // (sandbox only: it tells its errors apart by class name, which minifying renames).
-  external: ['sqlite3', '@keyv/sqlite', '@keyv/redis', 'open', 'proxy-chain'],
+  external: ['sqlite3', ...EXTERNAL],
   banner: { js: "import { createRequire as __proxycartRequire } from 'node:module'; const require = __proxycartRequire(import.meta.url);" },
   logLevel: 'warning',
 });

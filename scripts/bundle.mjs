@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 const OUT = process.argv[2] ?? join(ROOT, 'proxycart.mcpb');
-const EXTERNAL = ['@keyv/sqlite', '@keyv/redis'];
+import { EXTERNAL } from './external.mjs';
 // sqlite3 needs these only to fetch or compile its binary at install time.
 const INSTALL_ONLY = new Set(['prebuild-install', 'node-gyp', 'node-addon-api', 'tar']);
 const mcpb = join(ROOT, 'node_modules/@anthropic-ai/mcpb/dist/cli/cli.js');
@@ -47,8 +47,10 @@ function copyPackage(name, from) {
   if (copied.has(found)) return true;
   copied.add(found);
   const target = join(server, found.slice(ROOT.length + 1));
-  // Build leftovers and sources of native modules are not needed at run time.
-  cpSync(found, target, { recursive: true, filter: (src) => !/[\\/](build[\\/]Release[\\/]obj|deps|src)$/.test(src.slice(found.length)) });
+  // Build leftovers and C sources of native modules are not needed at run time (a plain
+  // package's src/ may well be its code).
+  const native = existsSync(join(found, 'binding.gyp'));
+  cpSync(found, target, { recursive: true, filter: (src) => !native || !/[\\/](build[\\/]Release[\\/]obj|deps|src)$/.test(src.slice(found.length)) });
   const meta = readJson(join(found, 'package.json'));
   for (const dep of Object.keys(meta.dependencies ?? {})) {
     if (INSTALL_ONLY.has(dep)) continue;

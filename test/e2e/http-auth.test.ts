@@ -225,4 +225,15 @@ describe('binding', () => {
     expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr).toMatch(/Refusing to serve on 0\.0\.0\.0 without authentication/);
   });
+
+  it('refuses to bind beyond loopback without an approval PIN: the page would be open to others (exit 2)', async () => {
+    const home = tempDir('bind-pin');
+    const file = join(home, 'clients.txt');
+    await run(process.execPath, [CLI, 'token', 'add', 'alice', '--scopes', 'proxycart:read,proxycart:spend', '--file', file]);
+    const failed = await run(process.execPath, [CLI, 'serve', '--http', '--host', '0.0.0.0', '--port', '0'], {
+      env: { PATH: process.env.PATH ?? '', HOME: home, PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory', PROXYCART_HTTP_TOKENS_FILE: file },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr).toMatch(/Serving on 0\.0\.0\.0 needs PROXYCART_APPROVAL_PIN/);
+  });
 });

@@ -54,9 +54,10 @@ beforeAll(async () => {
   simulator().state.balance = 100_000;
   const file = join(tempDir('redis-tokens'), 'clients.txt');
   tokens = {};
-  for (const name of ['alice', 'bob']) {
+  for (const name of ['alice', 'bob', 'dave', 'erin']) {
     tokens[name] = (await run(process.execPath, [CLI, 'token', 'add', name, '--scopes', 'proxycart:read,proxycart:spend', '--file', file])).stdout.trim();
   }
+  tokens.carol = (await run(process.execPath, [CLI, 'token', 'add', 'carol', '--scopes', 'proxycart:read,proxycart:admin', '--file', file])).stdout.trim();
   env = (extra = {}) =>
     sandboxEnv(sandbox, {
       PROXYCART_STORE: redis.url,
@@ -148,6 +149,22 @@ describe('two nodes, one Redis', () => {
     expect(results.filter((r) => !r.isError)).toHaveLength(1);
     expect(textOf(results.find((r) => r.isError)!)).toMatch(/^policy: .*budget/);
     expect(vendorOrders() - before).toBe(1);
+  });
+
+  it('each identity keeps its own books: its own budget and its own orders; an admin sees all', async () => {
+    // 3.50 USD orders against 5.00 USD per client: one each.
+    const books = await node({ PROXYCART_IDENTITY_BUDGET_USD: '5' });
+    const [dave, erin, carol] = [await client([books], 'dave'), await client([books], 'erin'), await client([books], 'carol')];
+    const quoted = await dave.ok('proxyjam_place_order', ORDER);
+    expect((await dave.ok('proxyjam_place_order', { ...ORDER, confirmation_token: quoted.confirmation_token })).status).toBe('placed');
+    const again = await dave.call('proxyjam_place_order', ORDER);
+    expect(textOf(again)).toMatch(/^policy: This order \(3\.50 USD\) would take token:dave's last 24 hours' spending from 3\.50 USD over its budget of 5\.00 USD/);
+    expect((await erin.ok('proxyjam_place_order', ORDER)).status).toBe('confirmation_required');
+    const mine = await dave.ok('proxycart_orders', {});
+    expect(mine.orders).toHaveLength(1);
+    expect((await erin.ok('proxycart_orders', {})).orders).toHaveLength(0);
+    const all = await carol.ok('proxycart_orders', {});
+    expect(all.orders.length).toBeGreaterThan(1);
   });
 
   it('SIGKILL of a node mid-order: the other node reconciles it, never ordering twice', async () => {
