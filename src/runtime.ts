@@ -3,7 +3,7 @@ import type { Approvals } from './approval/approvals.js';
 import type { ApprovalPage } from './approval/page.js';
 import type { Config } from './config.js';
 import type { ApprovalChannel } from './guard/approval.js';
-import { environmentOf, type Environment } from './guard/environment.js';
+import { environmentOf, type Environment } from './environment.js';
 import { Ledger } from './guard/ledger.js';
 import { log } from './log.js';
 import type { ProviderClient, ProviderId, ProviderSpec } from './providers/types.js';
@@ -131,7 +131,9 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       }
       registerSecret(apiKey);
     }
-    return spec.connect({ baseUrl: baseUrl!, apiKey: apiKey!, timeoutMs: config.timeoutMs, catalogTtlMs: config.catalogTtlMs });
+    // Nodes sharing a Redis store share the catalog cache too; a single process needs no more than its own.
+    const sharedCatalog = config.store.kind === 'redis' ? (await import('./store-catalog.js')).storeCatalog(runtime.store) : undefined;
+    return spec.connect({ baseUrl: baseUrl!, apiKey: apiKey!, timeoutMs: config.timeoutMs, catalogTtlMs: config.catalogTtlMs, sharedCatalog });
   }
 
   return runtime;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { PreparedOrder, ProviderId } from '../providers/types.js';
 import type { Store } from '../store.js';
-import type { Environment } from './environment.js';
+import type { Environment } from '../environment.js';
 import type { Quote } from './quote.js';
 
 // A confirmation token is bound to one quote and to the exact arguments it priced. The

@@ -8,7 +8,7 @@ import { maskCredentials } from '../tools/credentials.js';
 import type { ApprovalRecord } from '../approval/approvals.js';
 import { approvalDetails, awaitDecision, type ApprovalChannel, type Waiting } from './approval.js';
 import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, tokenId, type QuoteRecord } from './confirmation.js';
-import type { Environment } from './environment.js';
+import type { Environment } from '../environment.js';
 import { overcharge, PRICE_TOLERANCE_USD, UNKNOWN_PREFIX, type Ledger, type LedgerEntry } from './ledger.js';
 import { settleEntry, unknownOrder } from './reconcile.js';
 import { checkBudget, checkQuote, type Limits } from './policy.js';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { keyFingerprint } from '../environment.js';
 import type { Connection } from './types.js';
 
 // Catalogs and reference data change slowly and are read by list_offers, compare_offers
@@ -6,7 +6,8 @@ import type { Connection } from './types.js';
 // for callers that arrive together (single-flight). Every key starts with the environment
 // (base URL plus a fingerprint of the key), so sandbox and live, or two accounts, never
 // share an entry. A fresh read (the re-pricing right before a money call) always asks the
-// vendor, and its answer replaces the cached one.
+// vendor, and its answer replaces the cached one. In teams mode the nodes also share one
+// cache in the store (Connection.sharedCatalog), so a catalog is fetched once for all of them.
 
 interface Entry {
   value: Promise<unknown>;
@@ -21,21 +22,22 @@ export interface CatalogReader {
 }
 
 /** Where a fingerprint of the API key goes: never the key itself. */
-export function environmentOf(connection: Pick<Connection, 'baseUrl' | 'apiKey'>): string {
-  const fingerprint = createHash('sha256').update(connection.apiKey).digest('hex').slice(0, 16);
-  return `${connection.baseUrl.replace(/\/+$/, '')}#${fingerprint}`;
+function cacheScope(connection: Pick<Connection, 'baseUrl' | 'apiKey'>): string {
+  return `${connection.baseUrl.replace(/\/+$/, '')}#${keyFingerprint(connection.apiKey)}`;
 }
 
 /** A reader bound to one connection's environment and TTL. */
 export function catalogReader(connection: Connection): CatalogReader {
-  const environment = environmentOf(connection);
+  const environment = cacheScope(connection);
   const ttlMs = connection.catalogTtlMs ?? 0;
   return <T>(what: string, load: () => Promise<T>, fresh = false): Promise<T> => {
     const key = `${environment} ${what}`;
     const now = Date.now();
     const current = entries.get(key);
     if (!fresh && current && (current.at === undefined || now - current.at < ttlMs)) return current.value as Promise<T>;
-    const entry: Entry = { value: load() };
+    // A cache shared by the nodes of a team (fresh reads always go to the vendor).
+    const shared = connection.sharedCatalog && ttlMs > 0 && !fresh ? connection.sharedCatalog : undefined;
+    const entry: Entry = { value: shared ? shared.read(key, load, ttlMs) : load() };
     entries.set(key, entry);
     entry.value.then(
       () => {

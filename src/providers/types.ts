@@ -128,6 +128,13 @@ export interface Connection {
   timeoutMs: number;
   /** How long catalogs and reference data are reused, ms (the server passes PROXYCART_CATALOG_TTL_S); absent or 0: only concurrent reads share one fetch. */
   catalogTtlMs?: number;
+  /** Teams mode: a catalog cache every node shares (the Redis store), filled by one node at a time. */
+  sharedCatalog?: SharedCatalog;
+}
+
+/** A cache shared across processes: `load` runs in one of them, the others read its answer. */
+export interface SharedCatalog {
+  read<T>(key: string, load: () => Promise<T>, ttlMs: number): Promise<T>;
 }
 
 export interface Capabilities {

@@ -167,6 +167,18 @@ describe('two nodes, one Redis', () => {
     expect(all.orders.length).toBeGreaterThan(1);
   });
 
+  it('the nodes share the catalog cache: 40 concurrent list_offers over two nodes ask the vendor once', async () => {
+    const cached = { PROXYCART_CATALOG_TTL_S: '60' };
+    const [ca, cb] = await Promise.all([node(cached), node(cached)]);
+    const [onA, onB] = [await client([ca]), await client([cb])];
+    const catalogReads = () => simulator().log.filter((entry) => entry.method === 'GET' && entry.path === '/catalog').length;
+    const before = catalogReads();
+    const query = { kind: 'residential', country: 'DE' }; // a query no earlier test cached
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? onA : onB).ok('proxyjam_list_offers', query)));
+    expect(new Set(results.map((r) => JSON.stringify(r.offers))).size).toBe(1);
+    expect(catalogReads() - before).toBe(1);
+  });
+
   it('SIGKILL of a node mid-order: the other node reconciles it, never ordering twice', async () => {
     const victim = await node();
     const [onVictim, onB] = [await client([victim]), await client([b])];

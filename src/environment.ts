@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ProviderId } from '../providers/types.js';
+import type { ProviderId } from './providers/types.js';
 
 /**
  * Where an order's money would go: the simulators (play money) or one live account. A
@@ -18,7 +18,7 @@ export function environmentOf(provider: ProviderId, sandbox: boolean, baseUrl?: 
   return { sandbox, id: `live:${provider}:${baseUrl ?? ''}:${keyFingerprint(apiKey ?? '')}` };
 }
 
-/** A keyed hash: the key is the HMAC key, so the fingerprint tells nothing about it. */
-function keyFingerprint(apiKey: string): string {
+/** A keyed hash of an API key (the key is the HMAC key), so the fingerprint tells nothing about it. */
+export function keyFingerprint(apiKey: string): string {
   return createHmac('sha256', apiKey).update('proxycart key fingerprint').digest('hex').slice(0, 24);
 }
