@@ -80,3 +80,55 @@ describe('sandbox SOCKS5 gateway', () => {
     }
   });
 });
+
+describe('SOCKS5 gateway port across sandbox restarts', () => {
+  it('reuses the saved port, and moves issued SOCKS5 proxies when that port is taken', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { startSandbox } = await import('../../src/sandbox/index.js');
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'proxycart-socks-')), 'sandbox.json');
+    const order = async (baseUrl: string, apiKey: string) => {
+      const response = await fetch(`${baseUrl}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+        body: JSON.stringify({ offer_id: 42, quantity: 1, period_days: 30, protocol: 'SOCKS5', payment_method: 'wallet' }),
+      });
+      expect(response.status).toBeLessThan(300);
+      return (await response.json()) as { id: string };
+    };
+    const access = async (baseUrl: string, apiKey: string, id: string) => {
+      const response = await fetch(`${baseUrl}/orders/${id}`, { headers: { 'x-api-key': apiKey } });
+      return ((await response.json()) as { proxy_access: Array<{ host: string; port: number; protocol: string; username: string; password: string }> }).proxy_access[0]!;
+    };
+
+    const first = await startSandbox(['proxyjam'], '127.0.0.1', undefined, { stateFile });
+    const jam = first.vendors.proxyjam!;
+    const placed = await order(jam.baseUrl, jam.apiKey);
+    const issued = await access(jam.baseUrl, jam.apiKey, placed.id);
+    expect(issued).toMatchObject({ host: '127.0.0.1', port: jam.simulator.socks.port, protocol: 'SOCKS5' });
+    const savedPort = jam.simulator.socks.port;
+    await first.close();
+
+    // Same port when free.
+    const second = await startSandbox(['proxyjam'], '127.0.0.1', undefined, { stateFile });
+    expect(second.vendors.proxyjam!.simulator.socks.port).toBe(savedPort);
+    await second.close();
+
+    // Taken: a free port, and the proxy issued earlier follows it (and still works).
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(savedPort, '127.0.0.1', resolve));
+    const third = await startSandbox(['proxyjam'], '127.0.0.1', undefined, { stateFile });
+    try {
+      const moved = third.vendors.proxyjam!;
+      expect(moved.simulator.socks.port).not.toBe(savedPort);
+      const now = await access(moved.baseUrl, moved.apiKey, placed.id);
+      expect(now).toMatchObject({ port: moved.simulator.socks.port, username: issued.username });
+      const result = await probe({ ...now, protocol: 'SOCKS5' }, echo, 3000);
+      expect(result).toMatchObject({ ok: true, exit_ip: '127.0.0.1' });
+    } finally {
+      await third.close();
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+  });
+});
