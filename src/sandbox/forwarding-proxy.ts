@@ -1,16 +1,15 @@
 import { RequestError, Server } from 'proxy-chain';
+import { isLoopbackTarget } from './loopback.js';
 
 // A simulator's proxy gateway: a real HTTP proxy on loopback (plain requests and CONNECT
 // tunnels) that lets through exactly the credentials the simulator issued for its active
-// orders. It forwards to loopback targets only (the sandbox's own IP-echo target, a test's
-// server): a sandbox never relays traffic to the internet.
+// orders. It forwards to loopback targets only (loopback.ts): a sandbox never relays
+// traffic to the internet. socks-gateway.ts is its SOCKS5 side, with the same two checks.
 
 export interface ForwardingProxy {
   port: number;
   close(): Promise<void>;
 }
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 export async function startForwardingProxy(
   host: string,
@@ -25,7 +24,7 @@ export async function startForwardingProxy(
       if (!username || !accepts(decodeURIComponent(username), decodeURIComponent(password))) {
         return { requestAuthentication: true, failMsg: 'Proxy credentials refused: unknown, expired or revoked.' };
       }
-      if (!LOOPBACK.has(hostname)) throw new RequestError('The sandbox proxy forwards to loopback targets only.', 403);
+      if (!isLoopbackTarget(hostname)) throw new RequestError('The sandbox proxy forwards to loopback targets only.', 403);
       return {};
     },
   });

@@ -49,15 +49,19 @@ export async function startSandbox(
     const simulator = module.createSimulator();
     const previous = saved[id];
     if (previous) restore(simulator.state, previous.state);
-    const baseUrl = await simulator.listen(firstPort === undefined ? 0 : firstPort + index, host, previous?.proxyPort ?? 0);
-    if (previous) movePorts(simulator.state, simulator.proxy.host, previous.proxyPort, simulator.proxy.port);
+    const baseUrl = await simulator.listen(firstPort === undefined ? 0 : firstPort + index, host, previous?.proxyPort ?? 0, previous?.socksPort ?? 0);
+    if (previous) {
+      const moves = new Map([[previous.proxyPort, simulator.proxy.port]]);
+      if (previous.socksPort) moves.set(previous.socksPort, simulator.socks.port);
+      movePorts(simulator.state, simulator.proxy.host, moves);
+    }
     vendors[id] = { baseUrl, apiKey: module.sandboxKey, simulator };
   }
   if (file) {
     // Vendors this process does not simulate keep what the file holds for them.
     const save = () => {
       const current: SavedSandbox = { ...saved };
-      for (const [id, vendor] of Object.entries(vendors)) current[id] = { proxyPort: vendor.simulator.proxy.port, state: snapshot(vendor.simulator.state) };
+      for (const [id, vendor] of Object.entries(vendors)) current[id] = { proxyPort: vendor.simulator.proxy.port, socksPort: vendor.simulator.socks.port, state: snapshot(vendor.simulator.state) };
       try {
         file.save(current);
       } catch (error) {

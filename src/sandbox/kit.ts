@@ -88,8 +88,10 @@ export class Simulator<S extends VendorState = VendorState> {
   readonly state: S;
   readonly basePath: string;
   readonly log: LoggedRequest[] = [];
-  /** Where the simulator's proxies are: read when a proxy is issued (the port is set by `listen`). */
+  /** Where the simulator's HTTP proxies are: read when a proxy is issued (the port is set by `listen`). */
   readonly proxy = { host: '127.0.0.1', port: 0 };
+  /** Its SOCKS5 gateway, beside the HTTP one (same credentials, same targets). */
+  readonly socks = { host: '127.0.0.1', port: 0 };
   /** Called after every answered request (the sandbox saves its state there). */
   onChange?: () => void;
   private readonly routes: Route[];
@@ -97,6 +99,7 @@ export class Simulator<S extends VendorState = VendorState> {
   private faults: Fault[] = [];
   private server?: Server;
   private forwarding?: ForwardingProxy;
+  private socksGateway?: ForwardingProxy;
   private readonly sockets = new Set<Socket>();
   private readonly hanging = new Set<ServerResponse>();
 
@@ -126,14 +129,31 @@ export class Simulator<S extends VendorState = VendorState> {
     return this.log.filter((entry) => entry.money);
   }
 
-  /** Start the API on `port` and, when the simulator issues proxies, its forwarding proxy (on `proxyPort` if free). */
-  async listen(port = 0, host = '127.0.0.1', proxyPort = 0): Promise<string> {
+  /**
+   * The gateway a proxy of `protocol` points at: the SOCKS5 one for SOCKS protocols, the HTTP
+   * one (CONNECT included) for the rest; nothing when the gateways do not run (the simulator
+   * then issues made-up addresses). The one place that decides it.
+   */
+  gatewayFor(protocol: string): { host: string; port: number; protocol: 'HTTP' | 'SOCKS5' } | undefined {
+    const socks = /socks/i.test(protocol);
+    const gateway = socks ? this.socks : this.proxy;
+    return gateway.port > 0 ? { host: gateway.host, port: gateway.port, protocol: socks ? 'SOCKS5' : 'HTTP' } : undefined;
+  }
+
+  /**
+   * Start the API on `port` and, when the simulator issues proxies, its HTTP and SOCKS5
+   * gateways (on `proxyPort` and `socksPort` when free, else on free ports).
+   */
+  async listen(port = 0, host = '127.0.0.1', proxyPort = 0, socksPort = 0): Promise<string> {
     const accepts = this.options.proxyAuth;
     if (accepts) {
-      const { startForwardingProxy } = await import('./forwarding-proxy.js');
+      const [{ startForwardingProxy }, { startSocksGateway }] = await Promise.all([import('./forwarding-proxy.js'), import('./socks-gateway.js')]);
       this.forwarding = await startForwardingProxy(host, proxyPort, accepts).catch(() => startForwardingProxy(host, 0, accepts));
       this.proxy.host = host;
       this.proxy.port = this.forwarding.port;
+      this.socksGateway = await startSocksGateway(host, socksPort, accepts).catch(() => startSocksGateway(host, 0, accepts));
+      this.socks.host = host;
+      this.socks.port = this.socksGateway.port;
     }
     const server = createServer((req, res) => void this.dispatch(req, res));
     server.on('connection', (socket) => {
@@ -149,7 +169,7 @@ export class Simulator<S extends VendorState = VendorState> {
   async close(): Promise<void> {
     for (const res of this.hanging) res.destroy();
     for (const socket of this.sockets) socket.destroy();
-    await this.forwarding?.close();
+    await Promise.all([this.forwarding?.close(), this.socksGateway?.close()]);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 

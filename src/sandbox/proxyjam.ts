@@ -429,15 +429,16 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
   let simulator: Simulator<ProxyJamState> | undefined;
 
   function makeAccess(quantity: number, protocol: string, expiresAt: string, bandwidthGb: number | null): SimProxyAccess[] {
-    const gateway = simulator?.proxy.port ? simulator.proxy : { host: PROXY_HOST, port: 10001 };
+    // SOCKS5 orders get the SOCKS5 gateway; HTTP and HTTPS ones the HTTP gateway (which
+    // speaks plain HTTP with CONNECT, so that is the protocol they are issued with).
+    const gateway = simulator?.gatewayFor(protocol) ?? { host: PROXY_HOST, port: 10001, protocol };
     return Array.from({ length: quantity }, () => ({
       id: String(1836367 + Math.floor(Math.random() * 1e9)),
       host: gateway.host,
       port: gateway.port,
       username: `usr_${token(4)}`,
       password: token(10),
-      // The sandbox gateway speaks HTTP (CONNECT included); it has no SOCKS5 side.
-      protocol: simulator?.proxy.port ? 'HTTP' : protocol,
+      protocol: gateway.protocol,
       status: 'active',
       expires_at: expiresAt,
       whitelisted_ips: [],

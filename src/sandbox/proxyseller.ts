@@ -339,10 +339,11 @@ function credential(prefix: string): string {
 }
 
 /**
- * The order's proxies. HTTP proxies point at the simulator's forwarding proxy when it runs
- * (`gateway`); SOCKS5 ones keep made-up addresses: the sandbox gateway speaks HTTP only.
+ * The order's proxies. Each has an HTTP and a SOCKS5 port, as the vendor's do: when the
+ * simulator's gateways run (`gateways`), the address is theirs and both ports work; without
+ * them the addresses are made up.
  */
-function issueProxies(order: SimOrder, days: number, startMs: number, gateway?: { host: string; port: number }): SimProxy[] {
+function issueProxies(order: SimOrder, days: number, startMs: number, gateways?: Simulator<ProxySellerState>): SimProxy[] {
   const body = order.request;
   const country = findCountry(Number(body.countryId))?.[1];
   const ipAuth = text(body.authorization);
@@ -350,17 +351,20 @@ function issueProxies(order: SimOrder, days: number, startMs: number, gateway?: 
   const rotation = order.type === 'mobile' ? (ROTATIONS.find((r) => r.id === Number(body.rotationId))?.name ?? '') : '';
   const protocol = order.type === 'ipv6' && text(body.protocol) === 'SOCKS5' ? 'SOCKS5' : 'HTTP';
   const quantity = Number(body.quantity) || 1;
-  const forwarded = gateway && gateway.port > 0 && protocol === 'HTTP' ? gateway : undefined;
+  const http = gateways?.gatewayFor('HTTP');
+  const socks = gateways?.gatewayFor('SOCKS5');
+  // The address the order's own protocol is served at.
+  const host = (protocol === 'SOCKS5' ? socks : http)?.host;
   return Array.from({ length: quantity }, (_, k) => ({
     id: `${order.orderId}${String(k).padStart(3, '0')}`,
     order_id: String(order.orderId),
     order_number: order.listBaseOrderNumbers[0],
     basket_id: String(12345000 + order.orderId % 10000),
-    ip: forwarded?.host ?? `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
-    ip_only: forwarded?.host ?? `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
+    ip: host ?? `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
+    ip_only: host ?? `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
     protocol,
-    port_socks: 50101 + k * 2,
-    port_http: forwarded?.port ?? 50100 + k * 2,
+    port_socks: socks?.port ?? 50101 + k * 2,
+    port_http: http?.port ?? 50100 + k * 2,
     // IP-authorized proxies and generateAuth=Y credentials are not shown in the list.
     login: ipAuth || hiddenAuth ? '' : credential('u'),
     password: ipAuth || hiddenAuth ? '' : credential('p'),
@@ -426,7 +430,7 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
     const now = Date.now();
     for (const order of state.orders.values()) {
       if (order.proxies || order.type === 'resident' || now - order.createdAt < state.provisionMs) continue;
-      order.proxies = issueProxies(order, order.days ?? 30, order.createdAt, simulator?.proxy);
+      order.proxies = issueProxies(order, order.days ?? 30, order.createdAt, simulator);
     }
   }
 

@@ -9,6 +9,8 @@ import { dirname } from 'node:path';
 export interface SavedVendor {
   /** The forwarding proxy's port, reused on the next start when free. */
   proxyPort: number;
+  /** The SOCKS5 gateway's port, likewise (absent in files written before it existed). */
+  socksPort?: number;
   state: unknown;
 }
 
@@ -52,18 +54,23 @@ export function restore(state: object, saved: unknown): void {
 }
 
 /**
- * After a restart on another proxy port, point the proxies issued earlier at the new one:
- * any object whose host (or `ip`) is the proxy host and whose port field held the old port.
+ * After a restart on other gateway ports, point the proxies issued earlier at the new ones:
+ * any object whose host (or `ip`) is the gateway host and whose port field held an old port.
+ * `moves` maps old port to new, all in one pass (a new HTTP port may be the old SOCKS5 one).
  */
-export function movePorts(value: unknown, host: string, from: number, to: number): void {
-  if (from === to || from === 0) return;
+export function movePorts(value: unknown, host: string, moves: ReadonlyMap<number, number>): void {
+  const changes = new Map([...moves].filter(([from, to]) => from !== to && from !== 0));
+  if (changes.size === 0) return;
   const visit = (node: unknown): void => {
     if (node instanceof Map) return void node.forEach(visit);
     if (Array.isArray(node)) return void node.forEach(visit);
     if (!node || typeof node !== 'object') return;
     const record = node as Record<string, unknown>;
     if (record.host === host || record.ip === host) {
-      for (const key of ['port', 'port_http']) if (record[key] === from) record[key] = to;
+      for (const key of ['port', 'port_http', 'port_socks']) {
+        const to = changes.get(record[key] as number);
+        if (to !== undefined) record[key] = to;
+      }
     }
     Object.values(record).forEach(visit);
   };

@@ -118,7 +118,7 @@ export function reasonOf(error: unknown, timedOut: boolean, timeoutMs: number): 
   const code = err?.code ?? err?.cause?.code ?? '';
   const message = `${err?.message ?? ''} ${err?.cause?.message ?? ''}`;
   if (/\b407\b/.test(message) || /authentication failed|auth.*(refused|failed|rejected)/i.test(message)) {
-    return 'auth refused: the proxy rejected the credentials (HTTP 407)';
+    return `auth refused: the proxy rejected the credentials (${/socks/i.test(message) ? 'SOCKS5' : 'HTTP 407'})`;
   }
   if (timedOut || /TIMEOUT|ETIMEDOUT/.test(code) || err?.name === 'TimeoutError' || /timed? ?out/i.test(message)) {
     return `connect timeout: no answer within ${Math.round(timeoutMs / 1000)} s`;
@@ -130,6 +130,7 @@ export function reasonOf(error: unknown, timedOut: boolean, timeoutMs: number): 
   if (code === 'ECONNREFUSED') return 'connection refused: nothing accepts connections at the proxy address';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset by the proxy or the target';
   if (/\b403\b/.test(message)) return 'refused: the proxy would not connect to this target (HTTP 403)';
+  if (/rejected connection - NotAllowed/.test(message)) return 'refused: the proxy would not connect to this target (SOCKS5 not allowed)';
   const status = /\((\d{3})\)/.exec(message)?.[1];
   if (status) return `the proxy answered HTTP ${status} to the tunnel request`;
   return `failed: ${(err?.message ?? String(error)).slice(0, 160)}`;

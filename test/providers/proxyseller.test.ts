@@ -448,7 +448,9 @@ describe('proxyseller client against its simulator', () => {
     const found = await client.orderStatus('not-the-id', { lookup: prepared.lookup, references: order.references as string[] });
     expect(found.state).toBe('active');
     expect(found.proxies).toHaveLength(10);
-    expect(found.proxies.every((p) => p.protocol === 'socks5' && p.port % 2 === 1)).toBe(true);
+    // The sandbox's SOCKS5 gateway serves them (its port, not the HTTP one).
+    expect(found.proxies.every((p) => p.protocol === 'socks5' && p.host === sim.socks.host && p.port === sim.socks.port)).toBe(true);
+    expect(sim.socks.port).not.toBe(sim.proxy.port);
   });
 
   it('answers pending for an order placed here but not listed, not_found for an unknown one', async () => {

@@ -58,8 +58,12 @@ describe('saved sandbox state', () => {
     expect(fresh.balance).toBe(90);
     expect(fresh.orders).toBeInstanceOf(Map);
     expect(fresh.now()).toBe(2);
-    movePorts(fresh, '127.0.0.1', 4000, 5000);
+    movePorts(fresh, '127.0.0.1', new Map([[4000, 5000]]));
     expect((fresh.orders.get('a') as any).access[0].port).toBe(5000);
+    // HTTP and SOCKS5 gateways move in one pass: the new HTTP port may be the old SOCKS5 one.
+    const both = { proxies: [{ ip: '127.0.0.1', port_http: 4000, port_socks: 5000 }, { ip: '185.1.0.2', port_http: 4000, port_socks: 50101 }] };
+    movePorts(both, '127.0.0.1', new Map([[4000, 5000], [5000, 6000]]));
+    expect(both.proxies).toEqual([{ ip: '127.0.0.1', port_http: 5000, port_socks: 6000 }, { ip: '185.1.0.2', port_http: 4000, port_socks: 50101 }]);
   });
 });
 
