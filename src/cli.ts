@@ -5,7 +5,7 @@ import { type Config, environmentVariables, loadConfig } from './config.js';
 import { asProxycartError, describeError, ProxycartError } from './errors.js';
 import { log } from './log.js';
 import { PROVIDERS } from './providers/index.js';
-import { checkStoreAtStart } from './store-check.js';
+import { checkStoreAtStart } from './store-url.js';
 import type { ProviderId } from './providers/types.js';
 import { VERSION } from './version.js';
 

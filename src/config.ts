@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ProviderId, ProviderSpec } from './providers/types.js';
 import { registerSecret } from './redact.js';
-import { parseStoreUrl, type StoreUrl } from './store.js';
+import { parseStoreUrl, type StoreUrl } from './store-url.js';
 
 export type ConfirmMode = 'auto' | 'elicit' | 'page' | 'token';
 

@@ -9,7 +9,7 @@ import { log } from './log.js';
 import type { ProviderClient, ProviderId, ProviderSpec } from './providers/types.js';
 import { registerSecret } from './redact.js';
 import type { Sandbox } from './sandbox/index.js';
-import { openStore, type Store } from './store.js';
+import type { Store } from './store.js';
 
 /**
  * What the tools run on: the enabled providers, and the store, ledger, vendor clients and
@@ -67,7 +67,8 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
     config,
     providers,
     store() {
-      store ??= openStore(config.store).catch((error) => {
+      // keyv and its drivers load with the first call that needs the store, not at start-up.
+      store ??= import('./store.js').then(({ openStore }) => openStore(config.store)).catch((error) => {
         store = undefined;
         throw error;
       });

@@ -3,13 +3,13 @@ import { dirname } from 'node:path';
 import Keyv from 'keyv';
 import { ProxycartError } from './errors.js';
 import { redact } from './redact.js';
+import type { StoreUrl } from './store-url.js';
 
 // Durable state (quotes, claims, the ledger) in keyv: SQLite by default, Redis for teams
 // sharing one server fleet, memory for tests. keyv gives get/set/delete/iterate with TTLs;
 // the two atomic operations the money path needs (insert-if-absent and compare-and-swap)
 // go to the backend directly, on the same keys and in the same serialised format.
 
-export type StoreUrl = { kind: 'sqlite'; file: string } | { kind: 'redis'; url: string } | { kind: 'memory' };
 
 interface Envelope {
   value: unknown;
@@ -152,15 +152,6 @@ function isExpired(raw: string): boolean {
   return typeof expires === 'number' && Date.now() > expires;
 }
 
-export function parseStoreUrl(value: string): StoreUrl | undefined {
-  if (value === 'memory') return { kind: 'memory' };
-  if (value.startsWith('sqlite://')) {
-    const file = value.slice('sqlite://'.length);
-    return file ? { kind: 'sqlite', file } : undefined;
-  }
-  if (value.startsWith('redis://') || value.startsWith('rediss://')) return { kind: 'redis', url: value };
-  return undefined;
-}
 
 const KEYV_OPTIONS = { namespace: undefined, useKeyPrefix: false, serialize: JSON.stringify, deserialize: JSON.parse } as const;
 

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config.js';
 import { ProxycartError } from '../errors.js';
-import { moneyTimeoutMs } from '../http/timeouts.js';
+import { moneyTimeoutMs } from '../timeouts.js';
 import { log } from '../log.js';
 import { PROVIDERS } from '../providers/index.js';
 import { createRuntime } from '../runtime.js';

@@ -4,7 +4,7 @@ import { log } from '../log.js';
 import { formatUsd } from '../money.js';
 import type { Order, PreparedOrder, ProviderClient, ProviderSpec } from '../providers/types.js';
 import type { Store } from '../store.js';
-import { maskCredentials } from '../tools/credentials.js';
+import { maskCredentials } from '../credentials.js';
 import type { ApprovalRecord } from '../approval/approvals.js';
 import { approvalDetails, awaitDecision, type ApprovalChannel, type Waiting } from './approval.js';
 import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, tokenId, type QuoteRecord } from './confirmation.js';

@@ -1,6 +1,6 @@
 import { asProxycartError, ProxycartError, type ErrorKind } from '../errors.js';
 import type { Order, ProviderClient } from '../providers/types.js';
-import { maskCredentials } from '../tools/credentials.js';
+import { maskCredentials } from '../credentials.js';
 import { UNKNOWN_PREFIX, type Ledger, type LedgerEntry } from './ledger.js';
 
 // What became of an approved order that was already sent: wait for a call still in

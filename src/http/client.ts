@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { ProxycartError, trimVendorMessage } from '../errors.js';
 import { log } from '../log.js';
 import { redact } from '../redact.js';
-import { moneyTimeoutMs } from './timeouts.js';
+import { moneyTimeoutMs } from '../timeouts.js';
 
 export interface HttpResponse<T = unknown> {
   status: number;

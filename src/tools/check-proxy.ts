@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProxycartError } from '../errors.js';
-import { moneyTimeoutMs } from '../http/timeouts.js';
+import { moneyTimeoutMs } from '../timeouts.js';
 import type { Runtime } from '../runtime.js';
 import type { ToolDefinition } from './define.js';
 import { providerEnum } from './orders.js';

@@ -2,7 +2,7 @@ import { ProxycartError } from '../errors.js';
 import { UNKNOWN_PREFIX, type Ledger } from '../guard/ledger.js';
 import { settleEntry, unknownOrder, type SettleDeps } from '../guard/reconcile.js';
 import type { Order, OrderHint, ProviderClient, ProviderId } from '../providers/types.js';
-import { maskCredentials } from './credentials.js';
+import { maskCredentials } from '../credentials.js';
 import { sleep } from '../wait.js';
 import type { ToolCall } from './define.js';
 

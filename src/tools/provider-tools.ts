@@ -1,5 +1,5 @@
 import { ProxycartError } from '../errors.js';
-import { moneyTimeoutMs } from '../http/timeouts.js';
+import { moneyTimeoutMs } from '../timeouts.js';
 import { placeOrder } from '../guard/place-order.js';
 import type { ProviderSpec } from '../providers/types.js';
 import type { Runtime } from '../runtime.js';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApprovalClosedError, Approvals, MAX_WRONG_PINS } from '../../src/approval/approvals.js';
-import { openStore, type Store, type StoreUrl } from '../../src/store.js';
+import { openStore, type Store } from '../../src/store.js';
+import type { StoreUrl } from '../../src/store-url.js';
 import { DETAILS } from '../approval-details.js';
 
 // Approval records on the real store backends: what the page and the guard share.

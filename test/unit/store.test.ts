@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, parseStoreUrl, type Store, type StoreUrl } from '../../src/store.js';
+import { openStore, type Store } from '../../src/store.js';
+import { parseStoreUrl, type StoreUrl } from '../../src/store-url.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proxycart-store-'));
 const backends: Array<[string, StoreUrl]> = [

@@ -1,6 +1,21 @@
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { StoreUrl } from './store.js';
+
+// Where the store lives, as configured, and a cheap look at it at start-up. Kept apart from
+// store.ts so that reading the configuration does not load keyv and its drivers.
+
+export type StoreUrl = { kind: 'sqlite'; file: string } | { kind: 'redis'; url: string } | { kind: 'memory' };
+
+/** `sqlite://<file>`, `redis://…` / `rediss://…` or `memory`; undefined for anything else. */
+export function parseStoreUrl(value: string): StoreUrl | undefined {
+  if (value === 'memory') return { kind: 'memory' };
+  if (value.startsWith('sqlite://')) {
+    const file = value.slice('sqlite://'.length);
+    return file ? { kind: 'sqlite', file } : undefined;
+  }
+  if (value.startsWith('redis://') || value.startsWith('rediss://')) return { kind: 'redis', url: value };
+  return undefined;
+}
 
 /**
  * A cheap look at the SQLite store at start-up (the store itself opens on first use, to keep

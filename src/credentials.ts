@@ -1,4 +1,4 @@
-import type { Order } from '../providers/types.js';
+import type { Order } from './providers/types.js';
 
 /** Proxy passwords are shown only when asked for; everywhere else (results, the store) they are masked. */
 export function maskCredentials(order: Order): Order {
