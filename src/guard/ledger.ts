@@ -55,6 +55,23 @@ export function overcharge(entry: LedgerEntry): { approved_usd: number; charged_
   return { approved_usd: approved, charged_usd: roundCents(charged) };
 }
 
+/** The last 24 hours' spending of one book in `entries`, and the share of `identity` when given. */
+export function spendingIn(entries: readonly LedgerEntry[], sandbox: boolean, identity?: string, now = Date.now()): Spending {
+  let total = 0;
+  let own = 0;
+  for (const entry of entries) {
+    if (entry.status === 'failed' || now - entry.createdAt > DAY_MS || (entry.sandbox ?? false) !== sandbox) continue;
+    total += chargedUsd(entry);
+    if (identity !== undefined && entry.identity === identity) own += chargedUsd(entry);
+  }
+  return { total: roundCents(total), ...(identity === undefined ? {} : { identity: { name: identity, spent: roundCents(own) } }) };
+}
+
+/** The entry in `entries` of an identical order (same environment and arguments) whose outcome is still unknown. */
+export function unresolvedIn(entries: readonly LedgerEntry[], argsHash: string): LedgerEntry | undefined {
+  return entries.find((entry) => entry.status === 'outcome_unknown' && entry.argsHash === argsHash);
+}
+
 /** Price differences within a cent are rounding, not a change. */
 export const PRICE_TOLERANCE_USD = 0.01;
 
@@ -80,33 +97,29 @@ export class Ledger {
     return id ? this.get(id) : undefined;
   }
 
+  /** Every entry, read once: the whole ledger is one scan of the store, so callers that need several views share it. */
+  async entries(): Promise<LedgerEntry[]> {
+    return (await this.store.entries<LedgerEntry>(ENTRY)).map(([, entry]) => entry);
+  }
+
   /** Ids of the vendor orders already recorded for `provider`. */
   async orderIds(provider: ProviderId): Promise<string[]> {
-    const entries = await this.store.entries<LedgerEntry>(ENTRY);
-    return entries.flatMap(([, entry]) => (entry.provider === provider && entry.order ? [entry.order.id] : []));
+    return (await this.entries()).flatMap((entry) => (entry.provider === provider && entry.order ? [entry.order.id] : []));
   }
 
   /** USD committed in the last 24 hours in one book (sandbox or live): placed orders, orders being sent, and unknown outcomes. */
   async spentLast24h(sandbox: boolean, now = Date.now()): Promise<number> {
-    return (await this.spending(sandbox, undefined, now)).total;
+    return spendingIn(await this.entries(), sandbox, undefined, now).total;
   }
 
   /** The same, with the share of one authenticated client when `identity` is given. */
-  async spending(sandbox: boolean, identity?: string, now = Date.now()): Promise<Spending> {
-    let total = 0;
-    let own = 0;
-    for (const [, entry] of await this.store.entries<LedgerEntry>(ENTRY)) {
-      if (entry.status === 'failed' || now - entry.createdAt > DAY_MS || (entry.sandbox ?? false) !== sandbox) continue;
-      total += chargedUsd(entry);
-      if (identity !== undefined && entry.identity === identity) own += chargedUsd(entry);
-    }
-    return { total: roundCents(total), ...(identity === undefined ? {} : { identity: { name: identity, spent: roundCents(own) } }) };
+  async spending(sandbox: boolean, identity?: string): Promise<Spending> {
+    return spendingIn(await this.entries(), sandbox, identity);
   }
 
   /** An approved order with exactly these environment and arguments whose outcome is still unknown. */
   async unresolved(argsHash: string): Promise<LedgerEntry | undefined> {
-    const entries = await this.store.entries<LedgerEntry>(ENTRY);
-    return entries.map(([, entry]) => entry).find((entry) => entry.status === 'outcome_unknown' && entry.argsHash === argsHash);
+    return unresolvedIn(await this.entries(), argsHash);
   }
 
   /**

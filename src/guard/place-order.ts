@@ -9,7 +9,7 @@ import type { ApprovalRecord } from '../approval/approvals.js';
 import { approvalDetails, awaitDecision, type ApprovalChannel, type Waiting } from './approval.js';
 import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, tokenId, type QuoteRecord } from './confirmation.js';
 import type { Environment } from '../environment.js';
-import { overcharge, PRICE_TOLERANCE_USD, UNKNOWN_PREFIX, type Ledger, type LedgerEntry } from './ledger.js';
+import { overcharge, PRICE_TOLERANCE_USD, spendingIn, UNKNOWN_PREFIX, unresolvedIn, type Ledger, type LedgerEntry } from './ledger.js';
 import { settleEntry, unknownOrder } from './reconcile.js';
 import { checkBudget, checkQuote, type Limits } from './policy.js';
 import { buildQuote, quotedTotal, type Quote } from './quote.js';
@@ -85,12 +85,14 @@ async function requestApproval(
   notes: string[],
 ): Promise<PlaceOrderResult> {
   const quote = await buildQuote(ctx.client, ctx.provider.title, prepared);
-  const unresolved = await ctx.ledger.unresolved(argsHash);
+  // One read of the ledger for both questions: an earlier identical order, and the spending.
+  const entries = await ctx.ledger.entries();
+  const unresolved = unresolvedIn(entries, argsHash);
   if (unresolved && ctx.confirm === 'token') throw sameOrderUnresolved(ctx, unresolved);
   // What a person must read first: an identical order that may already have been charged.
   quote.warnings.unshift(...(unresolved ? [unresolvedWarning(unresolved)] : []), ...notes);
   checkQuote(quote, prepared.quote, ctx.limits);
-  const spent = await ctx.ledger.spending(ctx.environment.sandbox, ctx.identity);
+  const spent = spendingIn(entries, ctx.environment.sandbox, ctx.identity);
   checkBudget(quote, ctx.limits, spent);
 
   const { token: issued, record } = await issueToken(ctx.store, { provider: ctx.provider.id, environment: ctx.environment, args, argsHash, prepared, quote });
@@ -110,10 +112,9 @@ async function requestApproval(
     if (answer === 'decline' || ctx.confirm === 'elicit') return declined(ctx, record, 'The person did not approve this order.');
     log('info', `${ctx.provider.id}: confirmation form ${answer}; the approval page takes over`);
   }
-  const details = approvalDetails(ctx.provider.title, ctx.environment.sandbox, quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spent.total));
   // A client with URL elicitation shows the link to the person itself.
   const asked = ctx.confirm === 'auto' && !ctx.elicit ? ctx.urlElicitation : undefined;
-  const { record: approval, url } = await ctx.approvals.open(record.id, details, record.expiresAt, !asked);
+  const { record: approval, url } = await openApproval(ctx, record, spent.total, !asked);
   if (asked) {
     const answer = await asked.ask(`Approve or decline this ${ctx.provider.title} order on the approval page: ${quote.summary}`, url, approval.id);
     if (answer === 'decline') return declined(ctx, record, 'The person declined to open the approval page.');
@@ -126,6 +127,12 @@ async function requestApproval(
     log('info', `${ctx.provider.id}: approval link ${answer}; the model is given the link instead`);
   }
   return approvalRequired(record, url, issued);
+}
+
+/** The approval of a quote on the page: the quote, the caps and what is left of the 24-hour budget. */
+function openApproval(ctx: PlaceOrderContext, record: QuoteRecord, spentUsd: number, show: boolean) {
+  const details = approvalDetails(ctx.provider.title, ctx.environment.sandbox, record.quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spentUsd));
+  return ctx.approvals.open(record.id, details, record.expiresAt, show);
 }
 
 /** What an approval's state means for the order: placed, declined, still waiting, or refused. */
@@ -192,9 +199,7 @@ async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash:
   let found = await ctx.approvals.find(record.id);
   if (!found) {
     // Issued without a page (a form that was answered elsewhere, or token mode before a restart).
-    const spent = await ctx.ledger.spentLast24h(ctx.environment.sandbox);
-    const details = approvalDetails(ctx.provider.title, ctx.environment.sandbox, record.quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spent));
-    found = await ctx.approvals.open(record.id, details, record.expiresAt, true);
+    found = await openApproval(ctx, record, await ctx.ledger.spentLast24h(ctx.environment.sandbox), true);
   }
   const decided = ctx.waitMs > 0 && found.record.state === 'pending' ? await awaitDecision(ctx.approvals, record.id, ctx.waitMs, ctx.waiting) : found.record;
   return afterDecision(ctx, record, decided, found.url, token);

@@ -10,6 +10,11 @@ export interface Identity {
   via: 'token' | 'oauth';
 }
 
+/** How the ledger names a client: `token:<name>` or `oauth:<subject>` (a name and a subject may be equal). */
+export function identityKey(identity: Identity | undefined): string | undefined {
+  return identity && `${identity.via}:${identity.name}`;
+}
+
 /** Everything a handler may need from the request it serves. */
 export interface ToolCall {
   signal: AbortSignal;

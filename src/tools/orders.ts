@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { UNKNOWN_PREFIX, type LedgerEntry } from '../guard/ledger.js';
+import { spendingIn, UNKNOWN_PREFIX, type LedgerEntry } from '../guard/ledger.js';
 import { roundCents } from '../money.js';
 import type { Runtime } from '../runtime.js';
 import { ORDER_STATES } from './contracts.js';
-import type { ToolDefinition } from './define.js';
+import { identityKey, type ToolDefinition } from './define.js';
 
 // proxycart_orders: the books. Orders placed through proxycart, from the ledger (the
 // vendors are not asked: this is what proxycart sent and what it was told), the money
@@ -34,9 +34,6 @@ const open = z.looseObject({});
 // Also always present: `outcome_unknown` (unresolved money calls, with what to do).
 export const ordersOutput = z.object({ orders: z.array(open), spending: open });
 
-/** An entry as the ledger may hold it: entries written before environments were told apart carry no flag (live). */
-type Entry = LedgerEntry & { sandbox?: boolean };
-
 export interface Spending {
   spent_24h_usd: number;
   daily_budget_usd: number;
@@ -47,14 +44,14 @@ export interface Spending {
 /** An admin client (HTTP mode) sees every client's orders; any other sees its own. */
 const ADMIN_SCOPE = 'proxycart:admin';
 
-function stateOf(entry: Entry): string {
+function stateOf(entry: LedgerEntry): string {
   if (entry.status === 'failed') return 'failed';
   if (entry.status === 'outcome_unknown') return 'outcome_unknown';
   if (entry.status === 'submitting') return 'pending';
   return entry.order?.state ?? 'pending';
 }
 
-function row(entry: Entry): Record<string, unknown> {
+function row(entry: LedgerEntry): Record<string, unknown> {
   const placed = entry.status === 'placed' && entry.order;
   return {
     provider: entry.provider,
@@ -69,7 +66,7 @@ function row(entry: Entry): Record<string, unknown> {
   };
 }
 
-function unresolved(entry: Entry): Record<string, unknown> {
+function unresolved(entry: LedgerEntry): Record<string, unknown> {
   const id = `${UNKNOWN_PREFIX}${entry.id}`;
   return {
     ...row(entry),
@@ -89,14 +86,13 @@ export function ordersTool(runtime: Runtime): ToolDefinition {
     async handler(args, call) {
       const { provider, state } = args as OrdersArgs;
       const limit = Math.min(args.limit === undefined ? 20 : Number(args.limit), 200);
-      const identity = call.identity && `${call.identity.via}:${call.identity.name}`;
+      const identity = identityKey(call.identity);
       const seesAll = !identity || call.identity!.scopes.includes(ADMIN_SCOPE);
-      const [store, ledger] = await Promise.all([runtime.store(), runtime.ledger()]);
-      const entries = (await store.entries<Entry>('ledger:'))
-        .map(([, entry]) => entry)
+      const all = await (await runtime.ledger()).entries();
+      const entries = all
         .filter((entry) => (entry.sandbox ?? false) === config.sandbox && (seesAll || entry.identity === identity))
         .sort((a, b) => b.createdAt - a.createdAt);
-      const spent = (await ledger.spending(config.sandbox)).total;
+      const spent = spendingIn(all, config.sandbox).total;
       const spending: Spending = {
         spent_24h_usd: spent,
         daily_budget_usd: config.dailyBudgetUsd,

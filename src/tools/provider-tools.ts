@@ -14,7 +14,7 @@ import {
   walletBalanceInput,
   walletBalanceOutput,
 } from './contracts.js';
-import type { ToolDefinition } from './define.js';
+import { identityKey, type ToolDefinition } from './define.js';
 import { orderStatus, type OrderStatusArgs } from './order-status.js';
 
 /** The `<provider>_<operation>` tools of one provider, generated from the contracts. */
@@ -51,7 +51,7 @@ export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinit
             provider: spec,
             client,
             environment: runtime.environment(spec.id),
-            identity: call.identity && `${call.identity.via}:${call.identity.name}`,
+            identity: identityKey(call.identity),
             store,
             ledger,
             limits: config,
