@@ -128,13 +128,6 @@ function startupReport(config: Config): string[] {
 }
 
 // How to reach each simulator by hand: the vendor's own auth, one read that needs it.
-const CURL: Record<ProviderId, (base: string, key: string) => string> = {
-  proxyjam: (base, key) => `curl -H 'X-API-Key: ${key}' ${base}/wallet/balance`,
-  proxyscrape: (base, key) => `curl -H 'api-token: ${key}' ${base}/orders/balance`,
-  proxyseller: (base, key) => `curl ${base}/${key}/balance/get`,
-  novaproxy: (base, key) => `curl -H 'Authorization: Bearer ${key}' ${base}/plans`,
-};
-
 function portTaken(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = createNetServer();
@@ -170,7 +163,7 @@ async function runSandbox(argv: string[]): Promise<void> {
   const lines = ['proxycart sandbox: vendor simulators on loopback (Ctrl-C stops them)', ''];
   for (const spec of PROVIDERS) {
     const vendor = sandbox.vendors[spec.id]!;
-    lines.push(`${spec.title}`, `  ${spec.baseUrlEnv}=${vendor.baseUrl}`, `  sandbox API key: ${vendor.apiKey}`, `  try: ${CURL[spec.id](vendor.baseUrl, vendor.apiKey)}`, '');
+    lines.push(`${spec.title}`, `  ${spec.baseUrlEnv}=${vendor.baseUrl}`, `  sandbox API key: ${vendor.apiKey}`, `  try: ${spec.tryCommand(vendor.baseUrl, vendor.apiKey)}`, '');
   }
   lines.push('Point proxycart at them with PROXYCART_SANDBOX=1 and the *_BASE_URL lines above.');
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -297,7 +297,7 @@ async function priceAgain(ctx: PlaceOrderContext, record: QuoteRecord): Promise<
 
 /** The result of an approved quote that was already sent (by this call or another). */
 async function settle(ctx: PlaceOrderContext, entry: LedgerEntry): Promise<PlaceOrderResult> {
-  const settled = await settleEntry({ client: ctx.client, ledger: ctx.ledger, vendor: ctx.provider.title, moneyTimeoutMs: ctx.moneyTimeoutMs }, entry);
+  const settled = await settleEntry({ client: ctx.client, ledger: ctx.ledger, vendor: ctx.provider.title, capabilities: ctx.provider.capabilities, moneyTimeoutMs: ctx.moneyTimeoutMs }, entry);
   return settled.order ? placedResult(settled.entry, settled.order) : unknownOutcome(settled.entry, settled.why);
 }
 

@@ -1,18 +1,19 @@
 import { asProxycartError, ProxycartError, type ErrorKind } from '../errors.js';
-import type { Order, ProviderClient } from '../providers/types.js';
+import type { Capabilities, Order, ProviderClient, UnknownOutcome } from '../providers/types.js';
 import { maskCredentials } from '../credentials.js';
 import { UNKNOWN_PREFIX, type Ledger, type LedgerEntry } from './ledger.js';
 
 // What became of an approved order that was already sent: wait for a call still in
-// flight, and ask the vendor about calls that got no answer or whose process died. The
-// vendor is never sent the order a second time (except ProxyJam's idempotent replay,
-// which the vendor itself de-duplicates).
-
+// flight, and ask the vendor about calls that got no answer or whose process died. This
+// is the one place that decides it, by the provider's `recover` capability. The vendor is
+// never sent the order a second time, except as an idempotent replay (`recover: 'replay'`),
+// which the vendor itself de-duplicates.
 
 export interface SettleDeps {
   client: ProviderClient;
   ledger: Ledger;
   vendor: string;
+  capabilities: Pick<Capabilities, 'recover' | 'replayWindowMs'>;
   /** How long a money call may take; a `submitting` entry older than this (plus a margin) was interrupted. */
   moneyTimeoutMs: number;
 }
@@ -37,10 +38,10 @@ export async function settleEntry(deps: SettleDeps, entry: LedgerEntry): Promise
       advice: 'Call place_order without a token for a new quote.',
     });
   }
-  if (!deps.client.reconcile) return { entry, why: `${deps.vendor} offers no way to look the order up.` };
+  if (!deps.capabilities.recover) return { entry, why: `${deps.vendor} offers no way to look the order up.` };
   let found: Order | null | undefined;
   try {
-    found = await deps.client.reconcile({
+    found = await recoverLostOrder(deps.client, deps.capabilities, {
       idempotencyKey: entry.idempotencyKey,
       prepared: entry.prepared,
       sentAt: entry.createdAt,
@@ -58,6 +59,45 @@ export async function settleEntry(deps: SettleDeps, entry: LedgerEntry): Promise
   }
   const placed = await deps.ledger.record(entry.id, { status: 'placed', order: maskCredentials(found) });
   return { entry: placed, order: found };
+}
+
+/** What became of a lost money call: the order, null when the vendor shows it was not placed, undefined when it cannot tell. */
+export async function recoverLostOrder(client: ProviderClient, capabilities: SettleDeps['capabilities'], unknown: UnknownOutcome): Promise<Order | null | undefined> {
+  switch (capabilities.recover) {
+    case 'lookup':
+      return client.findLostOrder?.(unknown);
+    case 'replay':
+      return replay(client, unknown, capabilities.replayWindowMs ?? 0);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Send the unanswered order again with its idempotency key and exact body. The vendor
+ * answers with the original order when the first call went through; when it did not, the
+ * replay places the very order the person approved. Only inside the window in which the
+ * vendor keeps the key: after it a replay would be a new, charged order. A refusal means
+ * no order exists; silence tells nothing.
+ */
+async function replay(client: ProviderClient, unknown: UnknownOutcome, windowMs: number): Promise<Order | null | undefined> {
+  if (Date.now() - unknown.sentAt > windowMs) return undefined;
+  try {
+    return await client.placeOrder(unknown.prepared, unknown.idempotencyKey);
+  } catch (error) {
+    if (!(error instanceof ProxycartError)) throw error;
+    switch (error.kind) {
+      case 'insufficient_funds':
+      case 'invalid_input':
+      case 'not_found':
+        return null;
+      case 'vendor_error':
+        // 409: this key belongs to another body; whether an order exists is not known here.
+        return error.details.httpStatus === 409 ? undefined : null;
+      default:
+        return undefined;
+    }
+  }
 }
 
 /** How an order of unknown outcome is shown, with the id order_status takes to check on it. */

@@ -3,6 +3,7 @@ import { ProxycartError, trimVendorMessage } from '../errors.js';
 import { log } from '../log.js';
 import { redact } from '../redact.js';
 import { moneyTimeoutMs } from '../timeouts.js';
+import { type ErrorTable, interpretVendorError, vendorWords } from './vendor-errors.js';
 
 export interface HttpResponse<T = unknown> {
   status: number;
@@ -40,6 +41,8 @@ export interface HttpClientOptions {
   toError?: (response: HttpResponse) => ProxycartError | undefined;
   /** The vendor's own message in an error body, for errors the client words itself. */
   messageOf?: (response: HttpResponse) => string | undefined;
+  /** The vendor's error table, read by the shared interpreter (replaces toError and messageOf). */
+  errors?: ErrorTable;
   /** Retries after the first attempt for reads (and idempotent money calls). */
   retries?: number;
   /** Base back-off in ms between retries; doubled each time, Retry-After wins. */
@@ -58,6 +61,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const retries = options.retries ?? 2;
   const backoffMs = options.backoffMs ?? 300;
   const base = options.baseUrl.replace(/\/+$/, '');
+  const { errors } = options;
+  const toError = errors ? (response: HttpResponse) => interpretVendorError(errors, response) : options.toError;
+  const messageOf = errors ? (response: HttpResponse) => vendorWords(errors, response) : options.messageOf;
 
   async function attempt(spec: RequestSpec): Promise<HttpResponse> {
     const url = new URL(base + spec.path);
@@ -104,7 +110,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   function statusFailure(spec: RequestSpec, response: HttpResponse): ProxycartError {
     const vendorMessage = trimVendorMessage(
-      response.body === undefined ? stripHtml(response.text) : (options.messageOf?.(response) ?? response.body),
+      response.body === undefined ? stripHtml(response.text) : (messageOf?.(response) ?? response.body),
     );
     const { status } = response;
     if (status === 429) {
@@ -143,7 +149,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // A server failure during a money call may come after the vendor committed the order.
       throw response.status >= 500 && spec.money ? failure : refusal(failure);
     }
-    const vendorError = options.toError?.(response);
+    const vendorError = toError?.(response);
     if (vendorError) throw refusal(vendorError);
     if (response.status < 200 || response.status >= 300) throw refusal(statusFailure(spec, response));
     if (response.body === undefined && response.text.trim() !== '') {

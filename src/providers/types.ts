@@ -1,6 +1,8 @@
 import type { z } from 'zod';
+import type { Fault, Simulator } from '../sandbox/kit.js';
 
-export type ProviderId = 'proxyjam' | 'proxyscrape' | 'proxyseller' | 'novaproxy';
+/** A provider's id: its folder name, the prefix of its tools. The registry (providers/index.ts) lists the known ones. */
+export type ProviderId = string;
 
 /**
  * Our classification of a vendor's order status word. `outcome_unknown` is set by the
@@ -101,24 +103,49 @@ export interface ReadOptions {
   fresh?: boolean;
 }
 
-export interface ProviderClient {
-  listOffers(input: Record<string, unknown>): Promise<OfferList>;
+/**
+ * One vendor's operations. `List` and `Place` are the parsed tool inputs (the spec's
+ * schemas): the server parses arguments once, and a client never re-parses them.
+ */
+export interface ProviderClient<List = Record<string, unknown>, Place = Record<string, unknown>> {
+  listOffers(input: List): Promise<OfferList>;
   /**
    * Local and vendor-side checks plus the quote. Never spends money. Catalog and reference
    * reads come from the catalog cache unless `options.fresh` (vendor quote calls such as
    * Proxy-Seller's order/calc are never cached).
    */
-  prepareOrder(input: Record<string, unknown>, options?: ReadOptions): Promise<PreparedOrder>;
+  prepareOrder(input: Place, options?: ReadOptions): Promise<PreparedOrder>;
   /** The one money call. Never retried by the caller; a provider may retry only with an idempotency key. */
   placeOrder(prepared: PreparedOrder, idempotencyKey: string): Promise<Order>;
   orderStatus(orderId: string, hint?: OrderHint): Promise<Order>;
   /** Absent when the vendor documents no balance endpoint. */
   walletBalance?(): Promise<Balance>;
   /**
-   * Find out what happened to a money call that got no answer: the order when the vendor
-   * shows it, null when the vendor shows it was not placed, undefined when it cannot tell.
+   * `recover: 'lookup'` only: find out from the vendor's records what happened to a money
+   * call that got no answer: the order when the vendor shows it, null when it shows that
+   * the order was not placed, undefined when it cannot tell (yet). Never places an order.
    */
-  reconcile?(unknown: UnknownOutcome): Promise<Order | null | undefined>;
+  findLostOrder?(unknown: UnknownOutcome): Promise<Order | null | undefined>;
+  /** Candidate orders for proxycart_compare_offers (absent: the vendor is not compared). */
+  compareCandidates?(ask: CompareAsk): Promise<CompareCandidate[]>;
+}
+
+/** The question proxycart_compare_offers asks every vendor. */
+export interface CompareAsk {
+  kind: 'residential' | 'datacenter' | 'mobile' | 'isp';
+  /** ISO alpha-2. */
+  country?: string;
+  bandwidth_gb?: number;
+  quantity?: number;
+  period_days?: number;
+}
+
+/** A candidate order: the place_order arguments and how many units (GB, or IP-months) it buys. */
+export interface CompareCandidate {
+  args: Record<string, unknown>;
+  unit: 'gb' | 'ip_month';
+  units: number;
+  country: string | null;
 }
 
 export interface Connection {
@@ -143,9 +170,61 @@ export interface Capabilities {
   quote: PriceSource;
   balance: boolean;
   idempotency: boolean;
+  /**
+   * How the outcome of a money call that got no answer is learnt. `replay`: send the same
+   * order again with its idempotency key (the vendor answers with the original order);
+   * `lookup`: the client's findLostOrder reads the vendor's records; false: it cannot be.
+   */
+  recover: 'replay' | 'lookup' | false;
+  /** `replay` only: how long after the first send a replay is still de-duplicated by the vendor. */
+  replayWindowMs?: number;
 }
 
-export interface ProviderSpec {
+/** A vendor simulator module: the key it accepts and a fresh simulator with its seed data. */
+export interface SimulatorModule {
+  sandboxKey: string;
+  createSimulator(): Simulator;
+}
+
+/**
+ * What the shared suites (contract, fault matrix, crashes and races, money path, secrets)
+ * need to know of one vendor, run against its simulator. Every field is required unless
+ * marked: a provider without one fails the suites loudly.
+ */
+export interface ContractFixture {
+  /** list_offers input that returns at least one offer. */
+  listInput: Record<string, unknown>;
+  /** A valid, priced-if-the-vendor-prices place_order input (without confirmation_token) that the seeded wallet can afford. */
+  order: Record<string, unknown>;
+  /** Orders the vendor's rules reject; prepareOrder must refuse each with `invalid_input` and a message matching. */
+  invalidOrders: Array<{ input: Record<string, unknown>; message: RegExp }>;
+  /** A valid order costing more than the seeded sandbox wallet holds (insufficient funds at the vendor). */
+  unaffordableOrder: Record<string, unknown>;
+  /** A wrong API key in the vendor's own key format. */
+  wrongKey: string;
+  /** Where faults are injected: a read-only operation and its request path, and the money route. */
+  probe: {
+    read: { operation: 'wallet_balance' | 'list_offers'; path: RegExp };
+    money: RegExp;
+    /** The vendor's own answer to an order the wallet cannot pay, on the money route. */
+    fundsError: Fault['action'];
+    /** The vendor's own answer to refused credentials, on the read route. */
+    authError: Fault['action'];
+    /** How long the vendor takes to show a new order to a lookup (absent: at once). */
+    showsOrderAfterMs?: number;
+  };
+  /** Vendors that price `order` (quote is not `unknown`): how to move and poison that price in the simulator. */
+  price?: {
+    /** Names the vendor field in the warning of a quote whose price is not a price. */
+    field: RegExp;
+    scale(simulator: Simulator, factor: number): void;
+    poison(simulator: Simulator, value: unknown): void;
+    /** What an overflowing price becomes: proxycart multiplies it (invalid_input) or the vendor gives it (unpriced). */
+    overflow: { value: unknown; expected: 'invalid_input' | 'unpriced' };
+  };
+}
+
+export interface ProviderSpec<List extends z.ZodObject = z.ZodObject, Place extends z.ZodObject = z.ZodObject> {
   id: ProviderId;
   /** The vendor's name as people write it. */
   title: string;
@@ -159,8 +238,19 @@ export interface ProviderSpec {
   /** Why an operation is missing, for the README and the capability table. */
   unsupported?: Partial<Record<'wallet_balance', string>>;
   /** Tool inputs (vendor field names). place_order's schema excludes confirmation_token. */
-  listOffersInput: z.ZodObject;
-  placeOrderInput: z.ZodObject;
+  listOffersInput: List;
+  placeOrderInput: Place;
   /** Loads the vendor code on first use (start-up reads only the schemas above). */
-  connect(connection: Connection): Promise<ProviderClient>;
+  connect(connection: Connection): Promise<ProviderClient<z.output<List>, z.output<Place>>>;
+  /** A one-line command a person can run against the vendor (or its simulator) to try a key, for `proxycart sandbox`. */
+  tryCommand(baseUrl: string, apiKey: string): string;
+  /** Its simulator, loaded on demand. */
+  simulator(): Promise<SimulatorModule>;
+  /** Its contract-suite fixture, loaded on demand (tests only). */
+  fixture(): Promise<ContractFixture>;
+}
+
+/** Checks a provider folder's spec against its own schemas, and gives it the registry's type. */
+export function defineProvider<List extends z.ZodObject, Place extends z.ZodObject>(spec: ProviderSpec<List, Place>): ProviderSpec {
+  return spec as unknown as ProviderSpec;
 }

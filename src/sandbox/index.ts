@@ -1,19 +1,14 @@
-import type { ProviderId } from '../providers/types.js';
+import { PROVIDERS, providerById } from '../providers/index.js';
+import type { ProviderId, SimulatorModule } from '../providers/types.js';
 import type { Simulator } from './kit.js';
 import { movePorts, restore, snapshot, StateFile, type SavedSandbox } from './state-file.js';
 
-// Each simulator module exports `sandboxKey` (the API key it accepts) and `createSimulator()`.
-interface SimulatorModule {
-  sandboxKey: string;
-  createSimulator(): Simulator;
+// Each provider registers its simulator (spec.simulator): the sandbox knows no vendor by name.
+function simulatorOf(id: ProviderId): Promise<SimulatorModule> {
+  const spec = providerById(id);
+  if (!spec) throw new Error(`No provider ${id} in the registry.`);
+  return spec.simulator();
 }
-
-const MODULES: Record<ProviderId, () => Promise<SimulatorModule>> = {
-  proxyjam: () => import('./proxyjam.js'),
-  proxyscrape: () => import('./proxyscrape.js'),
-  proxyseller: () => import('./proxyseller.js'),
-  novaproxy: () => import('./novaproxy.js'),
-};
 
 export interface SandboxVendor {
   baseUrl: string;
@@ -22,7 +17,7 @@ export interface SandboxVendor {
 }
 
 export interface Sandbox {
-  vendors: Partial<Record<ProviderId, SandboxVendor>>;
+  vendors: Record<ProviderId, SandboxVendor>;
   close(): Promise<void>;
 }
 
@@ -36,7 +31,7 @@ export interface SandboxOptions {
  * consecutive ones from `firstPort`.
  */
 export async function startSandbox(
-  ids: readonly ProviderId[] = Object.keys(MODULES) as ProviderId[],
+  ids: readonly ProviderId[] = PROVIDERS.map((spec) => spec.id),
   host = '127.0.0.1',
   firstPort?: number,
   options: SandboxOptions = {},
@@ -45,7 +40,7 @@ export async function startSandbox(
   const file = options.stateFile ? new StateFile(options.stateFile) : undefined;
   const saved: SavedSandbox = file?.load() ?? {};
   for (const [index, id] of ids.entries()) {
-    const module = await MODULES[id]();
+    const module = await simulatorOf(id);
     const simulator = module.createSimulator();
     const previous = saved[id];
     if (previous) restore(simulator.state, previous.state);
@@ -82,5 +77,5 @@ export async function startSandbox(
 
 /** The key each simulator accepts, without starting it. */
 export async function sandboxKey(id: ProviderId): Promise<string> {
-  return (await MODULES[id]()).sandboxKey;
+  return (await simulatorOf(id)).sandboxKey;
 }

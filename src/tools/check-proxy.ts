@@ -44,7 +44,7 @@ export function checkProxyTool(runtime: Runtime): ToolDefinition {
       if (!spec) throw new ProxycartError('invalid_input', `${provider} is not enabled.`);
       const target = await targetOf(targetUrl ?? config.checkUrl, config.sandbox && !targetUrl);
       const [client, ledger] = await Promise.all([runtime.client(spec.id), runtime.ledger()]);
-      const deps = { client, ledger, vendor: spec.title, moneyTimeoutMs: moneyTimeoutMs(config.timeoutMs), providerId: spec.id };
+      const deps = { client, ledger, vendor: spec.title, capabilities: spec.capabilities, moneyTimeoutMs: moneyTimeoutMs(config.timeoutMs), providerId: spec.id };
       const { order } = await orderStatus(deps, { order_id: orderId, include_credentials: true }, call);
       const base = { provider: spec.id, sandbox: config.sandbox, order_id: order.id, order_state: order.state, target: target.href };
       const proxy = order.proxies.find((p) => p.host && p.port > 0);

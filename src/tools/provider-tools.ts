@@ -78,7 +78,7 @@ export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinit
     output: orderStatusOutput,
     async handler(args, call) {
       const [client, ledger] = await Promise.all([runtime.client(spec.id), runtime.ledger()]);
-      const deps = { client, ledger, vendor: spec.title, moneyTimeoutMs: moneyLimitMs, providerId: spec.id };
+      const deps = { client, ledger, vendor: spec.title, capabilities: spec.capabilities, moneyTimeoutMs: moneyLimitMs, providerId: spec.id };
       return { ...base(), ...(await orderStatus(deps, args as unknown as OrderStatusArgs, call)) };
     },
   });

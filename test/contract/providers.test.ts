@@ -4,7 +4,7 @@ import { PROVIDERS } from '../../src/providers/index.js';
 import type { Order, ProviderClient } from '../../src/providers/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { rejection } from '../rejection.js';
-import { FIXTURES } from './fixtures/index.js';
+import { FIXTURES } from '../fixtures.js';
 
 // One contract for every provider, run against its simulator over real HTTP: list,
 // quote, place, status, balance, and the documented errors. Each provider's own edge

@@ -188,7 +188,7 @@ describe('across vendors in a sandbox that remembers', () => {
 describe('the books with an order of unknown outcome', () => {
   it('lists it apart, with what to do about it', async () => {
     const { startVendors, sandboxEnv } = await import('./harness.js');
-    const { fixture } = await import('../contract/fixtures/proxyscrape.js');
+    const { fixture } = await import('../../src/providers/proxyscrape/fixture.js');
     const vendors = await startVendors(['proxyscrape']);
     const books = await connect({ env: sandboxEnv(vendors, { PROXYCART_CONFIRM: 'token', PROXYCART_ALLOW_UNPRICED: '1', PROXYCART_TIMEOUT_S: '1', PROXYCART_HOME: tempDir('unknown') }) });
     try {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { FIXTURES } from '../contract/fixtures/index.js';
+import { FIXTURES } from '../fixtures.js';
 import { connect, sandboxEnv, startVendors, tempDir, textOf, type Session } from './harness.js';
 
 // The guard, end to end through the built server: nothing is sent without approval, an

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../src/providers/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { FIXTURES } from '../contract/fixtures/index.js';
+import { FIXTURES } from '../fixtures.js';
 import { connect, sandboxEnv, startVendors, type Session } from './harness.js';
 import { listOffersShape, orderStatusShape, placeOrderShape, walletBalanceShape } from './shapes.js';
 

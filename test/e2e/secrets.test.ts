@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../src/providers/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { FIXTURES } from '../contract/fixtures/index.js';
+import { FIXTURES } from '../fixtures.js';
 import { connect, startVendors, tempDir, type Session } from './harness.js';
 
 // Keys are configured as real keys would be (not sandbox mode), pointing at the

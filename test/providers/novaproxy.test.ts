@@ -10,7 +10,7 @@ import { classifyVendorMessage, errorFromResponse } from '../../src/providers/no
 import type { PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
 import { createSimulator, sandboxKey, type NovaState } from '../../src/sandbox/novaproxy.js';
-import { fixture } from '../contract/fixtures/novaproxy.js';
+import { fixture } from '../../src/providers/novaproxy/fixture.js';
 import { rejection } from '../rejection.js';
 
 const BAD_KEY = 'novaproxy_wrong_key_9d8c7b6a5f4e3d2c1b0a';

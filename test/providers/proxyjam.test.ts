@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { fixture } from '../contract/fixtures/proxyjam.js';
+import { fixture } from '../../src/providers/proxyjam/fixture.js';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProxycartError } from '../../src/errors.js';

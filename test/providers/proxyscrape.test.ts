@@ -4,7 +4,7 @@ import { jsonSchema } from '../../src/tools/define.js';
 import { rejection } from '../rejection.js';
 import { ProxycartError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/client.js';
-import { resolveCountry } from '../../src/providers/proxyscrape/country.js';
+import { resolveCountry } from '../../src/providers/countries.js';
 import { provider } from '../../src/providers/proxyscrape/index.js';
 import { classifyStatus, createdOrder, parseAmount, toBalance, toOrder } from '../../src/providers/proxyscrape/map.js';
 import { buildOrder, familyOf } from '../../src/providers/proxyscrape/order-rules.js';

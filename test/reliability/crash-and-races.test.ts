@@ -5,7 +5,7 @@ import type { LedgerEntry } from '../../src/guard/ledger.js';
 import type { ProviderId } from '../../src/providers/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { openStore } from '../../src/store.js';
-import { FIXTURES } from '../contract/fixtures/index.js';
+import { FIXTURES } from '../fixtures.js';
 import { connect, sandboxEnv, tempDir, textOf, type Session } from '../e2e/harness.js';
 import { saveSuiteReport, type FaultRow } from './report.js';
 

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ProviderId } from '../../src/providers/types.js';
 import type { Fault, Simulator } from '../../src/sandbox/kit.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { FIXTURES } from '../contract/fixtures/index.js';
+import { FIXTURES } from '../fixtures.js';
 import { CLI, connect, sandboxEnv, tempDir, textOf, type Session } from '../e2e/harness.js';
 import { saveSuiteReport, type FaultRow } from './report.js';
 

@@ -10,7 +10,7 @@ import { PROVIDERS } from '../../src/providers/index.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { createServer } from '../../src/server.js';
-import { FIXTURES } from '../contract/fixtures/index.js';
+import { FIXTURES } from '../fixtures.js';
 import { saveSuiteReport } from './report.js';
 
 // Random and adversarial arguments to every tool of every vendor. Whatever arrives, the

@@ -9,7 +9,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import type { NovaState } from '../../src/sandbox/novaproxy.js';
 import type { ProxyJamState } from '../../src/sandbox/proxyjam.js';
 import type { ProxySellerState } from '../../src/sandbox/proxyseller.js';
-import { FIXTURES } from '../contract/fixtures/index.js';
+import { FIXTURES } from '../fixtures.js';
 import { CLI, connect, sandboxEnv, tempDir, textOf, type Session, type SessionOptions } from '../e2e/harness.js';
 import { saveSuiteReport, type FaultRow } from './report.js';
 

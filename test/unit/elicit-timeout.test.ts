@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { PROVIDERS } from '../../src/providers/index.js';
 import { createRuntime } from '../../src/runtime.js';
 import { createServer } from '../../src/server.js';
-import { FIXTURES } from '../contract/fixtures/index.js';
+import { FIXTURES } from '../fixtures.js';
 
 // Some clients declare elicitation and never show the form: the order must not hang.
 // The 2-minute limit is shortened here through the server factory's option.

@@ -15,6 +15,8 @@ import {
   type VendorOrder,
   type VendorPlan,
 } from './schemas.js';
+import { closest, countryIs, daysOf } from '../compare.js';
+import type { CompareAsk, CompareCandidate } from '../types.js';
 
 function unexpectedShape(what: string): ProxycartError {
   return new ProxycartError('vendor_unavailable', `NovaProxy answered ${what} in a shape proxycart does not know.`);
@@ -100,7 +102,11 @@ class NovaProxyClient implements ProviderClient {
     return this.normalise(parsed.data, hint?.lookup);
   }
 
-  async reconcile(unknown: UnknownOutcome): Promise<Order | null | undefined> {
+  compareCandidates(ask: CompareAsk): Promise<CompareCandidate[]> {
+    return novaproxyCandidates(this, ask);
+  }
+
+  async findLostOrder(unknown: UnknownOutcome): Promise<Order | null | undefined> {
     const parsed = orderListSchema.safeParse(await this.api.listOrders());
     if (!parsed.success) return undefined;
     const result = findPlacedOrder(parsed.data, unknown.prepared.request, unknown.sentAt, unknown.knownOrderIds);
@@ -129,4 +135,57 @@ class NovaProxyClient implements ProviderClient {
 
 export function createClient(connection: Connection): ProviderClient {
   return new NovaProxyClient(createApi(connection), connection);
+}
+
+// ---- proxycart_compare_offers: candidate orders from the normalised offer list
+
+interface NovaDuration {
+  slug: string;
+  options: Array<{ name: string; type?: string | null; min?: number; options?: Array<{ value: string | number; label: string }> }>;
+}
+
+async function novaproxyCandidates(client: Pick<ProviderClient, 'listOffers'>, ask: CompareAsk): Promise<CompareCandidate[]> {
+  const { offers } = await client.listOffers({});
+  const out: CompareCandidate[] = [];
+  for (const offer of offers.filter((o) => o.kind === ask.kind)) {
+    if (offer.plan_type === 'bandwidth') {
+      const smallest = Number(offer.min_bandwidth_gb ?? 1);
+      const gb = Math.max(ask.bandwidth_gb ?? smallest, smallest);
+      out.push({ args: { plan: offer.id, bandwidth: gb }, unit: 'gb', units: gb, country: ask.country?.toUpperCase() ?? null });
+      continue;
+    }
+    // A duration plan is one access per order: it answers a request for one IP only.
+    if ((ask.quantity ?? 1) > 1) continue;
+    const duration = closest((offer.options ?? []) as NovaDuration[], (d) => daysOf(d.slug), ask.period_days ?? 30);
+    const days = duration ? daysOf(duration.slug) : undefined;
+    if (!duration || !days) continue;
+    const config = novaConfig(duration, ask.country);
+    if (!config) continue;
+    out.push({
+      args: { plan: offer.id, duration: duration.slug, ...(Object.keys(config.values).length ? { config: config.values } : {}) },
+      unit: 'ip_month',
+      units: days / 30,
+      country: config.country,
+    });
+  }
+  return out;
+}
+
+/** The smallest configuration of a duration: minimum amounts and the asked country; a plan bound to a country is skipped when none is asked. */
+function novaConfig(duration: NovaDuration, country: string | undefined): { values: Record<string, string | number>; country: string | null } | undefined {
+  const values: Record<string, string | number> = {};
+  let chosen: string | null = null;
+  for (const option of duration.options) {
+    if (option.options?.length) {
+      const pick = country ? option.options.find((o) => countryIs(country, String(o.value), o.label)) : option.name === 'country' ? undefined : option.options[0];
+      if (!pick) return undefined;
+      values[option.name] = pick.value;
+      if (option.name === 'country') chosen = country!.toUpperCase();
+    } else if (typeof option.min === 'number') {
+      values[option.name] = option.min;
+    } else {
+      return undefined;
+    }
+  }
+  return { values, country: chosen };
 }

@@ -1,7 +1,7 @@
-import type { ProviderSpec } from '../types.js';
+import { defineProvider } from '../types.js';
 import { listOffersInput, placeOrderInput } from './schemas.js';
 
-export const provider: ProviderSpec = {
+export const provider = defineProvider({
   id: 'novaproxy',
   title: 'NovaProxy',
   keyEnv: 'NOVAPROXY_API_KEY',
@@ -16,6 +16,7 @@ export const provider: ProviderSpec = {
     quote: 'catalog_estimate',
     balance: false,
     idempotency: false,
+    recover: 'lookup',
   },
   unsupported: {
     wallet_balance: 'NovaProxy documents no balance endpoint; an order it cannot pay is refused with "Insufficient balance."',
@@ -23,4 +24,7 @@ export const provider: ProviderSpec = {
   listOffersInput,
   placeOrderInput,
   connect: async (connection) => (await import('./client.js')).createClient(connection),
-};
+  tryCommand: (base, key) => `curl -H 'Authorization: Bearer ${key}' ${base}/plans`,
+  simulator: () => import('../../sandbox/novaproxy.js'),
+  fixture: async () => (await import('./fixture.js')).fixture,
+});

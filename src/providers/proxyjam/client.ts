@@ -1,14 +1,12 @@
 import type { z } from 'zod';
 import { ProxycartError } from '../../errors.js';
-import type { Balance, Connection, Order, PreparedOrder, ProviderClient, ReadOptions, UnknownOutcome } from '../types.js';
+import type { Balance, Connection, Order, PreparedOrder, ProviderClient, ReadOptions } from '../types.js';
 import { createProxyJamApi, type ProxyJamApi } from './api.js';
 import { mapOffer, offersFromCatalog, orderFromResponse, toNumber } from './map.js';
 import { prepareFromOffer } from './order-rules.js';
 import { balanceSchema, listOffersInput, placeOrderInput, type VendorOffer } from './schemas.js';
-
-// ProxyJam keeps idempotency keys for a limited window (at least 30 days); after it a
-// replay is a new, charged order. Reconciliation replays only well inside that window.
-const REPLAY_WINDOW_MS = 24 * 60 * 60 * 1000;
+import { closest, countryIs } from '../compare.js';
+import type { CompareAsk, CompareCandidate } from '../types.js';
 
 const LIST_NOTES = [
   'An option price is taken to be per proxy for its period: an order costs price × quantity (an estimate; ProxyJam has no quote endpoint).',
@@ -83,35 +81,41 @@ export class ProxyJamClient implements ProviderClient {
     return order;
   }
 
+  compareCandidates(ask: CompareAsk): Promise<CompareCandidate[]> {
+    return proxyjamCandidates(this, ask);
+  }
+
   async walletBalance(): Promise<Balance> {
     const parsed = balanceSchema.safeParse(await this.api.walletBalance());
     const balance = parsed.success ? toNumber(parsed.data.balance) : null;
     if (!parsed.success || balance === null) throw unreadable('the balance request');
     return { balance, currency: parsed.data.currency ?? 'USD' };
   }
+}
 
-  /**
-   * Replay the unanswered order with its idempotency key and exact body. ProxyJam returns
-   * the original order when the first call went through; when it did not, the replay places
-   * the very order the person approved. A refusal means no order exists; silence tells nothing.
-   */
-  async reconcile(unknown: UnknownOutcome): Promise<Order | null | undefined> {
-    if (Date.now() - unknown.sentAt > REPLAY_WINDOW_MS) return undefined;
-    try {
-      return await this.placeOrder(unknown.prepared, unknown.idempotencyKey);
-    } catch (error) {
-      if (!(error instanceof ProxycartError)) throw error;
-      switch (error.kind) {
-        case 'insufficient_funds':
-        case 'invalid_input':
-        case 'not_found':
-          return null;
-        case 'vendor_error':
-          // 409: this key belongs to another body; whether an order exists is not known here.
-          return error.details.httpStatus === 409 ? undefined : null;
-        default:
-          return undefined;
-      }
+// ---- proxycart_compare_offers: candidate orders from the normalised offer list
+
+async function proxyjamCandidates(client: Pick<ProviderClient, 'listOffers'>, ask: CompareAsk): Promise<CompareCandidate[]> {
+  const kind = ask.kind === 'isp' ? 'residential' : ask.kind;
+  // The whole catalog, filtered here: the same cached answer list_offers {} and every quote read.
+  const { offers } = await client.listOffers({});
+  const quantity = ask.quantity ?? 1;
+  const out: CompareCandidate[] = [];
+  for (const offer of offers) {
+    if (offer.kind !== kind || offer.is_available === false || !countryIs(ask.country, offer.country)) continue;
+    if (ask.kind === 'isp' && !/\bISP\b/.test(offer.name)) continue;
+    const options = (offer.options ?? []) as Array<{ price?: number; period_days?: number; traffic_mb?: number | null }>;
+    if (offer.requires_tarification_index) {
+      options.forEach((option, index) => {
+        const gb = (option.traffic_mb ?? 0) / 1024;
+        if (gb <= 0 || (ask.bandwidth_gb && gb < ask.bandwidth_gb)) return;
+        out.push({ args: { offer_id: offer.id, quantity, period_days: option.period_days, tarification_index: index }, unit: 'gb', units: gb * quantity, country: offer.country });
+      });
+      continue;
     }
+    const option = closest(options, (o) => o.period_days, ask.period_days ?? 30);
+    if (!option?.period_days) continue;
+    out.push({ args: { offer_id: offer.id, quantity, period_days: option.period_days }, unit: 'ip_month', units: (quantity * option.period_days) / 30, country: offer.country });
   }
+  return out;
 }

@@ -1,15 +1,27 @@
-import type { ProviderSpec } from '../types.js';
+import { defineProvider } from '../types.js';
 import { listOffersInput, placeOrderInput } from './schemas.js';
 
-export const provider: ProviderSpec = {
+export const provider = defineProvider({
   id: 'proxyjam',
   title: 'ProxyJam',
   keyEnv: 'PROXYJAM_API_KEY',
   baseUrlEnv: 'PROXYJAM_BASE_URL',
   defaultBaseUrl: 'https://api.proxyjam.com/public/v1',
   setupHint: 'Create an API key (pj_...) in the ProxyJam dashboard under API keys and set PROXYJAM_API_KEY.',
-  capabilities: { catalog: 'live', quote: 'catalog_estimate', balance: true, idempotency: true },
+  capabilities: {
+    catalog: 'live',
+    quote: 'catalog_estimate',
+    balance: true,
+    idempotency: true,
+    // A lost answer is learnt by replaying the idempotency key: ProxyJam keeps keys for at
+    // least 30 days (after that a replay is a new, charged order), so replay within a day.
+    recover: 'replay',
+    replayWindowMs: 24 * 60 * 60 * 1000,
+  },
   listOffersInput,
   placeOrderInput,
   connect: async (connection) => new (await import('./client.js')).ProxyJamClient(connection),
-};
+  tryCommand: (base, key) => `curl -H 'X-API-Key: ${key}' ${base}/wallet/balance`,
+  simulator: () => import('../../sandbox/proxyjam.js'),
+  fixture: async () => (await import('./fixture.js')).fixture,
+});

@@ -86,11 +86,5 @@ export function createClient(connection: Connection): ProviderClient {
     orderStatus: (orderId) => orderStatus(orderId),
 
     walletBalance,
-
-    async reconcile() {
-      // Without the order id the vendor cannot be asked about one order: it publishes no order
-      // list, no idempotency key, and a balance drop cannot be told apart from other spending.
-      return undefined;
-    },
   };
 }

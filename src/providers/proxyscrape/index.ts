@@ -1,7 +1,7 @@
-import type { ProviderSpec } from '../types.js';
+import { defineProvider } from '../types.js';
 import { listOffersInput, placeOrderInput } from './schemas.js';
 
-export const provider: ProviderSpec = {
+export const provider = defineProvider({
   id: 'proxyscrape',
   title: 'ProxyScrape',
   keyEnv: 'PROXYSCRAPE_API_KEY',
@@ -9,8 +9,11 @@ export const provider: ProviderSpec = {
   defaultBaseUrl: 'https://api.proxyscrape.com/v4/account',
   setupHint:
     'Create an API key in the ProxyScrape dashboard and set PROXYSCRAPE_API_KEY; ask ProxyScrape support to enable account:api_ordering:write and account:api_ordering:read (off by default).',
-  capabilities: { catalog: 'static', quote: 'unknown', balance: true, idempotency: false },
+  capabilities: { catalog: 'static', quote: 'unknown', balance: true, idempotency: false, recover: false },
   listOffersInput,
   placeOrderInput,
   connect: async (connection) => (await import('./client.js')).createClient(connection),
-};
+  tryCommand: (base, key) => `curl -H 'api-token: ${key}' ${base}/orders/balance`,
+  simulator: () => import('../../sandbox/proxyscrape.js'),
+  fixture: async () => (await import('./fixture.js')).fixture,
+});

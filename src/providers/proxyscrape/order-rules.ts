@@ -1,5 +1,5 @@
 import { ProxycartError } from '../../errors.js';
-import { resolveCountry } from './country.js';
+import { resolveCountry } from '../countries.js';
 import { UNPUBLISHED_PREFIX } from './offers.js';
 import { POOL_LOCATIONS, type PlaceOrderInput } from './schemas.js';
 

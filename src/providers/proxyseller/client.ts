@@ -8,6 +8,8 @@ import { buildRequest, checkAgainstReference, checkFields, summarize } from './o
 import { reconcileOrder, proxyTypeOf } from './reconcile.js';
 import { parseAllReferences, parseTypeReference } from './reference.js';
 import { listOffersInput, placeOrderInput, type ProxyItem, type ProxyType } from './schemas.js';
+import { MAX_QUOTE_CALLS, closest, countryIs, daysOf } from '../compare.js';
+import type { CompareAsk, CompareCandidate } from '../types.js';
 
 function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const parsed = schema.safeParse(input ?? {});
@@ -94,6 +96,50 @@ export function createClient(connection: Connection): ProviderClient {
       return { balance: balanceFrom(await api.balanceGet()), currency: 'USD' };
     },
 
-    reconcile: (unknown) => reconcileOrder(api, unknown),
+    findLostOrder: (unknown) => reconcileOrder(api, unknown),
+
+    compareCandidates(ask) {
+      return proxysellerCandidates(this, ask);
+    },
   };
+}
+
+// ---- proxycart_compare_offers: candidate orders from the normalised offer list
+
+const PS_TYPES: Record<CompareAsk['kind'], string> = { datacenter: 'ipv4', isp: 'isp', mobile: 'mobile', residential: 'resident' };
+
+async function proxysellerCandidates(client: Pick<ProviderClient, 'listOffers'>, ask: CompareAsk): Promise<CompareCandidate[]> {
+  const type = PS_TYPES[ask.kind];
+  const { offers } = await client.listOffers({ type });
+  const quantity = ask.quantity ?? 1;
+  const out: CompareCandidate[] = [];
+  if (type === 'resident') {
+    const sized = offers
+      .map((offer) => ({ offer, gb: Number(/(\d+(?:\.\d+)?)\s*GB/i.exec(offer.name)?.[1] ?? NaN) }))
+      .filter((t) => Number.isFinite(t.gb) && (!ask.bandwidth_gb || t.gb >= ask.bandwidth_gb))
+      .sort((a, b) => a.gb - b.gb);
+    // With an amount asked, the smallest packages that hold it; otherwise every size.
+    for (const { offer, gb } of ask.bandwidth_gb ? sized.slice(0, 2) : sized) {
+      out.push({ args: { type, tarifId: offer.tarifId }, unit: 'gb', units: gb, country: null });
+    }
+    return out.slice(0, MAX_QUOTE_CALLS);
+  }
+  for (const offer of offers.filter((o) => countryIs(ask.country, o.country, o.name))) {
+    const periods = (offer.options ?? []) as Array<{ periodId: string }>;
+    const period = closest(periods, (p) => daysOf(p.periodId), ask.period_days ?? 30);
+    const days = period ? daysOf(period.periodId) : undefined;
+    const sizes = Array.isArray(offer.quantities) ? (offer.quantities as number[]) : undefined;
+    const amount = sizes ? sizes.find((n) => n >= quantity) : quantity;
+    if (!period || !days || amount === undefined) continue;
+    const args: Record<string, unknown> = { type, countryId: offer.countryId, periodId: period.periodId, quantity: amount };
+    if (type === 'mobile') {
+      const operator = (offer.operators as Array<{ operatorId: string; mobileServiceType: string; rotations: Array<{ rotationId: number }> }> | undefined)?.find(
+        (op) => op.rotations.length > 0,
+      );
+      if (!operator) continue;
+      Object.assign(args, { mobileServiceType: operator.mobileServiceType, operatorId: operator.operatorId, rotationId: operator.rotations[0]!.rotationId });
+    }
+    out.push({ args, unit: 'ip_month', units: (amount * days) / 30, country: typeof offer.country === 'string' ? offer.country : null });
+  }
+  return out.slice(0, MAX_QUOTE_CALLS);
 }

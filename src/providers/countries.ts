@@ -1,5 +1,6 @@
-// ProxyScrape wants the full English country name (it derives VAT from it), while models and
-// people often say "BE" or "belgium". This turns either into one name, or refuses clearly.
+// Countries by ISO alpha-2 code or English name, as models and people write them ("BE",
+// "belgium"): one code and one name, or nothing. Vendors that want a full name (ProxyScrape
+// derives VAT from it) and the cross-vendor comparison both read it.
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
