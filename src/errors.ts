@@ -1,4 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
 import { redact } from './redact.js';
 
 export type ErrorKind =
@@ -92,4 +93,21 @@ export function describeError(error: ProxycartError): string {
 export function toErrorResult(error: unknown): CallToolResult {
   const failure = asProxycartError(error);
   return { isError: true, content: [{ type: 'text', text: describeError(failure) }] };
+}
+
+/** The one wording of zod issues: where and what, at most five, bounded in length. */
+export function describeIssues(error: z.ZodError, what = 'arguments'): string {
+  const lines = error.issues.slice(0, 5).map((issue) => {
+    const where = issue.path.length ? issue.path.map(String).join('.') : what;
+    return `${where.slice(0, 80)}: ${issue.message.slice(0, 200)}`;
+  });
+  if (error.issues.length > 5) lines.push(`and ${error.issues.length - 5} more`);
+  return `Invalid ${what}: ${lines.join('; ')}.`;
+}
+
+/** Input parsed by `schema`, or an invalid_input error naming each problem. */
+export function parseArguments<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new ProxycartError('invalid_input', describeIssues(parsed.error));
+  return parsed.data;
 }

@@ -1,8 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { z } from 'zod';
 import { problemsFor } from './config.js';
-import { ProxycartError, toErrorResult } from './errors.js';
+import { describeIssues, ProxycartError, toErrorResult } from './errors.js';
 import { addLogSink, atLeast, DEFAULT_MCP_LEVEL, log, type McpLevel } from './log.js';
 import { redact } from './redact.js';
 import type { Runtime } from './runtime.js';
@@ -163,13 +162,4 @@ async function runTool(tool: ToolDefinition, rawArgs: unknown, call: ToolCall): 
     if (!(error instanceof ProxycartError)) log('error', `${tool.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return toErrorResult(error);
   }
-}
-
-function describeIssues(error: z.ZodError): string {
-  const lines = error.issues.slice(0, 5).map((issue) => {
-    const where = issue.path.length ? issue.path.map(String).join('.') : 'arguments';
-    return `${where.slice(0, 80)}: ${issue.message.slice(0, 200)}`;
-  });
-  if (error.issues.length > 5) lines.push(`and ${error.issues.length - 5} more`);
-  return `Invalid arguments: ${lines.join('; ')}.`;
 }

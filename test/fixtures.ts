@@ -1,5 +1,6 @@
+import { parseArguments } from '../src/errors.js';
 import { PROVIDERS } from '../src/providers/index.js';
-import type { ContractFixture, ProviderSpec } from '../src/providers/types.js';
+import type { Connection, ContractFixture, ProviderClient, ProviderSpec, ReadOptions } from '../src/providers/types.js';
 
 // Every registered provider with its contract-suite fixture (declared by the provider
 // itself): the shared suites run over this list, so a new provider is picked up by them.
@@ -15,4 +16,19 @@ export function fixtureOf(id: string): VendorFixture {
   const found = FIXTURES.find((fixture) => fixture.id === id);
   if (!found) throw new Error(`No provider ${id} in the registry.`);
   return found;
+}
+
+/**
+ * A provider client whose list_offers and place_order inputs are parsed first, as the
+ * server parses tool arguments (strict schemas, the one wording of problems): provider
+ * tests call the client the way the tools do.
+ */
+export async function connectParsed(spec: ProviderSpec, connection: Connection): Promise<ProviderClient> {
+  const client = await spec.connect(connection);
+  const list = spec.listOffersInput.strict();
+  const place = spec.placeOrderInput.strict();
+  return Object.assign(Object.create(client) as ProviderClient, {
+    listOffers: (input: Record<string, unknown>) => client.listOffers(parseArguments(list, input)),
+    prepareOrder: (input: Record<string, unknown>, options?: ReadOptions) => client.prepareOrder(parseArguments(place, input), options),
+  });
 }

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import type { z } from 'zod';
 import { ProxycartError, trimVendorMessage } from '../errors.js';
 import { log } from '../log.js';
 import { redact } from '../redact.js';
@@ -14,7 +15,7 @@ export interface HttpResponse<T = unknown> {
   headers: Record<string, string | string[] | undefined>;
 }
 
-export interface RequestSpec {
+export interface RequestSpec<T = unknown> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Appended to the base URL; may hold path parameters already encoded. */
   path: string;
@@ -25,6 +26,14 @@ export interface RequestSpec {
   money?: boolean;
   /** A money call the vendor de-duplicates (idempotency key): it may be retried like a read. */
   idempotent?: boolean;
+  /**
+   * The answer's shape (a tolerant zod schema), checked here so every call site validates
+   * what it reads. An answer that does not fit is the vendor's failure (`vendor_unavailable`),
+   * or for a money call an unknown outcome: the vendor may have taken the order.
+   */
+  schema?: z.ZodType<T>;
+  /** What the request is, for the message when the answer does not fit (e.g. "the catalog request"). */
+  what?: string;
 }
 
 export interface HttpClientOptions {
@@ -50,7 +59,7 @@ export interface HttpClientOptions {
 }
 
 export interface HttpClient {
-  request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>>;
+  request<T = unknown>(spec: RequestSpec<T>): Promise<HttpResponse<T>>;
 }
 
 // Errors raised before any byte of the request left this machine: nothing can have happened.
@@ -163,7 +172,20 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   return {
-    async request<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
+    async request<T>(spec: RequestSpec<T>): Promise<HttpResponse<T>> {
+      const response = await send(spec);
+      if (!spec.schema) return response as HttpResponse<T>;
+      const parsed = spec.schema.safeParse(response.body);
+      if (parsed.success) return { ...response, body: parsed.data };
+      const what = spec.what ?? `${spec.method} ${spec.path.split('?')[0]}`;
+      if (spec.money) {
+        throw new ProxycartError('outcome_unknown', `${options.vendor} accepted ${what} (HTTP ${response.status}) but its answer holds nothing proxycart can read; the order may have been placed.`);
+      }
+      throw new ProxycartError('vendor_unavailable', `${options.vendor} answered ${what} with a body proxycart cannot read.`);
+    },
+  };
+
+  async function send(spec: RequestSpec<unknown>): Promise<HttpResponse> {
       const mayRetry = !spec.money || spec.idempotent === true;
       const started = Date.now();
       // Whether an earlier attempt of this money call may have reached the vendor: then a
@@ -171,7 +193,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       let mayHaveReached = false;
       for (let tryNumber = 0; ; tryNumber++) {
         try {
-          return (await requestOnce(spec)) as HttpResponse<T>;
+          return await requestOnce(spec);
         } catch (error) {
           if (!(error instanceof ProxycartError)) throw error;
           if (spec.money) {
@@ -194,8 +216,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           await new Promise((resolve) => setTimeout(resolve, waitMs));
         }
       }
-    },
-  };
+  }
 
   /** The end of an idempotent money call whose attempts gave no clear answer. */
   function unclear(attempts: number, last: ProxycartError): ProxycartError {

@@ -44,7 +44,7 @@ export function createApi(connection: Connection): ProxySellerApi {
 
   async function data(client: HttpClient, spec: RequestSpec): Promise<unknown> {
     try {
-      const response = await client.request<{ data?: unknown }>(spec);
+      const response = await client.request(spec);
       const body = response.body as { data?: unknown } | undefined;
       return body && typeof body === 'object' ? body.data : undefined;
     } catch (error) {
