@@ -3,6 +3,16 @@
 import { build } from 'esbuild';
 import { EXTERNAL } from './external.mjs';
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// The SDK's default form-answer validator (ajv) is swapped for its code-free one: see
+// src/form-validator.ts for why.
+const formValidator = {
+  name: 'form-validator',
+  setup(build) {
+    build.onResolve({ filter: /validation\/ajv-provider\.js$/ }, () => ({ path: fileURLToPath(new URL('../src/form-validator.ts', import.meta.url)) }));
+  },
+};
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -19,5 +29,6 @@ await build({
   minify: true,
   external: ['sqlite3', ...EXTERNAL],
   banner: { js: "import { createRequire as __proxycartRequire } from 'node:module'; const require = __proxycartRequire(import.meta.url);" },
+  plugins: [formValidator],
   logLevel: 'warning',
 });
