@@ -138,7 +138,7 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
  */
 export function numbersAsStrings(input: z.ZodObject, args: unknown): unknown {
   if (!args || typeof args !== 'object' || Array.isArray(args)) return args;
-  const out: Record<string, unknown> = { ...(args as Record<string, unknown>) };
+  const out: Record<string, unknown> = { ...args };
   for (const [key, value] of Object.entries(out)) {
     // Own keys only: `constructor` or `__proto__` must not reach Object.prototype.
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || !Object.hasOwn(input.shape, key)) continue;
