@@ -152,7 +152,7 @@ async function runTool(tool: ToolDefinition, rawArgs: unknown, call: ToolCall): 
   const parsed = tool.input.safeParse(numbersAsStrings(tool.input, rawArgs));
   if (!parsed.success) return toErrorResult(new ProxycartError('invalid_input', describeIssues(parsed.error)));
   try {
-    const result = await tool.handler(parsed.data as Record<string, unknown>, call);
+    const result = await tool.handler(parsed.data, call);
     // Structured content and its text twin go through the same redaction as errors.
     const json = JSON.stringify(result);
     const text = redact(json);

@@ -1,8 +1,9 @@
+import { z } from 'zod';
 import type { ConfirmMode } from '../config.js';
 import { asProxycartError, ProxycartError } from '../errors.js';
 import { log } from '../log.js';
 import { formatUsd } from '../money.js';
-import type { Order, PreparedOrder, ProviderClient, ProviderSpec } from '../providers/types.js';
+import type { Order, PreparedOrder, ProviderSpec } from '../providers/types.js';
 import type { Store } from '../store.js';
 import { maskCredentials } from '../credentials.js';
 import type { ApprovalRecord } from '../approval/approvals.js';
@@ -10,16 +11,29 @@ import { approvalDetails, awaitDecision, type ApprovalChannel, type Waiting } fr
 import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, tokenId, type QuoteRecord } from './confirmation.js';
 import type { Environment } from '../environment.js';
 import { overcharge, PRICE_TOLERANCE_USD, spendingIn, UNKNOWN_PREFIX, unresolvedIn, type Ledger, type LedgerEntry } from './ledger.js';
-import { settleEntry, unknownOrder } from './reconcile.js';
+import { settleEntry, unknownOrder, type SettleDeps } from './reconcile.js';
 import { checkBudget, checkQuote, type Limits } from './policy.js';
 import { buildQuote, quotedTotal, type Quote } from './quote.js';
+
+/**
+ * The fields place_order takes beside the vendor's order fields. The guard reads them and
+ * strips them before the order is hashed, quoted or sent.
+ */
+export const orderControls = {
+  confirmation_token: z.string().min(1).max(200).optional().describe('From a quote the person approved'),
+  // Undescribed on purpose (every byte of tools/list counts): approval_required's next_step says when to use it.
+  wait_seconds: z.number().int().min(0).max(300).optional(),
+};
+
+/** place_order's parsed input: the vendor's order fields and the guard's own. */
+export type PlaceOrderArgs = Record<string, unknown> & z.output<z.ZodObject<typeof orderControls>>;
 
 /** The person's answer to a confirmation form; `unanswered` covers errors and time-outs. */
 export type ElicitAnswer = 'accept' | 'decline' | 'cancel' | 'unanswered';
 
-export interface PlaceOrderContext {
+/** What placing an order needs; it settles orders already sent through the same dependencies as order_status. */
+export interface PlaceOrderContext extends SettleDeps {
   provider: ProviderSpec;
-  client: ProviderClient;
   /** The account this server charges for the provider (sandbox or one live key). */
   environment: Environment;
   /** The authenticated client calling (HTTP mode), whose own budget applies too. */
@@ -34,11 +48,7 @@ export interface PlaceOrderContext {
   urlElicitation?: UrlElicitation;
   /** The approval page and its records. */
   approvals: ApprovalChannel;
-  /** How long a call waits for a decision on the page when it was asked to (`wait_seconds`), in ms. */
-  waitMs: number;
   waiting: Waiting;
-  /** How long a money call may take (ms); a `submitting` entry older than this plus a margin was interrupted. */
-  moneyTimeoutMs: number;
 }
 
 export interface UrlElicitation {
@@ -64,10 +74,11 @@ export interface PlaceOrderResult {
   next_step: string;
 }
 
-export async function placeOrder(ctx: PlaceOrderContext, args: Record<string, unknown>): Promise<PlaceOrderResult> {
-  const { confirmation_token: token, wait_seconds: _wait, ...orderArgs } = args;
+export async function placeOrder(ctx: PlaceOrderContext, args: PlaceOrderArgs): Promise<PlaceOrderResult> {
+  // The guard's own fields never reach the hash, the quote or the vendor.
+  const { confirmation_token: token, wait_seconds: waitSeconds = 0, ...orderArgs } = args;
   const argsHash = hashArguments(ctx.environment, orderArgs);
-  if (typeof token === 'string') return confirmWithToken(ctx, token, argsHash);
+  if (token !== undefined) return confirmWithToken(ctx, token, argsHash, waitSeconds * 1000);
   if (ctx.confirm === 'elicit' && !ctx.elicit) {
     throw new ProxycartError('policy', 'Orders need a person to confirm in the client, and this client does not support confirmation forms (elicitation).', {
       advice: 'Use a client with elicitation support, or a person can set PROXYCART_CONFIRM=auto.',
@@ -172,7 +183,8 @@ async function declined(ctx: PlaceOrderContext, record: QuoteRecord, why: string
   return { status: 'declined', quote: record.quote, next_step: `${why} Nothing was ordered or charged.` };
 }
 
-async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash: string): Promise<PlaceOrderResult> {
+/** `waitMs`: how long this call waits for a decision on the page (`wait_seconds`). */
+async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash: string, waitMs: number): Promise<PlaceOrderResult> {
   if (ctx.confirm === 'elicit') {
     throw new ProxycartError('policy', 'Confirmation tokens are off: orders must be confirmed by a person in the client (PROXYCART_CONFIRM=elicit).');
   }
@@ -201,7 +213,7 @@ async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash:
     // Issued without a page (a form that was answered elsewhere, or token mode before a restart).
     found = await openApproval(ctx, record, await ctx.ledger.spentLast24h(ctx.environment.sandbox), true);
   }
-  const decided = ctx.waitMs > 0 && found.record.state === 'pending' ? await awaitDecision(ctx.approvals, record.id, ctx.waitMs, ctx.waiting) : found.record;
+  const decided = waitMs > 0 && found.record.state === 'pending' ? await awaitDecision(ctx.approvals, record.id, waitMs, ctx.waiting) : found.record;
   return afterDecision(ctx, record, decided, found.url, token);
 }
 
@@ -297,7 +309,7 @@ async function priceAgain(ctx: PlaceOrderContext, record: QuoteRecord): Promise<
 
 /** The result of an approved quote that was already sent (by this call or another). */
 async function settle(ctx: PlaceOrderContext, entry: LedgerEntry): Promise<PlaceOrderResult> {
-  const settled = await settleEntry({ client: ctx.client, ledger: ctx.ledger, vendor: ctx.provider.title, capabilities: ctx.provider.capabilities, moneyTimeoutMs: ctx.moneyTimeoutMs }, entry);
+  const settled = await settleEntry(ctx, entry);
   return settled.order ? placedResult(settled.entry, settled.order) : unknownOutcome(settled.entry, settled.why);
 }
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ProxycartError } from '../errors.js';
-import { moneyTimeoutMs } from '../timeouts.js';
 import type { Runtime } from '../runtime.js';
-import type { ToolDefinition } from './define.js';
+import { defineTool, type ToolDefinition } from './define.js';
 import { providerEnum } from './orders.js';
 import { orderStatus } from './order-status.js';
+import { vendorDeps } from './vendor-deps.js';
 
 // proxycart_check_proxy: does the proxy just bought work? The order's first proxy is read
 // from the vendor with its credentials (used here, never shown), one request goes through
@@ -17,15 +17,9 @@ const MAX_CHECK_MS = 20_000;
 // Also always present: status_code, latency_ms, exit_ip, target; `reason` when not ok.
 export const checkProxyOutput = z.object({ ok: z.boolean() });
 
-interface CheckArgs {
-  provider: string;
-  order_id: string;
-  target_url?: string;
-}
-
 export function checkProxyTool(runtime: Runtime): ToolDefinition {
   const { config } = runtime;
-  return {
+  return defineTool({
     name: 'proxycart_check_proxy',
     title: 'Check a proxy',
     description: "One request through the order's first proxy: ok, latency, exit IP, or why it failed.",
@@ -39,13 +33,11 @@ export function checkProxyTool(runtime: Runtime): ToolDefinition {
       .strict(),
     output: checkProxyOutput,
     async handler(args, call) {
-      const { provider, order_id: orderId, target_url: targetUrl } = args as unknown as CheckArgs;
+      const { provider, order_id: orderId, target_url: targetUrl } = args;
       const spec = runtime.providers.find((p) => p.id === provider);
       if (!spec) throw new ProxycartError('invalid_input', `${provider} is not enabled.`);
       const target = await targetOf(targetUrl ?? config.checkUrl, config.sandbox && !targetUrl);
-      const [client, ledger] = await Promise.all([runtime.client(spec.id), runtime.ledger()]);
-      const deps = { client, ledger, vendor: spec.title, capabilities: spec.capabilities, moneyTimeoutMs: moneyTimeoutMs(config.timeoutMs), providerId: spec.id };
-      const { order } = await orderStatus(deps, { order_id: orderId, include_credentials: true }, call);
+      const { order } = await orderStatus(await vendorDeps(runtime, spec), { order_id: orderId, include_credentials: true }, call);
       const base = { provider: spec.id, sandbox: config.sandbox, order_id: order.id, order_state: order.state, target: target.href };
       const proxy = order.proxies.find((p) => p.host && p.port > 0);
       if (!proxy) {
@@ -59,7 +51,7 @@ export function checkProxyTool(runtime: Runtime): ToolDefinition {
       // The endpoint without its credentials: enough to tell which proxy was tried.
       return { ...base, proxy: { host: proxy.host, port: proxy.port, protocol: proxy.protocol }, ...result };
     },
-  };
+  });
 }
 
 async function targetOf(configured: string | undefined, sandboxDefault: boolean): Promise<URL> {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { asProxycartError, ProxycartError } from '../errors.js';
+import { asProxycartError, parseArguments, ProxycartError } from '../errors.js';
 import { MAX_CANDIDATES } from '../providers/compare.js';
 import type { Offer, ProviderClient, ProviderId, ProviderSpec } from '../providers/types.js';
 import type { Runtime } from '../runtime.js';
-import type { ToolDefinition } from './define.js';
+import { defineTool, type ToolDefinition } from './define.js';
 
 // proxycart_compare_offers: one question ("the cheapest residential GB in the US?") asked of
 // every enabled vendor. Each vendor's catalog (cached) gives a few candidate orders; each
@@ -61,12 +61,14 @@ const round = (value: number, places = 4) => Math.round(value * 10 ** places) / 
 /** The vendor's priced offers, and the place_order arguments of matching ones it gives no price for. */
 async function compareVendor(spec: ProviderSpec, client: ProviderClient, ask: Ask): Promise<{ offers: ComparedOffer[]; unpriced: Array<Record<string, unknown>> }> {
   const candidates = (await client.compareCandidates!(ask)).slice(0, MAX_CANDIDATES);
+  // A candidate is parsed as place_order's input would be (the client takes parsed input only).
+  const orderInput = spec.placeOrderInput.strict();
   const unpriced: Array<Record<string, unknown>> = [];
   const priced = await Promise.all(
     candidates.map(async (candidate): Promise<ComparedOffer | undefined> => {
       let prepared;
       try {
-        prepared = await client.prepareOrder(candidate.args);
+        prepared = await client.prepareOrder(parseArguments(orderInput, candidate.args));
       } catch (error) {
         const kind = asProxycartError(error).kind;
         // The vendor refused this one choice: leave it out. Anything else is the vendor's state.
@@ -104,15 +106,14 @@ function withDeadline<T>(work: Promise<T>, ms: number, vendor: string): Promise<
 
 export function compareOffersTool(runtime: Runtime): ToolDefinition {
   const { config } = runtime;
-  return {
+  return defineTool({
     name: 'proxycart_compare_offers',
     title: 'Compare offers',
     description: 'Offers across vendors, cheapest first, per GB or IP-month, each with the place_order call to buy it.',
     effect: 'read',
     input: compareInput,
     output: compareOutput,
-    async handler(args) {
-      const ask = args as Ask;
+    async handler(ask) {
       checkAsk(ask);
       const offers: ComparedOffer[] = [];
       const notPriced: Array<Record<string, unknown>> = [];
@@ -143,5 +144,5 @@ export function compareOffersTool(runtime: Runtime): ToolDefinition {
       offers.sort((a, b) => a.total_usd - b.total_usd || a.provider.localeCompare(b.provider));
       return { sandbox: config.sandbox, kind: ask.kind, offers, not_priced: notPriced, unavailable };
     },
-  };
+  });
 }

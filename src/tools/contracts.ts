@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { orderControls } from '../guard/place-order.js';
 import type { ProviderSpec } from '../providers/types.js';
 
 // The four operation contracts every provider's tools follow: output shapes and the
@@ -37,16 +38,12 @@ export const orderStatusInput = z
   })
   .strict();
 
-export const confirmationToken = z.string().min(1).max(200).optional().describe('From a quote the person approved');
-
-// Undescribed on purpose (every byte of tools/list counts): approval_required's next_step says when to use it.
-const approvalWait = z.number().int().min(0).max(300).optional();
-
-export function placeOrderInput(spec: ProviderSpec): z.ZodObject {
-  return spec.placeOrderInput.extend({ confirmation_token: confirmationToken, wait_seconds: approvalWait }).strict();
+/** The vendor's order fields plus the guard's own (confirmation_token, wait_seconds), which the guard strips before the vendor sees them. */
+export function placeOrderInput<P extends z.ZodObject>(spec: ProviderSpec<z.ZodObject, P>) {
+  return spec.placeOrderInput.extend(orderControls).strict();
 }
 
-export function listOffersInput(spec: ProviderSpec): z.ZodObject {
+export function listOffersInput<L extends z.ZodObject>(spec: ProviderSpec<L>) {
   return spec.listOffersInput.strict();
 }
 

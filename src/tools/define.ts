@@ -28,16 +28,31 @@ export interface ToolCall {
   urlElicitation?: UrlElicitation;
 }
 
-/** A tool is one literal: name, words, schemas, annotations and handler together. */
-export interface ToolDefinition {
+/**
+ * A tool is one literal: name, words, schemas, annotations and handler together. It is
+ * generic in its input schema: the server parses the arguments with `input` once, and the
+ * handler receives what that parse gives (`z.output<I>`), never raw arguments.
+ */
+export interface ToolSpec<I extends z.ZodObject> {
   name: string;
   title: string;
   description: string;
   /** The one field annotation hints derive from, so they cannot disagree. */
   effect: 'read' | 'spend';
-  input: z.ZodObject;
+  input: I;
   output: z.ZodObject;
-  handler(args: Record<string, unknown>, call: ToolCall): Promise<Record<string, unknown>>;
+  handler(args: z.output<I>, call: ToolCall): Promise<Record<string, unknown>>;
+}
+
+/** A tool as the server lists and runs it: its input type erased. */
+export type ToolDefinition = ToolSpec<z.ZodObject>;
+
+/**
+ * Checks a tool literal against its own input schema and erases the type. Sound because
+ * the server calls `handler` only with the output of `input`'s parse (server.ts runTool).
+ */
+export function defineTool<I extends z.ZodObject>(tool: ToolSpec<I>): ToolDefinition {
+  return tool;
 }
 
 export interface ListedTool {
@@ -123,7 +138,7 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
  */
 export function numbersAsStrings(input: z.ZodObject, args: unknown): unknown {
   if (!args || typeof args !== 'object' || Array.isArray(args)) return args;
-  const out: Record<string, unknown> = { ...(args as Record<string, unknown>) };
+  const out: Record<string, unknown> = { ...args };
   for (const [key, value] of Object.entries(out)) {
     // Own keys only: `constructor` or `__proto__` must not reach Object.prototype.
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || !Object.hasOwn(input.shape, key)) continue;

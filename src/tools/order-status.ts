@@ -1,22 +1,21 @@
 import { ProxycartError } from '../errors.js';
 import { UNKNOWN_PREFIX, type Ledger } from '../guard/ledger.js';
-import { settleEntry, unknownOrder, type SettleDeps } from '../guard/reconcile.js';
-import type { Order, OrderHint, ProviderClient, ProviderId } from '../providers/types.js';
+import { settleEntry, unknownOrder } from '../guard/reconcile.js';
+import type { Order, OrderHint } from '../providers/types.js';
 import { maskCredentials } from '../credentials.js';
 import { sleep } from '../wait.js';
+import type { z } from 'zod';
+import type { orderStatusInput } from './contracts.js';
 import type { ToolCall } from './define.js';
+import type { VendorDeps } from './vendor-deps.js';
 
 const POLL_INTERVAL_MS = 1500;
 
-export interface OrderStatusArgs {
-  order_id: string;
-  wait_seconds?: number;
-  include_credentials?: boolean;
-}
+export type OrderStatusArgs = z.output<typeof orderStatusInput>;
 
 /** Read an order; with wait_seconds, poll until it is usable or final, reporting progress. */
 export async function orderStatus(
-  deps: SettleDeps & { providerId: ProviderId },
+  deps: VendorDeps,
   args: OrderStatusArgs,
   call: ToolCall,
 ): Promise<{ order: Order; next_step?: string }> {

@@ -3,7 +3,7 @@ import { spendingIn, UNKNOWN_PREFIX, type LedgerEntry } from '../guard/ledger.js
 import { roundCents } from '../money.js';
 import type { Runtime } from '../runtime.js';
 import { ORDER_STATES } from './contracts.js';
-import { identityKey, type ToolDefinition } from './define.js';
+import { defineTool, identityKey, type ToolDefinition } from './define.js';
 
 // proxycart_orders: the books. Orders placed through proxycart, from the ledger (the
 // vendors are not asked: this is what proxycart sent and what it was told), the money
@@ -22,12 +22,6 @@ function ordersInput(providers: readonly string[]) {
 /** The enabled providers' ids (a plain string when none is enabled). */
 export function providerEnum(providers: readonly string[]): z.ZodType<string> {
   return providers.length ? z.enum(providers as [string, ...string[]]) : z.string().max(40);
-}
-
-interface OrdersArgs {
-  provider?: string;
-  state?: string;
-  limit?: number;
 }
 
 const open = z.looseObject({});
@@ -76,7 +70,7 @@ function unresolved(entry: LedgerEntry): Record<string, unknown> {
 
 export function ordersTool(runtime: Runtime): ToolDefinition {
   const { config } = runtime;
-  return {
+  return defineTool({
     name: 'proxycart_orders',
     title: 'Orders',
     description: 'Orders placed here, newest first, unresolved ones, and the 24-hour budget left.',
@@ -84,8 +78,8 @@ export function ordersTool(runtime: Runtime): ToolDefinition {
     input: ordersInput(runtime.providers.map((p) => p.id)),
     output: ordersOutput,
     async handler(args, call) {
-      const { provider, state } = args as OrdersArgs;
-      const limit = Math.min(args.limit === undefined ? 20 : Number(args.limit), 200);
+      const { provider, state } = args;
+      const limit = Math.min(args.limit ?? 20, 200);
       const identity = identityKey(call.identity);
       const seesAll = !identity || call.identity!.scopes.includes(ADMIN_SCOPE);
       const all = await (await runtime.ledger()).entries();
@@ -104,5 +98,5 @@ export function ordersTool(runtime: Runtime): ToolDefinition {
       const unknown = mine.filter((entry) => entry.status === 'outcome_unknown').map(unresolved);
       return { sandbox: config.sandbox, orders, outcome_unknown: unknown, spending };
     },
-  };
+  });
 }

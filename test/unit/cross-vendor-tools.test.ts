@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { PROVIDERS } from '../../src/providers/index.js';
 import { createRuntime } from '../../src/runtime.js';
@@ -13,14 +13,16 @@ import { createServer } from '../../src/server.js';
 describe('tools/list with all vendors and the cross-vendor tools', () => {
   const runtime = createRuntime(loadConfig({ PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory' }, PROVIDERS), PROVIDERS);
   const client = new Client({ name: 'list', version: '1' });
+  beforeAll(async () => {
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await Promise.all([createServer(runtime).connect(a), client.connect(b)]);
+  });
   afterAll(async () => {
     await client.close();
     await runtime.close();
   });
 
   it('lists 18 tools with annotations and output schemas in at most 14,000 bytes', async () => {
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    await Promise.all([createServer(runtime).connect(a), client.connect(b)]);
     const listed = await client.listTools();
     expect(listed.tools).toHaveLength(18);
     for (const tool of listed.tools) {
@@ -33,5 +35,24 @@ describe('tools/list with all vendors and the cross-vendor tools', () => {
     }
     expect(byName.proxycart_check_proxy?.annotations?.openWorldHint).toBe(true);
     expect(JSON.stringify(listed).length).toBeLessThanOrEqual(14_000);
+  });
+
+  it('hands each handler its parsed input: bad arguments are refused in the shared wording before any handler runs', async () => {
+    const text = (result: Awaited<ReturnType<typeof client.callTool>>) => (result.content as Array<{ text: string }>)[0]!.text;
+    const books = await client.callTool({ name: 'proxycart_orders', arguments: {} });
+    expect(books.isError).toBeFalsy();
+    expect(books.structuredContent).toMatchObject({ orders: [], spending: { daily_budget_usd: 200, max_order_usd: 50 } });
+    const refused = [
+      [{ name: 'proxycart_orders', arguments: { limit: 0 } }, /^invalid_input: Invalid arguments: limit: /],
+      [{ name: 'proxycart_compare_offers', arguments: { kind: 'satellite' } }, /^invalid_input: Invalid arguments: kind: /],
+      [{ name: 'proxyjam_place_order', arguments: { confirmation_token: '' } }, /^invalid_input: Invalid arguments: .*confirmation_token: /],
+      [{ name: 'novaproxy_place_order', arguments: { plan: 'residential', bandwidth: 1, wait_seconds: 301 } }, /^invalid_input: Invalid arguments: wait_seconds: /],
+    ] as const;
+    for (const [call, message] of refused) {
+      const result = await client.callTool(call);
+      expect(result.isError, call.name).toBe(true);
+      expect(result.structuredContent, call.name).toBeUndefined();
+      expect(text(result), call.name).toMatch(message);
+    }
   });
 });
