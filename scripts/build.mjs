@@ -2,6 +2,7 @@
 // hundreds of modules, and code-splitting keeps the store and simulators out of start-up.
 import { build } from 'esbuild';
 import { EXTERNAL } from './external.mjs';
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +19,7 @@ rmSync('dist', { recursive: true, force: true });
 await build({
   // sandbox.js lets scripts (benchmarks) start and steer the simulators in their own process.
   // serve-http.js (HTTP transport, jose) is imported by the CLI only in HTTP mode.
-  entryPoints: { cli: 'src/cli.ts', sandbox: 'src/sandbox/index.ts', 'serve-http': 'src/commands/serve-http.ts', 'write-manifests': 'scripts/write-manifests.ts' },
+  entryPoints: { cli: 'src/cli.ts', sandbox: 'src/sandbox/index.ts', 'serve-http': 'src/commands/serve-http.ts', 'write-manifests': 'scripts/write-manifests.ts', 'write-listing': 'scripts/write-listing.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -32,3 +33,6 @@ await build({
   plugins: [formValidator],
   logLevel: 'warning',
 });
+
+// The tools/list entries, written once here so start-up need not convert schemas.
+execFileSync(process.execPath, ['dist/write-listing.js'], { stdio: 'inherit' });

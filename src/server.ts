@@ -6,7 +6,8 @@ import { addLogSink, atLeast, DEFAULT_MCP_LEVEL, log, type McpLevel } from './lo
 import { redact } from './redact.js';
 import type { Runtime } from './runtime.js';
 import { crossVendorTools } from './tools/cross-vendor.js';
-import { listedTool, numbersAsStrings, type ToolCall, type ToolDefinition } from './tools/define.js';
+import { type ListedTool, numbersAsStrings, type ToolCall, type ToolDefinition } from './tools/define.js';
+import { listingOf } from './tools/listing.js';
 import { providerTools } from './tools/provider-tools.js';
 import { VERSION } from './version.js';
 
@@ -19,7 +20,7 @@ export interface ServerOptions {
 
 // In HTTP mode every request gets its own server, so the tools and their listing are
 // built once per runtime rather than once per request.
-const catalogs = new WeakMap<Runtime, { all: ToolDefinition[]; read: ToolDefinition[]; listed: Map<boolean, ReturnType<typeof listedTool>[]> }>();
+const catalogs = new WeakMap<Runtime, { all: ToolDefinition[]; read: ToolDefinition[]; listed: Map<boolean, ListedTool[]> }>();
 
 /** Names of the tools that spend money (HTTP mode refuses them to callers without the spend scope). */
 export function spendToolNames(runtime: Runtime): string[] {
@@ -74,7 +75,7 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     let listed = known.listed.get(readOnly);
-    if (!listed) known.listed.set(readOnly, (listed = tools.map(listedTool)));
+    if (!listed) known.listed.set(readOnly, (listed = tools.map(listingOf)));
     return { tools: listed };
   });
 
