@@ -4,12 +4,15 @@ import { jsonSchema } from '../../src/tools/define.js';
 import { rejection } from '../rejection.js';
 import { ProxycartError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/client.js';
+import { interpretVendorError } from '../../src/http/vendor-errors.js';
+import { recoverLostOrder } from '../../src/guard/reconcile.js';
+import { connectParsed } from '../fixtures.js';
 import { resolveCountry } from '../../src/providers/countries.js';
 import { provider } from '../../src/providers/proxyscrape/index.js';
 import { classifyStatus, createdOrder, parseAmount, toBalance, toOrder } from '../../src/providers/proxyscrape/map.js';
-import { buildOrder, familyOf } from '../../src/providers/proxyscrape/order-rules.js';
+import { buildOrder, familyOf } from '../../src/providers/proxyscrape/rules.js';
 import { placeOrderInput, statusDataSchema } from '../../src/providers/proxyscrape/schemas.js';
-import { toVendorError } from '../../src/providers/proxyscrape/vendor-errors.js';
+import { errorTable } from '../../src/providers/proxyscrape/errors.js';
 import type { Order, ProviderClient } from '../../src/providers/types.js';
 import { createSimulator, FOREIGN_ORDER_ID, sandboxKey, type ProxyScrapeSimOptions } from '../../src/sandbox/proxyscrape.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
@@ -34,6 +37,9 @@ function expectNoKey(error: ProxycartError): void {
   expect(text).not.toContain(sandboxKey);
   expect(text).not.toContain(WRONG_KEY);
 }
+
+/** The error the shared interpreter makes of an answer with ProxyScrape's table. */
+const toVendorError = (answer: HttpResponse) => interpretVendorError(errorTable, answer);
 
 function response(status: number, body: unknown): HttpResponse {
   return { status, body, text: JSON.stringify(body), headers: {} };
@@ -178,6 +184,18 @@ describe('proxyscrape vendor errors', () => {
     expect(toVendorError(response(200, { success: false, error: 'Weird' }))!.kind).toBe('vendor_error');
     // Prototype names are not documented messages.
     expect(toVendorError(response(400, { success: false, error: 'constructor' }))!.kind).toBe('vendor_error');
+    // The HTTP code outranks the later patterns, as before the table: 403 is permission, 401 the key.
+    const unauthorized403 = toVendorError(response(403, { success: false, error: 'Unauthorized' }))!;
+    expect(unauthorized403.message).toBe('ProxyScrape refused the request for lack of permission (HTTP 403).');
+    expect(unauthorized403.advice).toMatch(/account:api_ordering:write \(orders\)/);
+    expect(toVendorError(response(403, { success: false, error: 'No reading allowed' }))!.advice).toMatch(/permission \(it is off by default\) to read/);
+    expect(toVendorError(response(200, { success: false, error: 'Permission to read the balance missing' }))!.advice).toMatch(/to read order status/);
+    expect(toVendorError(response(401, { success: false, error: 'Not found' }))!.message).toBe('ProxyScrape refused the credentials (HTTP 401).');
+    expect(toVendorError(response(404, { success: false, error: 'Bad pricing' }))!.kind).toBe('not_found');
+    // No sentence at all: the HTTP code alone.
+    expect(toVendorError(response(403, { success: false }))!.kind).toBe('auth');
+    expect(toVendorError(response(404, { success: false }))!.message).toBe('ProxyScrape found no such resource (HTTP 404).');
+    expect(toVendorError(response(400, { success: false }))!.message).toBe('ProxyScrape rejected the request (HTTP 400).');
   });
 
   it('lets successes and non-JSON failures through to the HTTP client', () => {
@@ -311,7 +329,7 @@ describe('proxyscrape client against its simulator', () => {
   async function start(options: ProxyScrapeSimOptions = {}, apiKey = sandboxKey, timeoutMs = 2000) {
     sim = createSimulator(options);
     const baseUrl = await sim.listen();
-    client = await provider.connect({ baseUrl, apiKey, timeoutMs });
+    client = await connectParsed(provider, { baseUrl, apiKey, timeoutMs });
     return baseUrl;
   }
 
@@ -358,11 +376,12 @@ describe('proxyscrape client against its simulator', () => {
     expect(sim.log.map((e) => `${e.method} ${e.path}`)).toEqual(['GET /orders/balance']);
   });
 
-  it('refuses schema violations in prepareOrder itself with invalid_input', async () => {
+  it('refuses schema violations before any request with invalid_input', async () => {
     await start();
-    const error = await failure(client.prepareOrder({ type: 'new_datacenter_shared', country: 'BE', days: 30, proxies: { mixed: -1 } }));
+    // connectParsed parses before it calls the client, and throws at once (not a rejection).
+    const error = await failure((async () => client.prepareOrder({ type: 'new_datacenter_shared', country: 'BE', days: 30, proxies: { mixed: -1 } }))());
     expect(error.kind).toBe('invalid_input');
-    expect(error.message).toMatch(/proxies\.mixed/);
+    expect(error.message).toMatch(/^Invalid arguments: proxies\.mixed: /);
     expect(sim.log).toHaveLength(0);
   });
 
@@ -491,7 +510,7 @@ describe('proxyscrape client against its simulator', () => {
 
   it('maps a wrong key to auth on every endpoint, without the key in any message', async () => {
     const baseUrl = await start();
-    const wrong = await provider.connect({ baseUrl, apiKey: WRONG_KEY, timeoutMs: 2000 });
+    const wrong = await connectParsed(provider, { baseUrl, apiKey: WRONG_KEY, timeoutMs: 2000 });
     const prepared = await client.prepareOrder(SEED_BODY);
     const calls = [
       () => wrong.walletBalance!(),
@@ -533,7 +552,7 @@ describe('proxyscrape client against its simulator', () => {
     const error = await failure(client.placeOrder(prepared, 'k'));
     expect(error.kind).toBe('outcome_unknown');
     expect(sim.moneyRequests()).toHaveLength(1);
-    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() })).toBeUndefined();
+    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() })).toBeUndefined();
     expectNoKey(error);
   });
 

@@ -1,35 +1,42 @@
-import type { z } from 'zod';
-import { ProxycartError, trimVendorMessage, type ErrorKind } from '../../errors.js';
-import type { HttpClient } from '../../http/client.js';
+import { createHttpClient } from '../../http/client.js';
+import type { Connection } from '../types.js';
+import { errorTable } from './errors.js';
 import { balanceSchema, createdSchema, statusSchema, type BalanceData, type StatusData } from './schemas.js';
 
 // One function per ProxyScrape Account API v4 endpoint; paths are below the base URL
-// (`…/v4/account`). Error envelopes are turned into errors by the HTTP client's hook.
+// (`…/v4/account`). Error envelopes are read by the shared interpreter from errors.ts, and
+// each answer is checked against its tolerant schema by the HTTP client. ProxyScrape has no
+// catalog endpoint, so nothing here goes through the catalog cache.
 
-function parse<S extends z.ZodType>(schema: S, body: unknown, what: string, kind: ErrorKind = 'vendor_unavailable'): z.infer<S> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  throw new ProxycartError(kind, `ProxyScrape answered ${what} in an unexpected shape.`, {
-    vendorMessage: trimVendorMessage(body),
+export function createApi(connection: Connection) {
+  const http = createHttpClient({
+    vendor: 'ProxyScrape',
+    baseUrl: connection.baseUrl,
+    headers: { 'api-token': connection.apiKey },
+    timeoutMs: connection.timeoutMs,
+    errors: errorTable,
   });
+
+  return {
+    /** `POST /orders/create`: the one call that spends wallet money. Returns the new order id. */
+    async createOrder(body: Record<string, unknown>): Promise<string> {
+      // Never retried: the vendor offers no idempotency key, so a second send could buy twice.
+      // A 2xx without the id means the order may exist: the client makes that outcome_unknown.
+      const response = await http.request({ method: 'POST', path: '/orders/create', json: body, money: true, schema: createdSchema, what: 'the order' });
+      return response.body.data;
+    },
+
+    /** `GET /orders/{orderId}/status`. */
+    async getOrderStatus(orderId: string): Promise<StatusData> {
+      const path = `/orders/${encodeURIComponent(orderId)}/status`;
+      return (await http.request({ method: 'GET', path, schema: statusSchema, what: 'the order status' })).body.data;
+    },
+
+    /** `GET /orders/balance`. */
+    async getBalance(): Promise<BalanceData> {
+      return (await http.request({ method: 'GET', path: '/orders/balance', schema: balanceSchema, what: 'the wallet balance' })).body.data;
+    },
+  };
 }
 
-/** `POST /orders/create`: the one call that spends wallet money. Returns the new order id. */
-export async function createOrder(http: HttpClient, body: Record<string, unknown>): Promise<string> {
-  // Never retried: the vendor offers no idempotency key, so a second send could buy twice.
-  const response = await http.request({ method: 'POST', path: '/orders/create', json: body, money: true });
-  // A 2xx without the id means the order may exist: the outcome is unknown, not a failure.
-  return parse(createdSchema, response.body, 'the order', 'outcome_unknown').data;
-}
-
-/** `GET /orders/{orderId}/status`. */
-export async function getOrderStatus(http: HttpClient, orderId: string): Promise<StatusData> {
-  const response = await http.request({ method: 'GET', path: `/orders/${encodeURIComponent(orderId)}/status` });
-  return parse(statusSchema, response.body, 'the order status').data;
-}
-
-/** `GET /orders/balance`. */
-export async function getBalance(http: HttpClient): Promise<BalanceData> {
-  const response = await http.request({ method: 'GET', path: '/orders/balance' });
-  return parse(balanceSchema, response.body, 'the wallet balance').data;
-}
+export type ProxyScrapeApi = ReturnType<typeof createApi>;

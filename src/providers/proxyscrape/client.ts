@@ -1,28 +1,21 @@
 import { ProxycartError } from '../../errors.js';
-import { createHttpClient } from '../../http/client.js';
-import type { Connection, Order, PreparedOrder, ProviderClient, VendorQuote } from '../types.js';
-import { createOrder, getBalance, getOrderStatus } from './api.js';
-import { createdOrder, toBalance, toOrder } from './map.js';
-import { OFFERS } from './offers.js';
-import { buildOrder } from './order-rules.js';
-import { placeOrderInput } from './schemas.js';
-import { messageOf, toVendorError } from './vendor-errors.js';
+import type { Connection, Order, PreparedOrder, ProviderClient } from '../types.js';
+import { createApi } from './api.js';
+import { createdOrder, offerList, toBalance, toOrder } from './map.js';
+import { buildOrder, quoteOf } from './rules.js';
+import type { ListOffersInput, PlaceOrderInput } from './schemas.js';
+
+// ProxyScrape: a static list of documented order types, no prices before ordering, a wallet,
+// and no way to look up an order whose create call got no answer (recover: false).
 
 // Order ids are UUIDs; anything else is refused before it becomes part of a URL path.
 const ORDER_ID = /^[A-Za-z0-9-]{1,64}$/;
 
-export function createClient(connection: Connection): ProviderClient {
-  const http = createHttpClient({
-    vendor: 'ProxyScrape',
-    baseUrl: connection.baseUrl,
-    headers: { 'api-token': connection.apiKey },
-    timeoutMs: connection.timeoutMs,
-    toError: toVendorError,
-    messageOf,
-  });
+export function createClient(connection: Connection): ProviderClient<ListOffersInput, PlaceOrderInput> {
+  const api = createApi(connection);
 
   async function walletBalance() {
-    const balance = toBalance(await getBalance(http));
+    const balance = toBalance(await api.getBalance());
     if (!balance) throw new ProxycartError('vendor_unavailable', 'ProxyScrape answered the wallet balance without a number.');
     return balance;
   }
@@ -48,32 +41,24 @@ export function createClient(connection: Connection): ProviderClient {
   async function orderStatus(orderId: string): Promise<Order> {
     const id = orderId.trim();
     if (!ORDER_ID.test(id)) throw new ProxycartError('invalid_input', 'order_id must be the ProxyScrape order id (a UUID) that place_order returned.');
-    return toOrder(await getOrderStatus(http, id), id);
+    return toOrder(await api.getOrderStatus(id), id);
   }
 
   return {
     async listOffers() {
-      return structuredClone(OFFERS);
+      return offerList();
     },
 
     async prepareOrder(input) {
-      const parsed = placeOrderInput.safeParse(input);
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`);
-        throw new ProxycartError('invalid_input', `Invalid ProxyScrape order: ${problems.join('; ')}.`);
-      }
-      const built = buildOrder(parsed.data);
+      const built = buildOrder(input);
       const warnings = [...built.warnings];
       const balance = await quoteBalance(warnings);
-      // No price or quote endpoint exists: the price appears only in the order status.
-      const quote: VendorQuote = { total_usd: null, price_source: 'unknown', summary: built.summary, warnings };
-      if (balance !== undefined) quote.balance_usd = balance;
-      return { request: built.request, quote };
+      return { request: built.request, quote: quoteOf(built, warnings, balance) };
     },
 
     async placeOrder(prepared: PreparedOrder) {
       // The vendor has no idempotency key, so the ledger's key is not sent; the request is sent once.
-      const id = await createOrder(http, prepared.request);
+      const id = await api.createOrder(prepared.request);
       // The create answer is only the id. One status read fills in the price the ledger
       // records; if that read fails the order still stands, so it must not throw.
       try {

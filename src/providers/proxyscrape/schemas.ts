@@ -6,8 +6,16 @@ export type PoolLocation = (typeof POOL_LOCATIONS)[number];
 
 export const DURATIONS = ['30d', '60d', '90d'] as const;
 
+/**
+ * Only the datacenter type string is published; the listed ids of the other products carry
+ * this prefix, which the order rules refuse with an explanation instead of letting a guessed
+ * type reach the vendor.
+ */
+export const UNPUBLISHED_PREFIX = 'unpublished:';
+
 // The vendor has no catalog endpoint, so listing takes no filters.
 export const listOffersInput = z.object({});
+export type ListOffersInput = z.infer<typeof listOffersInput>;
 
 // min(1) rather than positive(): same rule for integers, shorter JSON schema (tools/list budget).
 const poolSize = z.number().int().min(1);
@@ -30,12 +38,6 @@ export const placeOrderInput = z.object({
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
 
 // Vendor responses: tolerant, only the fields we read are typed.
-
-export const envelopeSchema = z.looseObject({
-  success: z.boolean().nullish(),
-  data: z.unknown().optional(),
-  error: z.unknown().optional(),
-});
 
 /** `orders/create` answers with the bare order id as `data`. */
 export const createdSchema = z.looseObject({

@@ -1,7 +1,7 @@
 import { ProxycartError } from '../../errors.js';
+import type { VendorQuote } from '../types.js';
 import { resolveCountry } from '../countries.js';
-import { UNPUBLISHED_PREFIX } from './offers.js';
-import { POOL_LOCATIONS, type PlaceOrderInput } from './schemas.js';
+import { POOL_LOCATIONS, UNPUBLISHED_PREFIX, type PlaceOrderInput } from './schemas.js';
 
 // ProxyScrape's field rules, checked here so a bad combination is refused before any money
 // call. Only one type string is published, so the product family is read from the type's
@@ -111,4 +111,14 @@ export function buildOrder(input: PlaceOrderInput): BuiltOrder {
     warnings.push(`The field rules of type "${type}" are not published, so they were not checked here; ProxyScrape refuses an unknown combination without charging.`);
   }
   return { request, summary: describe({ ...input, type }, family, pools, country.name), warnings };
+}
+
+/**
+ * The quote of a built order. No price or quote endpoint exists: the price appears only in
+ * the order status. `balance` is left out when the wallet was not read at all.
+ */
+export function quoteOf(built: BuiltOrder, warnings: string[], balance: number | null | undefined): VendorQuote {
+  const quote: VendorQuote = { total_usd: null, price_source: 'unknown', summary: built.summary, warnings };
+  if (balance !== undefined) quote.balance_usd = balance;
+  return quote;
 }
