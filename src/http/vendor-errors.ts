@@ -67,7 +67,8 @@ export function interpretVendorError(table: ErrorTable, response: HttpResponse):
   const meaning = meaningOf(table, failure);
   const message = typeof meaning.message === 'function' ? meaning.message(failure) : meaning.message;
   return new ProxycartError(meaning.kind, message, {
-    vendorMessage: trimVendorMessage(failure.messages.filter(Boolean).join(' | ') || undefined),
+    // A failure without a sentence keeps the whole answer as the vendor's words.
+    vendorMessage: trimVendorMessage(failure.messages.filter(Boolean).join(' | ') || response.text || undefined),
     httpStatus: failure.status,
     advice: meaning.advice,
   });
