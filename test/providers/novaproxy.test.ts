@@ -4,9 +4,12 @@ import { ProxycartError, type ErrorKind } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/client.js';
 import { provider } from '../../src/providers/novaproxy/index.js';
 import { bytesToGb, classifyStatus, offerNotes, orderFromVendor, planToOffer } from '../../src/providers/novaproxy/map.js';
-import { CLOCK_SKEW_MS, findPlacedOrder } from '../../src/providers/novaproxy/order-match.js';
+import { CLOCK_SKEW_MS, findPlacedOrder } from '../../src/providers/novaproxy/client.js';
 import { orderBodySchema, orderListSchema, orderSchema, planBodySchema, planListSchema, planSchema } from '../../src/providers/novaproxy/schemas.js';
-import { classifyVendorMessage, errorFromResponse } from '../../src/providers/novaproxy/vendor-errors.js';
+import { errorTable } from '../../src/providers/novaproxy/errors.js';
+import { interpretVendorError } from '../../src/http/vendor-errors.js';
+import { recoverLostOrder } from '../../src/guard/reconcile.js';
+import { connectParsed } from '../fixtures.js';
 import type { PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
 import { createSimulator, sandboxKey, type NovaState } from '../../src/sandbox/novaproxy.js';
@@ -192,6 +195,8 @@ describe('novaproxy mapping', () => {
 });
 
 describe('novaproxy error mapping', () => {
+  const errorOf = (res: HttpResponse) => interpretVendorError(errorTable, res);
+
   it.each([
     ['Insufficient balance.', 'insufficient_funds'],
     ["Plan 'gold' not found.", 'invalid_input'],
@@ -212,21 +217,26 @@ describe('novaproxy error mapping', () => {
     ['The discount code is invalid.', 'invalid_input'],
     ['Something else went wrong.', 'vendor_error'],
   ])('classifies "%s" as %s', (message, kind) => {
-    expect(classifyVendorMessage(message)).toBe(kind);
+    expect(interpretVendorError(errorTable, response(422, { error: message }))?.kind).toBe(kind);
   });
 
   it('turns the envelopes into errors that keep the vendor words', () => {
-    const unauthenticated = errorFromResponse(response(401, { message: 'Unauthenticated.' }));
+    const unauthenticated = errorOf(response(401, { message: 'Unauthenticated.' }));
     expect(unauthenticated?.kind).toBe('auth');
     expect(unauthenticated?.details.vendorMessage).toBe('Unauthenticated.');
-    const broke = errorFromResponse(response(422, { error: 'Insufficient balance.' }));
+    const broke = errorOf(response(422, { error: 'Insufficient balance.' }));
     expect(broke?.kind).toBe('insufficient_funds');
     expect(broke?.details).toMatchObject({ vendorMessage: 'Insufficient balance.', httpStatus: 422 });
-    expect(errorFromResponse(response(404, { message: 'Not Found' }))?.kind).toBe('not_found');
-    expect(errorFromResponse(response(403, { message: 'This action is unauthorized.' }))?.kind).toBe('auth');
-    expect(errorFromResponse(response(422, { message: 'The plan field is required.', errors: {} }))?.kind).toBe('invalid_input');
-    expect(errorFromResponse(response(201, { uuid: 'x', status: 'pending' }))).toBeUndefined();
-    expect(errorFromResponse(response(400, { error: 'Bad request' }))).toBeUndefined();
+    expect(errorOf(response(404, { message: 'Not Found' }))?.kind).toBe('not_found');
+    // Order wording counts only in a 422: a 404 stays a missing resource.
+    expect(errorOf(response(404, { message: "Plan 'gold' not found." }))?.kind).toBe('not_found');
+    expect(errorOf(response(403, { message: 'This action is unauthorized.' }))?.kind).toBe('auth');
+    expect(errorOf(response(422, { message: 'The plan field is required.', errors: {} }))?.kind).toBe('invalid_input');
+    expect(errorOf(response(201, { uuid: 'x', status: 'pending' }))).toBeUndefined();
+    // Any other refusal keeps the HTTP client's wording, now with the vendor's words.
+    const other = errorOf(response(400, { error: 'Bad request' }));
+    expect(other).toMatchObject({ kind: 'vendor_error', message: 'NovaProxy rejected the request (HTTP 400).' });
+    expect(other?.details.vendorMessage).toBe('Bad request');
   });
 });
 
@@ -297,7 +307,7 @@ describe('novaproxy client against its simulator', () => {
   beforeEach(async () => {
     sim = createSimulator({ activationMs: 200 });
     baseUrl = await sim.listen();
-    client = await provider.connect({ baseUrl, apiKey: sandboxKey, timeoutMs: 2000 });
+    client = await connectParsed(provider, { baseUrl, apiKey: sandboxKey, timeoutMs: 2000 });
   });
 
   afterEach(async () => {
@@ -366,7 +376,9 @@ describe('novaproxy client against its simulator', () => {
     expect((await failure(client.prepareOrder({ plan: 'residential', bandwidth: 2, duration: '1_day' }), 'invalid_input')).message).toMatch(/sold by bandwidth/);
     expect((await failure(client.prepareOrder({ plan: 'datacenter', bandwidth: 2 }), 'invalid_input')).message).toMatch(/sold by duration/);
     expect((await failure(client.prepareOrder({ plan: 'datacenter' }), 'invalid_input')).advice).toMatch(/1_week, 30_days/);
-    expect((await failure(client.prepareOrder({ plan: 'residential', bandwidth: -1 }), 'invalid_input')).message).toMatch(/^bandwidth:/);
+    // connectParsed parses synchronously, so a bad argument throws before a promise exists.
+    const parsed = (input: Record<string, unknown>) => Promise.resolve().then(() => client.prepareOrder(input));
+    expect((await failure(parsed({ plan: 'residential', bandwidth: -1 }), 'invalid_input')).message).toMatch(/^Invalid arguments: bandwidth: /);
     await failure(client.prepareOrder({ plan: 'datacenter', duration: '1_week', config: { speed: 'x'.repeat(500) } }), 'invalid_input');
     await failure(client.prepareOrder({ plan: 'static-datacenter', duration: '30_days', config: { country: '' } }), 'invalid_input');
     expect(sim.moneyRequests()).toHaveLength(0);
@@ -447,7 +459,7 @@ describe('novaproxy client against its simulator', () => {
   });
 
   it('refuses a bad key with auth, never echoing the key', async () => {
-    const wrong = await provider.connect({ baseUrl, apiKey: BAD_KEY, timeoutMs: 2000 });
+    const wrong = await connectParsed(provider, { baseUrl, apiKey: BAD_KEY, timeoutMs: 2000 });
     const error = await failure(wrong.listOffers({}), 'auth');
     expect(error.details.vendorMessage).toBe('Unauthenticated.');
     await failure(wrong.placeOrder(raw({ plan: 'residential', bandwidth: 1 }), 'key-9'), 'auth');
@@ -478,7 +490,7 @@ describe('novaproxy client against its simulator', () => {
     await failure(client.placeOrder(prepared, 'key-10'), 'outcome_unknown');
     expect(sim.moneyRequests()).toHaveLength(1);
     expect(sim.state.balance).toBe(85);
-    const found = await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'key-10', prepared, sentAt });
+    const found = await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'key-10', prepared, sentAt });
     expect(found?.id).toBe([...sim.state.orders.keys()][0]);
     expect(found?.total_usd).toBe(15);
   });
@@ -488,7 +500,7 @@ describe('novaproxy client against its simulator', () => {
     sim.inject({ method: 'POST', path: /^\/orders$/, phase: 'after', action: { kind: 'reset' }, times: 1 });
     const sentAt = Date.now();
     await failure(client.placeOrder(prepared, 'key-11'), 'outcome_unknown');
-    const found = await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'key-11', prepared, sentAt });
+    const found = await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'key-11', prepared, sentAt });
     expect(found).toMatchObject({ plan: 'datacenter', total_usd: 8.25 });
   });
 
@@ -497,8 +509,8 @@ describe('novaproxy client against its simulator', () => {
     sim.inject({ method: 'POST', path: /^\/orders$/, action: { kind: 'status', status: 500 }, times: 1 });
     await failure(client.placeOrder(prepared, 'key-12'), 'outcome_unknown');
     expect(sim.state.orders.size).toBe(0);
-    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'key-12', prepared, sentAt: Date.now() })).toBeUndefined();
-    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'key-12', prepared, sentAt: Date.now() - 10 * 60_000 })).toBeNull();
+    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'key-12', prepared, sentAt: Date.now() })).toBeUndefined();
+    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'key-12', prepared, sentAt: Date.now() - 10 * 60_000 })).toBeNull();
   });
 
   it('cannot tell when two matching orders appeared since sending', async () => {
@@ -507,7 +519,7 @@ describe('novaproxy client against its simulator', () => {
     const sentAt = Date.now() - 10 * 60_000;
     await client.placeOrder(prepared, 'key-13');
     await client.placeOrder(prepared, 'key-14');
-    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'key-13', prepared, sentAt })).toBeUndefined();
+    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'key-13', prepared, sentAt })).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ export const listOffersInput = z.object({
 
 // `config` values are strings or numbers. A bare string|number union converts to
 // `type: ["string","number"]` (no anyOf); adding `.max()` to the string side would turn it into
-// an anyOf, so the length of string values is checked in code instead (order-rules.ts).
+// an anyOf, so the length of string values is checked in code instead (rules.ts).
 export const placeOrderInput = z.object({
   plan: z.string().min(1).max(100).describe('Plan slug from list_offers'),
   bandwidth: z.number().int().min(1).max(100_000).optional().describe('Whole GB; bandwidth plans only'),
@@ -20,6 +20,7 @@ export const placeOrderInput = z.object({
   discount_code: z.string().min(1).max(100).optional(),
 });
 
+export type ListOffersInput = z.infer<typeof listOffersInput>;
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
 
 // Vendor responses: tolerant. Laravel may serialise decimal columns as strings ("5.00"), so
