@@ -1,23 +1,27 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProxycartError } from '../../src/errors.js';
 import { provider } from '../../src/providers/proxyseller/index.js';
-import { classifyVendorError, envelopeError } from '../../src/providers/proxyseller/envelope.js';
+import { SETTLE_MS } from '../../src/providers/proxyseller/client.js';
+import { errorTable } from '../../src/providers/proxyseller/errors.js';
 import {
   belongsTo,
   classifyStatus,
   offersFrom,
   orderFromItems,
   orderFromMake,
+  parseAllReferences,
+  parseTypeReference,
   parseVendorDate,
   proxyItemsByType,
   proxyItemsOf,
   quoteFrom,
 } from '../../src/providers/proxyseller/map.js';
-import { buildRequest, checkFields, summarize } from '../../src/providers/proxyseller/order-rules.js';
-import { SETTLE_MS } from '../../src/providers/proxyseller/reconcile.js';
-import { parseAllReferences, parseTypeReference } from '../../src/providers/proxyseller/reference.js';
-import { placeOrderInput, type PlaceOrderInput } from '../../src/providers/proxyseller/schemas.js';
+import { buildRequest, checkFields, summarize } from '../../src/providers/proxyseller/rules.js';
+import { calcAnswer, makeAnswer, placeOrderInput, type PlaceOrderInput } from '../../src/providers/proxyseller/schemas.js';
 import type { HttpResponse } from '../../src/http/client.js';
+import { interpretVendorError } from '../../src/http/vendor-errors.js';
+import { recoverLostOrder } from '../../src/guard/reconcile.js';
+import { connectParsed } from '../fixtures.js';
 import type { PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import { createSimulator, sandboxKey, type ProxySellerState } from '../../src/sandbox/proxyseller.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
@@ -31,9 +35,19 @@ function vendorDate(ms: number): string {
 }
 
 const caught = (promise: Promise<unknown>) => rejection(promise);
+/** For input the schema refuses: connectParsed may throw before a promise exists. */
+const refused = (call: () => Promise<unknown>) => rejection(Promise.resolve().then(call));
 
 function respond(body: unknown): HttpResponse {
   return { status: 200, body, text: JSON.stringify(body), headers: {} };
+}
+
+/** The error the shared interpreter makes of an answer with Proxy-Seller's table. */
+const envelopeError = (response: HttpResponse) => interpretVendorError(errorTable, response);
+
+/** The error of an envelope carrying these vendor errors (the old classifier's input). */
+function classifyVendorError(errors: Array<{ message: string; code: number }>) {
+  return envelopeError(respond({ status: 'error', data: null, errors: errors.map((e) => ({ ...e, customData: null })) }))!;
 }
 
 function input(value: Record<string, unknown>): PlaceOrderInput {
@@ -160,10 +174,11 @@ describe('proxyseller mapping', () => {
     expect(quoteFrom({ total: 3, currency: 'EUR' }, 'z')).toMatchObject({ total_usd: null, warnings: [expect.stringContaining('EUR')] });
     // A calc answer without a usable total is an unpriced quote (never a price of 0), saying why.
     expect(quoteFrom({ warning: '' }, 'z')).toMatchObject({ total_usd: null, price_source: 'unknown', warnings: ['Proxy-Seller gave order/calc total = nothing, which is not a price; the order is treated as unpriced.'] });
-    expect(() => quoteFrom('not an object', 'z')).toThrow(/shape/);
+    // An answer whose data is not a calc object never reaches quoteFrom: the call site refuses it.
+    expect(calcAnswer.safeParse({ status: 'success', data: 'not an object', errors: [] }).success).toBe(false);
   });
 
-  it('turns the documented make answer into a pending order, and an id-less one into an unknown outcome', () => {
+  it('turns the documented make answer into a pending order; an id-less one does not fit make', () => {
     const order = orderFromMake({ orderId: 2426273, total: 16.2, listBaseOrderNumbers: ['3388485_57471911'], balance: 1776.88 }, 'ipv4');
     expect(order).toEqual({
       id: '2426273',
@@ -176,13 +191,8 @@ describe('proxyseller mapping', () => {
       balance_usd: 1776.88,
     });
     expect(orderFromMake({ orderId: '65f0c2', total: 1 }, undefined)).toMatchObject({ id: '65f0c2', references: [] });
-    let error: unknown;
-    try {
-      orderFromMake({ total: 16.2 }, 'ipv4');
-    } catch (e) {
-      error = e;
-    }
-    expect((error as ProxycartError).kind).toBe('outcome_unknown');
+    // The HTTP client turns such a money answer into outcome_unknown (see the simulator test below).
+    expect(makeAnswer.safeParse({ status: 'success', data: { total: 16.2 }, errors: [] }).success).toBe(false);
   });
 
   it('reads proxy list items in every documented shape', () => {
@@ -262,7 +272,15 @@ describe('proxyseller errors', () => {
       expect(error.details.vendorMessage).toBe(message);
     }
     expect(classifyVendorError([{ message: 'Incorrect goal', code: 14 }]).message).toMatch(/customTargetName/);
-    expect(classifyVendorError([]).kind).toBe('vendor_error');
+    expect(classifyVendorError([{ message: 'Country not exists', code: 0 }]).message).toBe('Proxy-Seller refused the order fields: Country not exists.');
+    expect(classifyVendorError([{ message: 'Prolong for this order is already in progress', code: 57 }]).message).toBe('Proxy-Seller refused the request.');
+    expect(classifyVendorError([{ message: 'Set existed [paymentId]', code: 0 }]).kind).toBe('invalid_input');
+    expect(classifyVendorError([{ message: 'Something new', code: 16 }]).kind).toBe('insufficient_funds');
+    expect(classifyVendorError([{ message: 'Something new', code: 0 }])).toMatchObject({ kind: 'vendor_error', message: 'Proxy-Seller refused the request.' });
+    // One access error alone, or an unknown sentence with the access code, is still the access triple.
+    expect(classifyVendorError([{ message: 'IP not allowed 10.0.0.1', code: 503 }]).advice).toMatch(/IP allowlist/);
+    expect(classifyVendorError([{ message: 'Zugriff verweigert', code: 503 }]).kind).toBe('auth');
+    expect(classifyVendorError([])).toMatchObject({ kind: 'vendor_error', message: 'Proxy-Seller answered with an error status but gave no reason.' });
   });
 
   it('treats a calc warning with no errors as an answer, not a failure', () => {
@@ -309,7 +327,7 @@ describe('proxyseller client against its simulator', () => {
   async function start(options: Parameters<typeof createSimulator>[0] = {}): Promise<void> {
     sim = createSimulator({ provisionMs: 50, ...options });
     baseUrl = await sim.listen();
-    client = await provider.connect({ baseUrl, apiKey: sandboxKey, timeoutMs: 2000 });
+    client = await connectParsed(provider, { baseUrl, apiKey: sandboxKey, timeoutMs: 2000 });
   }
 
   async function waitForActive(id: string, prepared: PreparedOrder, references: string[]) {
@@ -346,7 +364,9 @@ describe('proxyseller client against its simulator', () => {
     expect(mobile.offers[0].operators).toContainEqual(expect.objectContaining({ operatorId: 'att', mobileServiceType: 'dedicated', rotations: expect.arrayContaining([{ rotationId: 1, name: 'By link' }]) }));
     const mix = await client.listOffers({ type: 'mix' });
     expect(mix.offers[0].quantities).toEqual([5, 10, 25, 50, 100]);
-    await expect(client.listOffers({ type: 'socks' })).rejects.toMatchObject({ kind: 'invalid_input' });
+    const socks = await refused(() => client.listOffers({ type: 'socks' }));
+    expect(socks.kind).toBe('invalid_input');
+    expect(socks.message).toMatch(/^Invalid arguments: type: /);
   });
 
   it('prepares an order with the vendor quote and without any money request', async () => {
@@ -371,8 +391,9 @@ describe('proxyseller client against its simulator', () => {
     expect(error.kind).toBe('invalid_input');
     expect(error.message).toMatch(/protocol is required; tarifId does not apply/);
     expect(sim.log).toHaveLength(0);
-    const schema = await caught(client.prepareOrder({ type: 'ipv4', countryId: -1, periodId: 'x'.repeat(1_000_000), quantity: 1 }));
+    const schema = await refused(() => client.prepareOrder({ type: 'ipv4', countryId: -1, periodId: 'x'.repeat(1_000_000), quantity: 1 }));
     expect(schema.kind).toBe('invalid_input');
+    expect(schema.message).toMatch(/^Invalid arguments: countryId: .*; periodId: /);
     expect(schema.message.length).toBeLessThan(400);
     expect(sim.log).toHaveLength(0);
   });
@@ -503,7 +524,7 @@ describe('proxyseller client against its simulator', () => {
 
   it('reports a wrong key as one access error and never shows the key', async () => {
     const wrongKey = 'wrong key+with=odd chars-0123456789';
-    const bad = await provider.connect({ baseUrl, apiKey: wrongKey, timeoutMs: 2000 });
+    const bad = await connectParsed(provider, { baseUrl, apiKey: wrongKey, timeoutMs: 2000 });
     const errors = [
       await caught(bad.listOffers({})),
       await caught(bad.walletBalance!()),
@@ -558,7 +579,7 @@ describe('proxyseller client against its simulator', () => {
     expect((await client.walletBalance!()).currency).toBe('USD');
 
     sim.inject({ path: /reference/, action: { kind: 'hang' } });
-    const slow = await provider.connect({ baseUrl, apiKey: sandboxKey, timeoutMs: 100 });
+    const slow = await connectParsed(provider, { baseUrl, apiKey: sandboxKey, timeoutMs: 100 });
     found.push(await caught(slow.listOffers({ type: 'ipv4' })));
     sim.clearFaults();
     sim.inject({ path: /reference/, action: { kind: 'reset' } });
@@ -569,6 +590,18 @@ describe('proxyseller client against its simulator', () => {
       const text = JSON.stringify({ message: error.message, details: error.details });
       expect(text).not.toContain(sandboxKey);
     }
+  });
+
+  it('refuses answers it cannot read: a calc as unavailable, a make as an unknown outcome', async () => {
+    sim.inject({ method: 'POST', path: /\/order\/calc$/, action: { kind: 'status', status: 200, json: { status: 'success', data: 'not an object', errors: [] } }, times: 1 });
+    const calc = await caught(client.prepareOrder({ type: 'ipv4', countryId: 561, periodId: '1m', quantity: 1 }));
+    expect(calc).toMatchObject({ kind: 'vendor_unavailable', message: 'Proxy-Seller answered the price check with a body proxycart cannot read.' });
+    const prepared = await client.prepareOrder({ type: 'ipv4', countryId: 561, periodId: '1m', quantity: 1 });
+    sim.inject({ method: 'POST', path: /\/order\/make$/, action: { kind: 'status', status: 200, json: { status: 'success', data: { total: 16.2 }, errors: [] } }, times: 1 });
+    const make = await caught(client.placeOrder(prepared, 'k'));
+    expect(make.kind).toBe('outcome_unknown');
+    expect(make.message).toMatch(/may have been placed/);
+    expect(sim.moneyRequests()).toHaveLength(1);
   });
 
   describe('reconcile', () => {
@@ -586,7 +619,7 @@ describe('proxyseller client against its simulator', () => {
       const { prepared, sentAt } = await lostAnswer({ type: 'ipv4', countryId: 562, periodId: '3m', quantity: 2 });
       expect(sim.state.balance).toBeCloseTo(100 - (prepared.quote.total_usd ?? 0), 2);
       await new Promise((resolve) => setTimeout(resolve, 80));
-      const order = await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt });
+      const order = await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt });
       expect(order).toMatchObject({ id: '2426273', state: 'active', total_usd: prepared.quote.total_usd, type: 'ipv4' });
       expect(order?.proxies).toHaveLength(2);
     });
@@ -595,7 +628,7 @@ describe('proxyseller client against its simulator', () => {
       await sim.close();
       await start({ provisionMs: 60_000 });
       const { prepared, sentAt } = await lostAnswer({ type: 'isp', countryId: 701, periodId: '1m', quantity: 1 });
-      expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt })).toBeUndefined();
+      expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt })).toBeUndefined();
     });
 
     it('says not placed when nothing was charged and nothing appeared after the settling time', async () => {
@@ -604,8 +637,8 @@ describe('proxyseller client against its simulator', () => {
       sim.inject({ path: /order\/make/, action: { kind: 'reset' }, times: 1 });
       expect((await caught(client.placeOrder(prepared, 'k'))).kind).toBe('outcome_unknown');
       expect(sim.state.balance).toBe(100);
-      expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() })).toBeUndefined();
-      expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() - SETTLE_MS - 1000 })).toBeNull();
+      expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() })).toBeUndefined();
+      expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() - SETTLE_MS - 1000 })).toBeNull();
     });
 
     it('ignores old orders and orders that do not match the charge', async () => {
@@ -613,10 +646,10 @@ describe('proxyseller client against its simulator', () => {
       await new Promise((resolve) => setTimeout(resolve, 80));
       // Someone else spent from the wallet meanwhile: the fall no longer equals the total.
       sim.state.balance -= 5;
-      expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt })).toBeUndefined();
+      expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt })).toBeUndefined();
       // Only last month's proxies exist for a different type's lookup: nothing fresh is found.
       const resident = await client.prepareOrder({ type: 'resident', tarifId: 1 });
-      expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: 'k', prepared: resident, sentAt: Date.now() - SETTLE_MS - 1000 })).toBeNull();
+      expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared: resident, sentAt: Date.now() - SETTLE_MS - 1000 })).toBeNull();
     });
   });
 });

@@ -1,23 +1,25 @@
 import { ProxycartError } from '../../errors.js';
-import { createHttpClient, type HttpClient, type RequestSpec } from '../../http/client.js';
+import { createHttpClient, type RequestSpec } from '../../http/client.js';
 import { catalogReader } from '../catalog-cache.js';
 import type { Connection, ReadOptions } from '../types.js';
-import { envelopeError, envelopeMessage, VENDOR } from './envelope.js';
-import type { ProxyType } from './schemas.js';
+import { errorTable, VENDOR } from './errors.js';
+import { balanceAnswer, calcAnswer, makeAnswer, proxyListAnswer, referenceAnswer, type BalanceData, type CalcData, type MakeData, type ProxyType } from './schemas.js';
 
-// One function per Proxy-Seller v1 endpoint, returning the envelope's raw `data`.
-// The API key is a path segment (`{base}/{key}/<endpoint>`): it is folded into the client's
-// base URL so that request paths, which may reach log lines, never contain it.
+// One function per Proxy-Seller v1 endpoint, returning the envelope's `data`, checked by the
+// HTTP client against the endpoint's tolerant schema. The API key is a path segment
+// (`{base}/{key}/<endpoint>`): it is folded into the client's base URL so that request paths,
+// which may reach log lines, never contain it.
 
 export interface ProxySellerApi {
-  /** Reference data (countries, periods, tariffs), cached briefly. */
+  /** Reference data (countries, periods, tariffs), cached briefly; its shapes are read in map.ts. */
   referenceList(type?: ProxyType, options?: ReadOptions): Promise<unknown>;
   /** Free price check; same body as make. */
-  orderCalc(body: Record<string, unknown>): Promise<unknown>;
+  orderCalc(body: Record<string, unknown>): Promise<CalcData>;
   /** Spends money. Sent once, never retried: v1 has no idempotency key. */
-  orderMake(body: Record<string, unknown>): Promise<unknown>;
+  orderMake(body: Record<string, unknown>): Promise<MakeData>;
+  /** Proxies of one type (`{items}`), or of every type keyed by type; read in map.ts. */
   proxyList(type?: ProxyType, query?: { latest?: 'Y' | 'N' }): Promise<unknown>;
-  balanceGet(): Promise<unknown>;
+  balanceGet(): Promise<BalanceData>;
 }
 
 export function createApi(connection: Connection): ProxySellerApi {
@@ -30,8 +32,7 @@ export function createApi(connection: Connection): ProxySellerApi {
     vendor: VENDOR,
     baseUrl: `${connection.baseUrl.replace(/\/+$/, '')}/${encoded}`,
     timeoutMs: connection.timeoutMs,
-    toError: envelopeError,
-    messageOf: envelopeMessage,
+    errors: errorTable,
   });
 
   const cached = catalogReader(connection);
@@ -42,11 +43,9 @@ export function createApi(connection: Connection): ProxySellerApi {
     return text === undefined ? undefined : text.split(encoded).join('[redacted]').split(key).join('[redacted]');
   }
 
-  async function data(client: HttpClient, spec: RequestSpec): Promise<unknown> {
+  async function data<T extends { data?: unknown }>(spec: RequestSpec<T>): Promise<T['data']> {
     try {
-      const response = await client.request(spec);
-      const body = response.body as { data?: unknown } | undefined;
-      return body && typeof body === 'object' ? body.data : undefined;
+      return (await http.request(spec)).body.data;
     } catch (error) {
       if (!(error instanceof ProxycartError)) throw error;
       const message = scrub(error.message) ?? '';
@@ -58,10 +57,14 @@ export function createApi(connection: Connection): ProxySellerApi {
 
   return {
     referenceList: (type, options) =>
-      cached(`reference ${type ?? 'all'}`, () => data(http, { method: 'GET', path: type ? `/reference/list/${type}` : '/reference/list' }), options?.fresh),
-    orderCalc: (body) => data(http, { method: 'POST', path: '/order/calc', json: body }),
-    orderMake: (body) => data(http, { method: 'POST', path: '/order/make', json: body, money: true }),
-    proxyList: (type, query) => data(http, { method: 'GET', path: type ? `/proxy/list/${type}` : '/proxy/list', query }),
-    balanceGet: () => data(http, { method: 'GET', path: '/balance/get' }),
+      cached(
+        `reference ${type ?? 'all'}`,
+        () => data({ method: 'GET', path: type ? `/reference/list/${type}` : '/reference/list', schema: referenceAnswer, what: 'the reference request' }),
+        options?.fresh,
+      ),
+    orderCalc: (body) => data({ method: 'POST', path: '/order/calc', json: body, schema: calcAnswer, what: 'the price check' }),
+    orderMake: (body) => data({ method: 'POST', path: '/order/make', json: body, money: true, schema: makeAnswer, what: 'the order request' }),
+    proxyList: (type, query) => data({ method: 'GET', path: type ? `/proxy/list/${type}` : '/proxy/list', query, schema: proxyListAnswer, what: 'the proxy list request' }),
+    balanceGet: () => data({ method: 'GET', path: '/balance/get', schema: balanceAnswer, what: 'the balance request' }),
   };
 }

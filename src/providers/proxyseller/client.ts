@@ -1,24 +1,34 @@
-import type { z } from 'zod';
 import { ProxycartError } from '../../errors.js';
-import type { Connection, Order, OrderHint, PreparedOrder, ProviderClient } from '../types.js';
+import { roundCents } from '../../money.js';
+import { closest, countryIs, daysOf, MAX_QUOTE_CALLS } from '../compare.js';
+import type { CompareAsk, CompareCandidate, Connection, Order, OrderHint, PreparedOrder, ProviderClient, UnknownOutcome } from '../types.js';
 import { createApi, type ProxySellerApi } from './api.js';
-import { VENDOR } from './envelope.js';
-import { balanceFrom, belongsTo, offersFrom, orderFromItems, orderFromMake, pendingOrder, PRICE_NOTE, proxyItemsByType, proxyItemsOf, quoteFrom, residentOrder } from './map.js';
-import { buildRequest, checkAgainstReference, checkFields, summarize } from './order-rules.js';
-import { reconcileOrder, proxyTypeOf } from './reconcile.js';
-import { parseAllReferences, parseTypeReference } from './reference.js';
-import { listOffersInput, placeOrderInput, type ProxyItem, type ProxyType } from './schemas.js';
-import { MAX_QUOTE_CALLS, closest, countryIs, daysOf } from '../compare.js';
-import type { CompareAsk, CompareCandidate } from '../types.js';
+import { VENDOR } from './errors.js';
+import {
+  belongsTo,
+  DAY_MS,
+  offersFrom,
+  orderFromItems,
+  orderFromMake,
+  parseAllReferences,
+  parseTypeReference,
+  parseVendorDate,
+  pendingOrder,
+  PRICE_NOTE,
+  proxyItemsByType,
+  proxyItemsOf,
+  proxyTypeOf,
+  quoteFrom,
+  residentOrder,
+} from './map.js';
+import { buildRequest, checkAgainstReference, checkFields, summarize } from './rules.js';
+import type { ListOffersInput, PlaceOrderInput, ProxyItem, ProxyType } from './schemas.js';
 
-function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const parsed = schema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`);
-  throw new ProxycartError('invalid_input', `Invalid ${VENDOR} arguments: ${problems.join('; ')}.`);
-}
+// Proxy-Seller's operations: the v1 endpoints (api.ts), translated (map.ts), orders checked
+// against the vendor's rules and reference (rules.ts). Inputs arrive parsed by the server
+// with the spec's schemas.
 
-/** The newest order id among the type's latest proxies, so reconciliation can tell new orders from old. */
+/** The newest order id among the type's latest proxies, so a lost order can be told from old ones. */
 async function newestOrderId(api: ProxySellerApi, type: ProxyType): Promise<number | undefined> {
   try {
     const ids = proxyItemsOf(await api.proxyList(type, { latest: 'Y' }))
@@ -26,7 +36,7 @@ async function newestOrderId(api: ProxySellerApi, type: ProxyType): Promise<numb
       .filter(Number.isFinite);
     return ids.length ? Math.max(...ids) : 0;
   } catch {
-    // Only reconciliation uses it, and it copes without: never fail a quote for it.
+    // Only findLostOrder uses it, and it copes without: never fail a quote for it.
     return undefined;
   }
 }
@@ -35,7 +45,7 @@ function placedHere(hint: OrderHint | undefined): boolean {
   return hint !== undefined && (hint.lookup !== undefined || (hint.references?.length ?? 0) > 0);
 }
 
-export function createClient(connection: Connection): ProviderClient {
+export function createClient(connection: Connection): ProviderClient<ListOffersInput, PlaceOrderInput> {
   const api = createApi(connection);
 
   async function findProxies(orderId: string, type: ProxyType | undefined, references: string[]): Promise<[ProxyType | undefined, ProxyItem[]]> {
@@ -48,9 +58,8 @@ export function createClient(connection: Connection): ProviderClient {
     return [undefined, []];
   }
 
-  return {
-    async listOffers(input) {
-      const { type } = parseInput(listOffersInput, input);
+  const client: ProviderClient<ListOffersInput, PlaceOrderInput> = {
+    async listOffers({ type }) {
       const refs = type ? [parseTypeReference(type, await api.referenceList(type))] : parseAllReferences(await api.referenceList());
       const notes = [PRICE_NOTE];
       const offers = offersFrom(refs);
@@ -58,8 +67,7 @@ export function createClient(connection: Connection): ProviderClient {
       return { offers, notes };
     },
 
-    async prepareOrder(input, options): Promise<PreparedOrder> {
-      const order = parseInput(placeOrderInput, input);
+    async prepareOrder(order, options): Promise<PreparedOrder> {
       checkFields(order);
       const ref = parseTypeReference(order.type, await api.referenceList(order.type, options));
       checkAgainstReference(order, ref);
@@ -93,22 +101,95 @@ export function createClient(connection: Connection): ProviderClient {
     },
 
     async walletBalance() {
-      return { balance: balanceFrom(await api.balanceGet()), currency: 'USD' };
+      return { balance: (await api.balanceGet()).summ, currency: 'USD' };
     },
 
-    findLostOrder: (unknown) => reconcileOrder(api, unknown),
+    findLostOrder: (unknown) => lostOrderFrom(api, unknown),
 
-    compareCandidates(ask) {
-      return proxysellerCandidates(this, ask);
-    },
+    compareCandidates: (ask) => proxysellerCandidates(client, ask),
   };
+  return client;
+}
+
+// ---- findLostOrder: v1 has neither an order list nor an idempotency key, so after an
+// order/make that got no answer we can only read two traces an order leaves:
+//  1. the wallet: calc told us the balance and the total; a fall by exactly that total
+//     since the quote says the order was charged, an unchanged balance says it was not;
+//  2. the proxies: an order issued after the send, newer than the newest order we saw when
+//     quoting (`lookup.knownOrderId`), with the quantity asked for.
+// The order is returned when its proxies are there and the wallet agrees (or cannot be read
+// but the proxies match the request exactly); null only when nothing was charged and no new
+// proxies appeared after a settling time (make can be slow to finish on the vendor's side);
+// otherwise undefined: ask again later.
+
+/** How long after the send an unchanged balance is taken as "not placed". */
+export const SETTLE_MS = 2 * 60 * 1000;
+
+/** The orders whose proxies appeared after the send, by order id. */
+function freshOrders(items: ProxyItem[], sentAt: number, knownOrderId: number | undefined, recorded: readonly string[]): Map<string, ProxyItem[]> {
+  // date_start is a calendar day in the vendor's time zone (unknown): allow one day before.
+  const earliest = Math.floor(sentAt / DAY_MS) * DAY_MS - DAY_MS;
+  const groups = new Map<string, ProxyItem[]>();
+  for (const item of items) {
+    if (item.order_id === undefined || item.order_id === null) continue;
+    const start = parseVendorDate(item.date_start);
+    if (start === undefined || start < earliest) continue;
+    if (knownOrderId !== undefined && !(Number(item.order_id) > knownOrderId)) continue;
+    // Orders recorded for other approvals since the quote are not this one.
+    if (recorded.includes(String(item.order_id))) continue;
+    const id = String(item.order_id);
+    groups.set(id, [...(groups.get(id) ?? []), item]);
+  }
+  return groups;
+}
+
+async function lostOrderFrom(api: ProxySellerApi, unknown: UnknownOutcome, now = Date.now()): Promise<Order | null | undefined> {
+  const { prepared, sentAt } = unknown;
+  const type = proxyTypeOf(prepared.lookup?.type);
+  const total = prepared.quote.total_usd;
+  const before = prepared.quote.balance_usd ?? null;
+
+  let dropped: number | undefined;
+  try {
+    const nowBalance = (await api.balanceGet()).summ;
+    if (before !== null) dropped = before - nowBalance;
+  } catch {
+    dropped = undefined;
+  }
+  // Compared in whole cents: the balance and the total are cent amounts, their difference is not exactly.
+  const chargedExactly = dropped !== undefined && total !== null && roundCents(dropped) === roundCents(total);
+  const unchanged = dropped !== undefined && roundCents(dropped) === 0;
+
+  let fresh = new Map<string, ProxyItem[]>();
+  let listed = false;
+  if (type && type !== 'resident') {
+    try {
+      const known = Number(prepared.lookup?.knownOrderId);
+      fresh = freshOrders(proxyItemsOf(await api.proxyList(type)), sentAt, Number.isFinite(known) ? known : undefined, unknown.knownOrderIds);
+      listed = true;
+    } catch {
+      listed = false;
+    }
+  }
+
+  if (fresh.size === 1) {
+    const [[orderId, items]] = [...fresh];
+    const quantityMatches = prepared.request.quantity === undefined || items.length === Number(prepared.request.quantity);
+    if (chargedExactly || (dropped === undefined && quantityMatches)) {
+      return { ...orderFromItems(orderId, items, type), total_usd: total };
+    }
+  }
+  // Resident orders list no proxies, so for them the wallet alone must say "not placed".
+  const noNewProxies = type === 'resident' || (listed && fresh.size === 0);
+  if (unchanged && noNewProxies && now - sentAt >= SETTLE_MS) return null;
+  return undefined;
 }
 
 // ---- proxycart_compare_offers: candidate orders from the normalised offer list
 
-const PS_TYPES: Record<CompareAsk['kind'], string> = { datacenter: 'ipv4', isp: 'isp', mobile: 'mobile', residential: 'resident' };
+const PS_TYPES: Record<CompareAsk['kind'], ProxyType> = { datacenter: 'ipv4', isp: 'isp', mobile: 'mobile', residential: 'resident' };
 
-async function proxysellerCandidates(client: Pick<ProviderClient, 'listOffers'>, ask: CompareAsk): Promise<CompareCandidate[]> {
+async function proxysellerCandidates(client: Pick<ProviderClient<ListOffersInput>, 'listOffers'>, ask: CompareAsk): Promise<CompareCandidate[]> {
   const type = PS_TYPES[ask.kind];
   const { offers } = await client.listOffers({ type });
   const quantity = ask.quantity ?? 1;

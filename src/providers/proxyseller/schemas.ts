@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 // Tool inputs use Proxy-Seller's own v1 field names, so the schema documents the vendor.
-// Which fields belong to which proxy type is checked in order-rules.ts (no unions here:
+// Which fields belong to which proxy type is checked in rules.ts (no unions here:
 // some MCP clients cannot read anyOf/oneOf).
 
 export const PROXY_TYPES = ['ipv4', 'ipv6', 'mobile', 'isp', 'mix', 'mix_isp', 'resident'] as const;
@@ -12,6 +12,8 @@ const proxyType = z.enum(PROXY_TYPES);
 export const listOffersInput = z.object({
   type: proxyType.optional(),
 });
+
+export type ListOffersInput = z.infer<typeof listOffersInput>;
 
 export const placeOrderInput = z.object({
   type: proxyType,
@@ -72,6 +74,7 @@ export type MakeData = z.infer<typeof makeSchema>;
 export const balanceSchema = z.looseObject({
   summ: z.coerce.number(),
 });
+export type BalanceData = z.infer<typeof balanceSchema>;
 
 export const proxyItemSchema = z.looseObject({
   id: idLike.nullish(),
@@ -93,3 +96,17 @@ export const proxyItemSchema = z.looseObject({
   date_end: z.string().nullish(),
 });
 export type ProxyItem = z.infer<typeof proxyItemSchema>;
+
+// One schema per endpoint answer: the envelope around that endpoint's `data`, checked by the
+// HTTP client at the call site. Reference and proxy lists come in several shapes (see map.ts),
+// so their `data` is read there, entry by entry, and an entry that does not fit is skipped.
+
+function answer<T extends z.ZodType>(data: T) {
+  return z.looseObject({ data });
+}
+
+export const referenceAnswer = answer(z.unknown());
+export const calcAnswer = answer(calcSchema);
+export const makeAnswer = answer(makeSchema);
+export const proxyListAnswer = answer(z.unknown());
+export const balanceAnswer = answer(balanceSchema);

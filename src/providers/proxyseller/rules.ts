@@ -1,5 +1,5 @@
 import { ProxycartError } from '../../errors.js';
-import { sameId, type NamedId, type TypeReference } from './reference.js';
+import { sameId, TYPE_TITLES, type NamedId, type TypeReference } from './map.js';
 import type { PlaceOrderInput, ProxyType } from './schemas.js';
 
 // Proxy-Seller v1 has one order body per product tab (seed 002): the IPv4 tab's fields are
@@ -42,16 +42,6 @@ export const DEFAULT_TARGET = 'scraping';
 
 /** Proxy-Seller's payment system id for the account balance (43 would be a saved card). */
 export const BALANCE_PAYMENT_ID = 1;
-
-export const TYPE_TITLES: Record<ProxyType, string> = {
-  ipv4: 'IPv4',
-  ipv6: 'IPv6',
-  mobile: 'Mobile',
-  isp: 'ISP',
-  mix: 'MIX IPv4',
-  mix_isp: 'MIX ISP',
-  resident: 'Resident',
-};
 
 function invalid(message: string): ProxycartError {
   return new ProxycartError('invalid_input', message);
