@@ -6,9 +6,12 @@ import { ProxycartError } from '../../src/errors.js';
 import type { HttpResponse } from '../../src/http/client.js';
 import { provider } from '../../src/providers/proxyjam/index.js';
 import { classifyStatus, mapOffer, mapOrder, offersFromCatalog, orderFromResponse, ordersFromResponse } from '../../src/providers/proxyjam/map.js';
-import { BANDWIDTH_WARNING, ESTIMATE_WARNING, prepareFromOffer } from '../../src/providers/proxyjam/order-rules.js';
+import { BANDWIDTH_WARNING, ESTIMATE_WARNING, prepareFromOffer } from '../../src/providers/proxyjam/rules.js';
 import { orderSchema, type VendorOffer } from '../../src/providers/proxyjam/schemas.js';
-import { toProxyJamError, vendorMessageOf } from '../../src/providers/proxyjam/vendor-errors.js';
+import { errorTable, vendorMessageOf } from '../../src/providers/proxyjam/errors.js';
+import { interpretVendorError } from '../../src/http/vendor-errors.js';
+import { recoverLostOrder } from '../../src/guard/reconcile.js';
+import { connectParsed } from '../fixtures.js';
 import type { Order, OrderState, PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import { createSimulator, FOREIGN_ORDER_ID, sandboxKey, type ProxyJamSimulatorOptions } from '../../src/sandbox/proxyjam.js';
 import { rejection } from '../rejection.js';
@@ -24,7 +27,7 @@ async function start(options: ProxyJamSimulatorOptions = {}, connection: { apiKe
   const sim = createSimulator(options);
   const baseUrl = await sim.listen();
   open.push(sim);
-  const client = await provider.connect({ baseUrl, apiKey: connection.apiKey ?? sandboxKey, timeoutMs: connection.timeoutMs ?? 2000 });
+  const client = await connectParsed(provider, { baseUrl, apiKey: connection.apiKey ?? sandboxKey, timeoutMs: connection.timeoutMs ?? 2000 });
   return { sim, baseUrl, client };
 }
 
@@ -304,7 +307,7 @@ describe('ProxyJam error envelope', () => {
     ['unlisted 4xx', 402, { detail: 'Payment required' }, 'vendor_error', /rejected the request \(HTTP 402\)/],
   ];
   it.each(cases)('%s → %s', (_name, status, body, kind, message) => {
-    const error = toProxyJamError(response(status, body))!;
+    const error = interpretVendorError(errorTable, response(status, body))!;
     expect(error.kind).toBe(kind);
     expect(error.message).toMatch(message);
     expect(error.details.vendorMessage).toBe(vendorMessageOf(body));
@@ -318,7 +321,7 @@ describe('ProxyJam error envelope', () => {
         { loc: ['query', 'kind'], msg: "Input should be 'datacenter', 'residential' or 'mobile'", type: 'enum' },
       ],
     };
-    const error = toProxyJamError(response(422, body))!;
+    const error = interpretVendorError(errorTable, response(422, body))!;
     expect(error.kind).toBe('invalid_input');
     expect(error.details.vendorMessage).toBe("offer_id: Field required; kind: Input should be 'datacenter', 'residential' or 'mobile'");
     expect(error.message).toContain('offer_id: Field required');
@@ -327,12 +330,12 @@ describe('ProxyJam error envelope', () => {
   it('reads the newer {error: {message, details[]}} validation form', () => {
     const body = { error: { code: 'VALIDATION_ERROR', message: 'Validation failed', details: [{ field: 'body.quantity', message: 'must be positive' }] } };
     expect(vendorMessageOf(body)).toBe('Validation failed: quantity: must be positive');
-    expect(toProxyJamError(response(422, body))?.kind).toBe('invalid_input');
+    expect(interpretVendorError(errorTable, response(422, body))?.kind).toBe('invalid_input');
   });
 
   it('leaves successes alone', () => {
-    expect(toProxyJamError(response(200, STANDARD_ORDER))).toBeUndefined();
-    expect(toProxyJamError(response(201, [STANDARD_ORDER]))).toBeUndefined();
+    expect(interpretVendorError(errorTable, response(200, STANDARD_ORDER))).toBeUndefined();
+    expect(interpretVendorError(errorTable, response(201, [STANDARD_ORDER]))).toBeUndefined();
   });
 });
 
@@ -655,7 +658,7 @@ describe('ProxyJam money call retries and reconciliation', () => {
     expect(sim.state.balance).toBe(96);
 
     sim.clearFaults();
-    const found = await client.reconcile!({ knownOrderIds: [], idempotencyKey: key, prepared, sentAt });
+    const found = await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: key, prepared, sentAt });
     expect(found?.id).toBe([...sim.state.orders.keys()][0]);
     expect(found?.state).toBe('active');
     expect(sim.state.orders.size).toBe(1);
@@ -670,10 +673,10 @@ describe('ProxyJam money call retries and reconciliation', () => {
     expect((await failure(client.placeOrder(prepared, key))).kind).toBe('outcome_unknown');
     expect(sim.state.orders.size).toBe(0);
     sim.clearFaults();
-    const placed = await client.reconcile!({ knownOrderIds: [], idempotencyKey: key, prepared, sentAt: Date.now() });
+    const placed = await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: key, prepared, sentAt: Date.now() });
     expect(placed).toMatchObject({ state: 'active', total_usd: 4 });
     expect(sim.state.balance).toBe(96);
-    const again = await client.reconcile!({ knownOrderIds: [], idempotencyKey: key, prepared, sentAt: Date.now() });
+    const again = await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: key, prepared, sentAt: Date.now() });
     expect(again?.id).toBe(placed?.id);
     expect(sim.state.balance).toBe(96);
   });
@@ -682,7 +685,7 @@ describe('ProxyJam money call retries and reconciliation', () => {
     const { client, sim } = await start({}, { timeoutMs: 150 });
     const prepared = await client.prepareOrder({ offer_id: 43 });
     sim.inject({ method: 'POST', path: /^\/orders$/, action: { kind: 'hang' } });
-    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() })).toBeUndefined();
+    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() })).toBeUndefined();
     expect(sim.state.orders.size).toBe(0);
   });
 
@@ -690,14 +693,14 @@ describe('ProxyJam money call retries and reconciliation', () => {
     const { client, sim } = await start();
     const prepared = await client.prepareOrder({ offer_id: 43 });
     sim.state.balance = 1;
-    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() })).toBeNull();
+    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() })).toBeNull();
     expect(sim.state.orders.size).toBe(0);
   });
 
   it('reconcile does not replay a key older than a day (a late replay could charge again)', async () => {
     const { client, sim } = await start();
     const prepared = await client.prepareOrder({ offer_id: 43 });
-    expect(await client.reconcile!({ knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() - 2 * 24 * 3600 * 1000 })).toBeUndefined();
+    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() - 2 * 24 * 3600 * 1000 })).toBeUndefined();
     expect(sim.moneyRequests()).toHaveLength(0);
   });
 

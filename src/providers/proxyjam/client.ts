@@ -1,96 +1,81 @@
-import type { z } from 'zod';
 import { ProxycartError } from '../../errors.js';
-import type { Balance, Connection, Order, PreparedOrder, ProviderClient, ReadOptions } from '../types.js';
-import { createProxyJamApi, type ProxyJamApi } from './api.js';
-import { mapOffer, offersFromCatalog, orderFromResponse, toNumber } from './map.js';
-import { prepareFromOffer } from './order-rules.js';
-import { balanceSchema, listOffersInput, placeOrderInput, type VendorOffer } from './schemas.js';
 import { closest, countryIs } from '../compare.js';
-import type { CompareAsk, CompareCandidate } from '../types.js';
+import type { Balance, CompareAsk, CompareCandidate, Connection, Order, PreparedOrder, ProviderClient } from '../types.js';
+import { createApi } from './api.js';
+import { mapOffer, offersFromCatalog, orderFromResponse, toNumber } from './map.js';
+import { prepareFromOffer } from './rules.js';
+import type { ListOffersInput, PlaceOrderInput } from './schemas.js';
 
 const LIST_NOTES = [
   'An option price is taken to be per proxy for its period: an order costs price × quantity (an estimate; ProxyJam has no quote endpoint).',
   'Offers with requires_tarification_index take tarification_index = the 0-based position of the chosen option.',
 ];
 
-function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message));
-  throw new ProxycartError('invalid_input', `Invalid arguments: ${problems.join('; ')}.`);
-}
-
 function unreadable(what: string): ProxycartError {
   return new ProxycartError('vendor_unavailable', `ProxyJam answered ${what} with a body proxycart cannot read.`);
 }
 
-export class ProxyJamClient implements ProviderClient {
-  private readonly api: ProxyJamApi;
+export function createClient(connection: Connection): ProviderClient<ListOffersInput, PlaceOrderInput> {
+  const api = createApi(connection);
 
-  constructor(connection: Connection) {
-    this.api = createProxyJamApi(connection);
-  }
+  const client: ProviderClient<ListOffersInput, PlaceOrderInput> = {
+    async listOffers(query) {
+      const offers = offersFromCatalog(await api.catalog({ ...query, country: query.country?.toUpperCase() }));
+      if (!offers) throw unreadable('the catalog request');
+      return { offers: offers.map(mapOffer), notes: LIST_NOTES };
+    },
 
-  async listOffers(input: Record<string, unknown>) {
-    const query = parseInput(listOffersInput, input);
-    const body = await this.api.catalog({ ...query, country: query.country?.toUpperCase() });
-    const offers = offersFromCatalog(body);
-    if (!offers) throw unreadable('the catalog request');
-    return { offers: offers.map(mapOffer), notes: LIST_NOTES };
-  }
+    async prepareOrder(order, options): Promise<PreparedOrder> {
+      // ProxyJam documents no single-offer lookup: find the offer in the full catalog.
+      const offers = offersFromCatalog(await api.catalog({}, options));
+      if (!offers) throw unreadable('the catalog request');
+      return prepareFromOffer(
+        offers.find((candidate) => toNumber(candidate.id) === order.offer_id),
+        order,
+      );
+    },
 
-  async prepareOrder(input: Record<string, unknown>, options?: ReadOptions): Promise<PreparedOrder> {
-    const order = parseInput(placeOrderInput, input);
-    // ProxyJam documents no single-offer lookup: find the offer in the full catalog.
-    const offers = offersFromCatalog(await this.api.catalog({}, options));
-    if (!offers) throw unreadable('the catalog request');
-    const offer: VendorOffer | undefined = offers.find((candidate) => toNumber(candidate.id) === order.offer_id);
-    return prepareFromOffer(offer, order);
-  }
+    async placeOrder(prepared, idempotencyKey): Promise<Order> {
+      const order = orderFromResponse(await api.createOrder(prepared.request, idempotencyKey));
+      if (!order) throw new ProxycartError('outcome_unknown', 'ProxyJam accepted the order request but its answer holds no order proxycart can read.');
+      return order;
+    },
 
-  async placeOrder(prepared: PreparedOrder, idempotencyKey: string): Promise<Order> {
-    const response = await this.api.createOrder(prepared.request, idempotencyKey);
-    const order = orderFromResponse(response.body);
-    if (!order) {
-      throw new ProxycartError('outcome_unknown', `ProxyJam accepted the order request (HTTP ${response.status}) but its answer holds no order proxycart can read.`);
-    }
-    return order;
-  }
-
-  async orderStatus(orderId: string): Promise<Order> {
-    const id = orderId.trim();
-    if (!id || id.length > 200) throw new ProxycartError('invalid_input', 'order_id must be the ProxyJam order id (a UUID).');
-    let body: unknown;
-    try {
-      body = await this.api.order(id);
-    } catch (error) {
-      // ProxyJam answers 403 for an order of another account: for this account it does not exist.
-      if (error instanceof ProxycartError && error.details.httpStatus === 403) {
-        throw new ProxycartError('not_found', `ProxyJam has no order ${id} in this account (it answered HTTP 403: the order belongs to another account).`, {
-          vendorMessage: error.details.vendorMessage,
-          httpStatus: 403,
-        });
+    async orderStatus(orderId): Promise<Order> {
+      const id = orderId.trim();
+      if (!id || id.length > 200) throw new ProxycartError('invalid_input', 'order_id must be the ProxyJam order id (a UUID).');
+      let body: unknown;
+      try {
+        body = await api.order(id);
+      } catch (error) {
+        // ProxyJam answers 403 for an order of another account: for this account it does not
+        // exist. Only this lookup knows that; elsewhere a 403 is a permission refusal.
+        if (error instanceof ProxycartError && error.details.httpStatus === 403) {
+          throw new ProxycartError('not_found', `ProxyJam has no order ${id} in this account (it answered HTTP 403: the order belongs to another account).`, {
+            vendorMessage: error.details.vendorMessage,
+            httpStatus: 403,
+          });
+        }
+        if (error instanceof ProxycartError && error.kind === 'not_found') {
+          throw new ProxycartError('not_found', `ProxyJam has no order ${id}.`, { vendorMessage: error.details.vendorMessage, httpStatus: 404 });
+        }
+        throw error;
       }
-      if (error instanceof ProxycartError && error.kind === 'not_found') {
-        throw new ProxycartError('not_found', `ProxyJam has no order ${id}.`, { vendorMessage: error.details.vendorMessage, httpStatus: 404 });
-      }
-      throw error;
-    }
-    const order = orderFromResponse(body);
-    if (!order) throw unreadable('the order lookup');
-    return order;
-  }
+      const order = orderFromResponse(body);
+      if (!order) throw unreadable('the order lookup');
+      return order;
+    },
 
-  compareCandidates(ask: CompareAsk): Promise<CompareCandidate[]> {
-    return proxyjamCandidates(this, ask);
-  }
+    async walletBalance(): Promise<Balance> {
+      const body = await api.walletBalance();
+      const balance = toNumber(body.balance);
+      if (balance === null) throw unreadable('the balance request');
+      return { balance, currency: body.currency ?? 'USD' };
+    },
 
-  async walletBalance(): Promise<Balance> {
-    const parsed = balanceSchema.safeParse(await this.api.walletBalance());
-    const balance = parsed.success ? toNumber(parsed.data.balance) : null;
-    if (!parsed.success || balance === null) throw unreadable('the balance request');
-    return { balance, currency: parsed.data.currency ?? 'USD' };
-  }
+    compareCandidates: (ask: CompareAsk): Promise<CompareCandidate[]> => proxyjamCandidates(client, ask),
+  };
+  return client;
 }
 
 // ---- proxycart_compare_offers: candidate orders from the normalised offer list

@@ -20,7 +20,7 @@ export const provider = defineProvider({
   },
   listOffersInput,
   placeOrderInput,
-  connect: async (connection) => new (await import('./client.js')).ProxyJamClient(connection),
+  connect: async (connection) => (await import('./client.js')).createClient(connection),
   tryCommand: (base, key) => `curl -H 'X-API-Key: ${key}' ${base}/wallet/balance`,
   simulator: () => import('../../sandbox/proxyjam.js'),
   fixture: async () => (await import('./fixture.js')).fixture,

@@ -1,3 +1,4 @@
+import { roundCents } from '../../money.js';
 import type { Offer, Order, OrderState, ProxyEndpoint } from '../types.js';
 import { catalogSchema, offerSchema, orderSchema, type VendorOffer, type VendorOfferOption, type VendorOrder } from './schemas.js';
 
@@ -112,7 +113,7 @@ function mergeOrders(orders: Order[]): Order {
   const states = new Set(orders.map((order) => order.state));
   const state = states.size === 1 ? first.state : (PENDING_FIRST.find((candidate) => states.has(candidate)) ?? first.state);
   const totals = orders.map((order) => order.total_usd);
-  const total = totals.every((value): value is number => value !== null) ? round2(totals.reduce((sum, value) => sum + value, 0)) : null;
+  const total = totals.every((value): value is number => value !== null) ? roundCents(totals.reduce((sum, value) => sum + value, 0)) : null;
   return { ...first, state, total_usd: total, proxies: orders.flatMap((order) => order.proxies), order_ids: orders.map((order) => order.id) };
 }
 
@@ -181,8 +182,4 @@ export function offersFromCatalog(body: unknown): VendorOffer[] | undefined {
     }
   }
   return offers;
-}
-
-export function round2(value: number): number {
-  return Math.round(value * 100) / 100;
 }
