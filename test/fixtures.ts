@@ -28,6 +28,7 @@ export async function connectParsed(spec: ProviderSpec, connection: Connection):
   const list = spec.listOffersInput.strict();
   const place = spec.placeOrderInput.strict();
   return Object.assign(Object.create(client) as ProviderClient, {
+    // async: a refused input is a rejected promise, as a client call's own errors are.
     listOffers: async (input: Record<string, unknown>) => client.listOffers(parseArguments(list, input)),
     prepareOrder: async (input: Record<string, unknown>, options?: ReadOptions) => client.prepareOrder(parseArguments(place, input), options),
   });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProxycartError } from '../../src/errors.js';
-import { PROVIDERS } from '../../src/providers/index.js';
 import type { Order, ProviderClient } from '../../src/providers/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { rejection } from '../rejection.js';
-import { FIXTURES } from '../fixtures.js';
+import { connectParsed, FIXTURES, type VendorFixture } from '../fixtures.js';
 
 // One contract for every provider, run against its simulator over real HTTP: list,
 // quote, place, status, balance, and the documented errors. Each provider's own edge
@@ -12,17 +11,52 @@ import { FIXTURES } from '../fixtures.js';
 
 const failure = (promise: Promise<unknown>) => rejection(promise);
 
+/** What a provider's fixture misses of the fields ContractFixture requires (price: required when its quotes are priced). */
+function missingFields(fixture: VendorFixture): string[] {
+  const required: Array<[string, unknown]> = [
+    ['listInput', fixture.listInput],
+    ['order', fixture.order],
+    ['invalidOrders', fixture.invalidOrders],
+    ['unaffordableOrder', fixture.unaffordableOrder],
+    ['wrongKey', fixture.wrongKey],
+    ['probe', fixture.probe],
+    ['probe.read', fixture.probe?.read],
+    ['probe.read.operation', fixture.probe?.read?.operation],
+    ['probe.read.path', fixture.probe?.read?.path],
+    ['probe.money', fixture.probe?.money],
+    ['probe.fundsError', fixture.probe?.fundsError],
+    ['probe.authError', fixture.probe?.authError],
+  ];
+  if (fixture.spec.capabilities.quote !== 'unknown') required.push(['price', fixture.price]);
+  if (fixture.price) {
+    required.push(['price.field', fixture.price.field], ['price.scale', fixture.price.scale], ['price.poison', fixture.price.poison], ['price.overflow', fixture.price.overflow]);
+  }
+  return required.filter(([, value]) => value === undefined || value === null || value === '').map(([name]) => name);
+}
+
 describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s provider contract', (id, fixture) => {
-  const spec = PROVIDERS.find((p) => p.id === id)!;
+  const { spec } = fixture;
   let sandbox: Sandbox;
   let client: ProviderClient;
   const vendor = () => sandbox.vendors[id]!;
 
   beforeAll(async () => {
     sandbox = await startSandbox([id]);
-    client = await spec.connect({ baseUrl: vendor().baseUrl, apiKey: vendor().apiKey, timeoutMs: 2000 });
+    client = await connectParsed(spec, { baseUrl: vendor().baseUrl, apiKey: vendor().apiKey, timeoutMs: 2000 });
   });
   afterAll(() => sandbox?.close());
+
+  it('declares every field of its contract fixture', () => {
+    expect(missingFields(fixture), `${id}: src/providers/${id}/fixture.ts misses fields`).toEqual([]);
+    expect(fixture.invalidOrders.length, `${id}: no invalidOrders`).toBeGreaterThan(0);
+    for (const invalid of fixture.invalidOrders) expect(invalid.message, `${id}: ${JSON.stringify(invalid.input)}`).toBeInstanceOf(RegExp);
+    expect(fixture.probe.read.path, id).toBeInstanceOf(RegExp);
+    expect(fixture.probe.money, id).toBeInstanceOf(RegExp);
+    expect(['wallet_balance', 'list_offers'], id).toContain(fixture.probe.read.operation);
+    if (fixture.probe.read.operation === 'wallet_balance') expect(spec.capabilities.balance, `${id}: probes wallet_balance without a balance`).toBe(true);
+    expect(fixture.wrongKey, id).not.toBe(vendor().apiKey);
+    if (fixture.price) expect(['invalid_input', 'unpriced'], id).toContain(fixture.price.overflow.expected);
+  });
 
   it('declares its tool inputs as plain objects and its capabilities', () => {
     expect(spec.listOffersInput.def.type).toBe('object');
@@ -80,12 +114,12 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s provider contract', (
   });
 
   it('reports an unaffordable order as insufficient funds and charges nothing', async () => {
-    expect(fixture.unaffordableOrder).toBeDefined();
+    expect(fixture.unaffordableOrder, id).toBeDefined();
     const before = vendor().simulator.state.balance;
     const orders = vendor().simulator.state.orders.size;
     const error = await failure(
       (async () => {
-        const prepared = await client.prepareOrder(fixture.unaffordableOrder!);
+        const prepared = await client.prepareOrder(fixture.unaffordableOrder);
         if (prepared.quote.blocking) throw new ProxycartError('insufficient_funds', prepared.quote.blocking);
         return client.placeOrder(prepared, crypto.randomUUID());
       })(),
@@ -100,8 +134,8 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s provider contract', (
   });
 
   it('reports a wrong key as an auth error without the key in it', async () => {
-    const wrongKey = 'WRONGkeyWRONGkeyWRONGkey1234';
-    const wrong = await spec.connect({ baseUrl: vendor().baseUrl, apiKey: wrongKey, timeoutMs: 2000 });
+    const { wrongKey } = fixture;
+    const wrong = await connectParsed(spec, { baseUrl: vendor().baseUrl, apiKey: wrongKey, timeoutMs: 2000 });
     const call = wrong.walletBalance ? wrong.walletBalance() : wrong.orderStatus('00000000-0000-4000-8000-000000000000');
     const error = await failure(call);
     expect(error.kind).toBe('auth');

@@ -2,28 +2,20 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tokenId } from '../../src/guard/confirmation.js';
 import type { LedgerEntry } from '../../src/guard/ledger.js';
-import type { ProviderId } from '../../src/providers/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { openStore } from '../../src/store.js';
-import { FIXTURES } from '../fixtures.js';
+import { FIXTURES, type VendorFixture } from '../fixtures.js';
 import { connect, sandboxEnv, tempDir, textOf, type Session } from '../e2e/harness.js';
 import { saveSuiteReport, type FaultRow } from './report.js';
 
 // Crashes and races across server processes that share one SQLite store.
 
-const MONEY_PATH: Record<ProviderId, RegExp> = {
-  proxyjam: /^\/orders$/,
-  proxyscrape: /^\/orders\/create$/,
-  proxyseller: /\/order\/make$/,
-  novaproxy: /^\/orders$/,
-};
-/** What a restarted server can learn of an order whose answer died with the old process. */
-const AFTER_CRASH: Record<ProviderId, string> = {
-  proxyjam: 'placed', // replaying the idempotency key returns the original order
-  proxyscrape: 'outcome_unknown', // no order list to look in: said plainly
-  proxyseller: 'placed', // new proxies plus a balance drop of exactly the total
-  novaproxy: 'placed', // the order list shows it
-};
+/**
+ * What a restarted server can learn of an order whose answer died with the old process:
+ * replaying the idempotency key returns the original order, the vendor's records show it
+ * (lookup), or, with no way to look, it is said plainly.
+ */
+const afterCrash = (fixture: VendorFixture): string => (fixture.spec.capabilities.recover === false ? 'outcome_unknown' : 'placed');
 
 const rows: FaultRow[] = [];
 let doubleCharges = 0;
@@ -73,7 +65,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s across processes', (i
     const quoted = await a.ok(`${id}_place_order`, fixture.order);
     const args = { ...fixture.order, confirmation_token: quoted.confirmation_token };
     const before = simulator().state.orders.size;
-    const stop = simulator().inject({ method: 'POST', path: MONEY_PATH[id], phase: 'after', action: { kind: 'hang' } });
+    const stop = simulator().inject({ method: 'POST', path: fixture.probe.money, phase: 'after', action: { kind: 'hang' } });
     void a.call(`${id}_place_order`, args).catch(() => undefined);
     await until(() => simulator().state.orders.size === before + 1, 'the vendor to commit the order');
     process.kill(a.pid!, 'SIGKILL');
@@ -90,9 +82,9 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s across processes', (i
     const again = await b.call(`${id}_place_order`, args);
     const orders = simulator().state.orders.size - before;
     if (orders > 1) doubleCharges += 1;
-    rows.push({ provider: id, fault: 'SIGKILL after the vendor committed', operation: 'confirm after restart', expected: AFTER_CRASH[id], observed, orders });
+    rows.push({ provider: id, fault: 'SIGKILL after the vendor committed', operation: 'confirm after restart', expected: afterCrash(fixture), observed, orders });
     expect(orders).toBe(1);
-    expect(observed).toBe(AFTER_CRASH[id]);
+    expect(observed).toBe(afterCrash(fixture));
     expect(again.isError).toBeFalsy();
     expect(simulator().state.orders.size - before).toBe(1);
   });
@@ -121,7 +113,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s across processes', (i
     // Unpriced orders count as 0 against the budget, so this holds only for priced vendors.
     if (total === null) {
       rows.push({ provider: id, fault: 'two processes against one budget', operation: 'place_order', expected: 'n/a (unpriced)', observed: 'n/a (unpriced)' });
-      expect(id).toBe('proxyscrape');
+      expect(fixture.spec.capabilities.quote).toBe('unknown');
       return;
     }
     const shared = env(home, { PROXYCART_DAILY_BUDGET_USD: String(Math.round(total * 150) / 100) });

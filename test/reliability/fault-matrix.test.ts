@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ProviderId } from '../../src/providers/types.js';
 import type { Fault, Simulator } from '../../src/sandbox/kit.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { FIXTURES } from '../fixtures.js';
+import { FIXTURES, type VendorFixture } from '../fixtures.js';
 import { CLI, connect, sandboxEnv, tempDir, textOf, type Session } from '../e2e/harness.js';
 import { saveSuiteReport, type FaultRow } from './report.js';
 
@@ -14,62 +13,10 @@ import { saveSuiteReport, type FaultRow } from './report.js';
 
 const run = promisify(execFile);
 
-interface VendorProbe {
-  /** A read-only tool and the request path it reads. */
-  read: { tool: string; args: Record<string, unknown>; path: RegExp };
-  money: RegExp;
-  /** The vendor's own error envelope for a short wallet, on the money route. */
-  fundsError: Fault['action'];
-  /** The vendor's own error envelope for refused credentials, on the read route. */
-  authError: Fault['action'];
-}
+type Recovery = 'replay' | 'lookup' | 'none';
 
-const PROBES: Record<ProviderId, VendorProbe> = {
-  proxyjam: {
-    read: { tool: 'proxyjam_wallet_balance', args: {}, path: /^\/wallet\/balance$/ },
-    money: /^\/orders$/,
-    fundsError: { kind: 'status', status: 400, json: { detail: 'Insufficient wallet balance: have 5.00 USD, need 12.50' } },
-    authError: { kind: 'status', status: 401, json: { detail: 'Invalid API key' } },
-  },
-  proxyscrape: {
-    read: { tool: 'proxyscrape_wallet_balance', args: {}, path: /^\/orders\/balance$/ },
-    money: /^\/orders\/create$/,
-    fundsError: { kind: 'status', status: 400, json: { success: false, error: 'Insufficient wallet balance.' } },
-    authError: { kind: 'status', status: 401, json: { success: false, error: 'Could not determine account email from authenticated identity.' } },
-  },
-  proxyseller: {
-    read: { tool: 'proxyseller_wallet_balance', args: {}, path: /\/balance\/get$/ },
-    money: /\/order\/make$/,
-    fundsError: { kind: 'status', status: 200, json: { status: 'error', data: null, errors: [{ message: 'Insufficient funds. Total $2. Not enough $33.10', code: 0, customData: null }] } },
-    authError: {
-      kind: 'status',
-      status: 200,
-      json: {
-        status: 'error',
-        data: null,
-        errors: [
-          { message: 'Error api key', code: 503, customData: null },
-          { message: 'IP not allowed 127.0.0.1', code: 503, customData: null },
-          { message: 'Request limit reached', code: 503, customData: null },
-        ],
-      },
-    },
-  },
-  novaproxy: {
-    read: { tool: 'novaproxy_list_offers', args: {}, path: /^\/plans$/ },
-    money: /^\/orders$/,
-    fundsError: { kind: 'status', status: 422, json: { error: 'Insufficient balance.' } },
-    authError: { kind: 'status', status: 401, json: { message: 'Unauthenticated.' } },
-  },
-};
-
-/** How each vendor lets a lost answer be recovered: replay (ProxyJam), evidence lookup, or nothing. */
-const RECOVERY: Record<ProviderId, 'replay' | 'lookup' | 'none'> = {
-  proxyjam: 'replay',
-  proxyscrape: 'none',
-  proxyseller: 'lookup',
-  novaproxy: 'lookup',
-};
+/** How a vendor lets a lost answer be recovered, from its declared capability (false: it cannot be). */
+const recoveryOf = (fixture: VendorFixture): Recovery => fixture.spec.capabilities.recover || 'none';
 
 interface FaultCase {
   name: string;
@@ -80,15 +27,15 @@ interface FaultCase {
    * Outcome of the confirmed order: the first call, then `→` a second confirmation with the
    * same token when the first was unknown. `committed`: the vendor took the order.
    */
-  money: (recovery: (typeof RECOVERY)[ProviderId]) => string;
+  money: (recovery: Recovery) => string;
 }
 
-// ProxyJam retries its money call with the same idempotency key; for the others a lost
+// A vendor with replay retries its money call with the same idempotency key; for the others a lost
 // answer stays unknown until the vendor shows the order (lookup) or forever (none): an
 // order the vendor never took is reported "not placed" only after a settling time.
-const lost = (committed: boolean) => (recovery: (typeof RECOVERY)[ProviderId]) =>
+const lost = (committed: boolean) => (recovery: Recovery) =>
   recovery === 'replay' || (committed && recovery === 'lookup') ? 'outcome_unknown → placed' : 'outcome_unknown → outcome_unknown';
-const retriedOrLost = (recovery: (typeof RECOVERY)[ProviderId]) => (recovery === 'replay' ? 'placed' : lost(false)(recovery));
+const retriedOrLost = (recovery: Recovery) => (recovery === 'replay' ? 'placed' : lost(false)(recovery));
 
 const CASES: FaultCase[] = [
   { name: 'latency 400 ms', fault: { action: { kind: 'delay', ms: 400 } }, read: 'ok', money: () => 'placed' },
@@ -116,7 +63,7 @@ function outcome(result: { isError?: boolean; structuredContent?: unknown; conte
 afterAll(() => saveSuiteReport({ suite: 'fault-matrix', complete: rows.length === FIXTURES.length * (CASES.length * 2 + 2), rows, doubleCharges }));
 
 describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s under injected faults', (id, fixture) => {
-  const probe = PROBES[id];
+  const probe = { ...fixture.probe, read: { ...fixture.probe.read, tool: `${id}_${fixture.probe.read.operation}`, args: {} } };
   let sandbox: Sandbox;
   let session: Session;
   let home: string;
@@ -161,8 +108,8 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s under injected faults
     let observed = outcome(first);
     if (observed === 'outcome_unknown') {
       expect((first.structuredContent as { next_step: string }).next_step).toMatch(/Do NOT/);
-      // Give slow vendors time to show the order (Proxy-Seller lists proxies a few seconds later).
-      await new Promise((r) => setTimeout(r, id === 'proxyseller' ? 3500 : 300));
+      // Give slow vendors time to show the order (some list new proxies a few seconds later).
+      await new Promise((r) => setTimeout(r, probe.showsOrderAfterMs ?? 300));
       observed += ` → ${outcome(await session.call(`${id}_place_order`, args))}`;
     }
     const orders = simulator.state.orders.size - before;
@@ -173,7 +120,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s under injected faults
       const unknownId = (first.structuredContent as { order: { id: string } }).order.id;
       await run(process.execPath, [CLI, 'ledger', 'settle', unknownId, orders === 1 ? 'placed' : 'not-placed'], { env: { ...process.env, PROXYCART_SANDBOX: '1', PROXYCART_HOME: home } });
     }
-    const expected = c.money(RECOVERY[id]);
+    const expected = c.money(recoveryOf(fixture));
     rows.push({ provider: id, fault: c.name, operation: 'place_order (confirmed)', expected, observed, orders });
     expect(orders).toBeLessThanOrEqual(1);
     expect(observed).toBe(expected);

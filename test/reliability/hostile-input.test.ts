@@ -158,9 +158,11 @@ describe('hostile input to every tool', () => {
   it('unknown tools and non-object arguments are refused cleanly, and the server still serves', async () => {
     expect(kind(await call('no_such_tool', {}))).toBe('invalid_input');
     // Arguments that are not an object break the MCP request shape itself: a protocol error, not a crash.
-    await expect(client.callTool({ name: 'proxyjam_list_offers', arguments: ['not', 'an', 'object'] as never })).rejects.toThrow(/expected record/);
-    expect(kind(await call('proxyjam_order_status', { order_id: MEGABYTE }))).toBe('invalid_input');
-    expect(kind(await call('proxyjam_list_offers', {}))).toBe('ok');
+    for (const { id, listInput } of FIXTURES) {
+      await expect(client.callTool({ name: `${id}_list_offers`, arguments: ['not', 'an', 'object'] as never })).rejects.toThrow(/expected record/);
+      expect(kind(await call(`${id}_order_status`, { order_id: MEGABYTE }))).toBe('invalid_input');
+      expect(kind(await call(`${id}_list_offers`, listInput))).toBe('ok');
+    }
     expect(moneyRequests()).toBe(0);
   });
 });

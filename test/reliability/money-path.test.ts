@@ -3,13 +3,10 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderId } from '../../src/providers/types.js';
+import type { ContractFixture, ProviderId } from '../../src/providers/types.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import type { NovaState } from '../../src/sandbox/novaproxy.js';
-import type { ProxyJamState } from '../../src/sandbox/proxyjam.js';
-import type { ProxySellerState } from '../../src/sandbox/proxyseller.js';
-import { FIXTURES } from '../fixtures.js';
+import { FIXTURES, type VendorFixture } from '../fixtures.js';
 import { CLI, connect, sandboxEnv, tempDir, textOf, type Session, type SessionOptions } from '../e2e/harness.js';
 import { saveSuiteReport, type FaultRow } from './report.js';
 
@@ -19,13 +16,11 @@ import { saveSuiteReport, type FaultRow } from './report.js';
 // the failure injected through the simulators, and counts the vendor's money requests.
 
 const run = promisify(execFile);
-const fixture = (id: ProviderId) => FIXTURES.find((f) => f.id === id)!;
 const place = (id: ProviderId) => `${id}_place_order`;
 
 const rows: FaultRow[] = [];
 let doubleCharges = 0;
-// Price moves 3×3, the form 1, poisoned prices 3×8, overcharge 1, unknown outcomes 4, environments 3, replay 1, storage 3.
-const EXPECTED_ROWS = 9 + 1 + 24 + 1 + 4 + 3 + 1 + 3;
+
 afterAll(() => saveSuiteReport({ suite: 'money-path', complete: rows.length === EXPECTED_ROWS, rows, doubleCharges }));
 
 function observedOf(result: { isError?: boolean; structuredContent?: unknown; content: unknown }): string {
@@ -33,41 +28,32 @@ function observedOf(result: { isError?: boolean; structuredContent?: unknown; co
   return (result.structuredContent as { status: string }).status;
 }
 
-/** How each priced vendor's price is moved or poisoned in its simulator. */
-const PRICED: Record<'proxyjam' | 'proxyseller' | 'novaproxy', { field: RegExp; scale(sim: Simulator<any>, factor: number): void; poison(sim: Simulator<any>, value: unknown): void }> = {
-  proxyjam: {
-    field: /ProxyJam gave offer 42 option price = /,
-    scale(sim: Simulator<ProxyJamState>, factor) {
-      for (const option of sim.state.catalog.find((o) => o.id === 42)!.options) option.price = Math.round(option.price * factor * 100) / 100;
-    },
-    poison(sim: Simulator<ProxyJamState>, value) {
-      for (const option of sim.state.catalog.find((o) => o.id === 42)!.options) option.price = value as number;
-    },
-  },
-  proxyseller: {
-    field: /Proxy-Seller gave order\/calc total = /,
-    scale(sim: Simulator<ProxySellerState>, factor) {
-      sim.state.priceFactor = factor;
-    },
-    poison(sim, value) {
-      const data = { warning: '', balance: 100, total: value, quantity: 2, currency: 'USD', discount: 0, price: value };
-      sim.inject({ method: 'POST', path: /\/order\/calc$/, action: { kind: 'status', status: 200, json: { status: 'success', data, errors: [] } } });
-    },
-  },
-  novaproxy: {
-    field: /NovaProxy gave plan residential tier \d+ GB price_per_gb = /,
-    scale(sim: Simulator<NovaState>, factor) {
-      for (const tier of sim.state.plans.find((p) => p.slug === 'residential')!.bandwidths!) tier.price_per_gb = Math.round(tier.price_per_gb * factor * 100) / 100;
-    },
-    poison(sim: Simulator<NovaState>, value) {
-      for (const tier of sim.state.plans.find((p) => p.slug === 'residential')!.bandwidths!) tier.price_per_gb = value as number;
-    },
-  },
-};
-const PRICED_IDS = Object.keys(PRICED) as Array<keyof typeof PRICED>;
-const MONEY_PATH: Record<string, RegExp> = { proxyjam: /^\/orders$/, proxyseller: /\/order\/make$/, novaproxy: /^\/orders$/, proxyscrape: /^\/orders\/create$/ };
+/** Vendors that price their orders, with how their simulator's price is moved or poisoned (the fixture's `price`). */
+type Priced = VendorFixture & { price: NonNullable<ContractFixture['price']> };
+const PRICED = FIXTURES.filter((f): f is Priced => f.price !== undefined);
 
-/** Every total-like field of a vendor answer, set to `value` (ProxyJam total_usd, Proxy-Seller total, NovaProxy price.net). */
+function pick<T extends VendorFixture>(found: T | undefined, what: string): T {
+  if (!found) throw new Error(`No provider in the registry ${what}: the money-path suite needs one.`);
+  return found;
+}
+/** The example vendor: it prices orders, shows a balance, and replays a lost money call with its idempotency key. */
+const example = pick(
+  PRICED.find((f) => f.spec.capabilities.recover === 'replay' && f.spec.capabilities.balance),
+  "whose orders are priced, with a balance and recover 'replay'",
+);
+/** A vendor that cannot tell what became of a money call that got no answer. */
+const unrecoverable = pick(
+  FIXTURES.find((f) => f.spec.capabilities.recover === false),
+  'with recover false',
+);
+/** An amount as formatUsd writes it, as a regular expression. */
+const usd = (amount: number) => amount.toFixed(2).replace('.', '\\.');
+
+// Per priced vendor: price moves 3 and poisoned prices 8 (7 prices, 1 answer total); then the
+// form 1, overcharge 1, unknown outcomes 4, environments 3, replay 1, storage 3.
+const EXPECTED_ROWS = PRICED.length * (3 + 8) + 1 + 1 + 4 + 3 + 1 + 3;
+
+/** Every total-like field of a vendor answer (the vendors' `total_usd`, `total_amount`, `total`, `price.net`, `price.gross`), set to `value`. */
 function withTotal(json: unknown, value: unknown): unknown {
   if (Array.isArray(json)) return json.map((item) => withTotal(item, value));
   if (!json || typeof json !== 'object') return json;
@@ -78,7 +64,8 @@ function withTotal(json: unknown, value: unknown): unknown {
 
 describe('the charge is what the person approved', () => {
   let sandbox: Sandbox;
-  let pristine: { catalog: unknown; plans: unknown };
+  /** Each simulator's data as seeded (functions such as a clock stay as they are). */
+  const pristine: Record<ProviderId, Record<string, unknown>> = {};
   const sessions: Session[] = [];
   const open = async (options: SessionOptions) => {
     const session = await connect(options);
@@ -90,33 +77,31 @@ describe('the charge is what the person approved', () => {
   const money = (id: ProviderId) => sim(id).moneyRequests().length;
 
   beforeAll(async () => {
-    sandbox = await startSandbox(['proxyjam', 'proxyscrape', 'proxyseller', 'novaproxy']);
-    pristine = { catalog: structuredClone(sim('proxyjam').state.catalog), plans: structuredClone(sim('novaproxy').state.plans) };
+    sandbox = await startSandbox(FIXTURES.map((f) => f.id));
+    for (const { id } of FIXTURES) pristine[id] = structuredClone(Object.fromEntries(Object.entries(sim(id).state).filter(([, value]) => typeof value !== 'function')));
   });
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.close().catch(() => undefined)));
-    for (const id of ['proxyjam', 'proxyscrape', 'proxyseller', 'novaproxy'] as const) {
+    for (const { id } of FIXTURES) {
       const s = sim(id);
       s.clearFaults();
       s.log.length = 0;
+      // Prices moved or poisoned through the fixture go back to the seed, whatever fields hold them.
+      Object.assign(s.state, structuredClone(pristine[id]));
       s.state.balance = 100;
       if ('rateLimitPerMinute' in s.state) s.state.rateLimitPerMinute = 0;
     }
-    sim('proxyjam').state.catalog = structuredClone(pristine.catalog);
-    sim('novaproxy').state.plans = structuredClone(pristine.plans);
-    sim('proxyseller').state.priceFactor = 1;
   });
   afterAll(async () => {
     await sandbox?.close();
   });
 
-  describe.each(PRICED_IDS)('%s: the price moves between quote and confirmation', (id) => {
-    const { order } = fixture(id);
+  describe.each(PRICED.map((f) => [f.id, f] as const))('%s: the price moves between quote and confirmation', (id, { order, price }) => {
 
     it('up ×10: nothing is sent, the old token is spent, and a new approval at the new price is asked', async () => {
       const session = await open({ env: env({ PROXYCART_MAX_ORDER_USD: '1000', PROXYCART_DAILY_BUDGET_USD: '5000' }) });
       const quoted = await session.ok(place(id), order);
-      PRICED[id].scale(sim(id), 10);
+      price.scale(sim(id), 10);
       const result = await session.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
       rows.push({ provider: id, fault: 'price ×10 after approval', operation: 'confirm (token)', expected: 'confirmation_required, new price', observed: observedOf(result), orders: money(id) });
       expect(money(id)).toBe(0);
@@ -136,7 +121,7 @@ describe('the charge is what the person approved', () => {
       const quotedTotal = (await (await open({ env: env() })).ok(place(id), order)).quote.total_usd as number;
       const session = await open({ env: env({ PROXYCART_MAX_ORDER_USD: String(quotedTotal * 5) }) });
       const quoted = await session.ok(place(id), order);
-      PRICED[id].scale(sim(id), 10);
+      price.scale(sim(id), 10);
       const result = await session.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
       rows.push({ provider: id, fault: 'price ×10 after approval, over the cap', operation: 'confirm (token)', expected: 'policy', observed: observedOf(result), orders: money(id) });
       expect(textOf(result)).toMatch(/^policy: The price rose from .* nothing was sent\. This order costs .* over the per-order cap/);
@@ -146,7 +131,7 @@ describe('the charge is what the person approved', () => {
     it('down: placed once, charged the lower price', async () => {
       const session = await open({ env: env() });
       const quoted = await session.ok(place(id), order);
-      PRICED[id].scale(sim(id), 0.5);
+      price.scale(sim(id), 0.5);
       const result = await session.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
       rows.push({ provider: id, fault: 'price ×0.5 after approval', operation: 'confirm (token)', expected: 'placed', observed: observedOf(result), orders: money(id) });
       expect((result.structuredContent as any).status).toBe('placed');
@@ -156,32 +141,34 @@ describe('the charge is what the person approved', () => {
   });
 
   it('a confirmation form: a price that rises before the person accepts is asked again, never charged', async () => {
+    const { id, order, price } = example;
+    const approved = (await (await open({ env: env() })).ok(place(id), order)).quote.total_usd as number;
     const messages: string[] = [];
     const session = await open({
       env: env({ PROXYCART_MAX_ORDER_USD: '1000', PROXYCART_CONFIRM: 'auto' }),
       elicit: (message) => {
         messages.push(message);
         if (messages.length === 1) {
-          PRICED.proxyjam.scale(sim('proxyjam'), 10);
+          price.scale(sim(id), 10);
           return { action: 'accept', content: { approve: true } };
         }
         return { action: 'decline' };
       },
     });
-    const result = await session.ok(place('proxyjam'), fixture('proxyjam').order);
-    rows.push({ provider: 'proxyjam', fault: 'price ×10 while the form is open', operation: 'place_order (form)', expected: 'asked again; declined', observed: result.status, orders: money('proxyjam') });
+    const result = await session.ok(place(id), order);
+    rows.push({ provider: id, fault: 'price ×10 while the form is open', operation: 'place_order (form)', expected: 'asked again; declined', observed: result.status, orders: money(id) });
     expect(messages).toHaveLength(2);
-    expect(messages[1]).toMatch(/Total: 70\.00 USD/);
-    expect(messages[1]).toMatch(/Note: The price rose from 7\.00 USD to 70\.00 USD/);
+    expect(messages[0]).toMatch(new RegExp(`Total: ${usd(approved)} USD`));
+    expect(messages[1]).toMatch(new RegExp(`Total: ${usd(approved * 10)} USD`));
+    expect(messages[1]).toMatch(new RegExp(`Note: The price rose from ${usd(approved)} USD to ${usd(approved * 10)} USD`));
     expect(result.status).toBe('declined');
-    expect(money('proxyjam')).toBe(0);
+    expect(money(id)).toBe(0);
   });
 
-  describe.each(PRICED_IDS)('%s: prices that are not prices', (id) => {
-    const { order } = fixture(id);
+  describe.each(PRICED.map((f) => [f.id, f] as const))('%s: prices that are not prices', (id, { order, price, probe }) => {
     // The quantity × price product overflows only where proxycart multiplies (catalog
-    // estimates); Proxy-Seller's total comes from the vendor, where it is a non-finite number.
-    const overflow = id === 'proxyseller' ? { value: '1e400', expected: 'unpriced' } : { value: 1e306, expected: 'invalid_input' };
+    // estimates); a total that comes from the vendor is a non-finite number: the fixture says which.
+    const { overflow } = price;
     const TABLE: Array<{ name: string; value: unknown; expected: 'unpriced' | 'policy' | 'invalid_input' }> = [
       { name: 'negative', value: -3.5, expected: 'unpriced' },
       { name: 'zero', value: 0, expected: 'unpriced' },
@@ -197,7 +184,7 @@ describe('the charge is what the person approved', () => {
       const lenient = await open({ env: env({ PROXYCART_ALLOW_UNPRICED: '1' }) });
       for (const row of TABLE) {
         sim(id).clearFaults();
-        PRICED[id].poison(sim(id), row.value);
+        price.poison(sim(id), row.value);
         const refused = await strict.call(place(id), order);
         rows.push({ provider: id, fault: `price ${row.name} (${JSON.stringify(row.value)})`, operation: 'quote', expected: row.expected === 'unpriced' ? 'policy (unpriced)' : row.expected, observed: observedOf(refused), orders: money(id) });
         expect(refused.isError, `${row.name}: ${textOf(refused)}`).toBe(true);
@@ -207,7 +194,7 @@ describe('the charge is what the person approved', () => {
           const quote = (await lenient.ok(place(id), order)).quote;
           expect(quote.total_usd, row.name).toBeNull();
           expect(quote.price_source).toBe('unknown');
-          expect(quote.warnings.some((w: string) => PRICED[id].field.test(w) && w.includes('not a price')), JSON.stringify(quote.warnings)).toBe(true);
+          expect(quote.warnings.some((w: string) => price.field.test(w) && w.includes('not a price')), JSON.stringify(quote.warnings)).toBe(true);
         }
       }
       expect(money(id)).toBe(0);
@@ -218,7 +205,7 @@ describe('the charge is what the person approved', () => {
       // Room for one order and a half: after one order, a second must be refused.
       const session = await open({ env: env({ PROXYCART_DAILY_BUDGET_USD: String(Math.round(approved * 150) / 100) }) });
       const quoted = await session.ok(place(id), order);
-      sim(id).inject({ method: 'POST', path: MONEY_PATH[id], phase: 'after', action: { kind: 'rewrite', change: (json) => withTotal(json, -1000) } });
+      sim(id).inject({ method: 'POST', path: probe.money, phase: 'after', action: { kind: 'rewrite', change: (json) => withTotal(json, -1000) } });
       const first = await session.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
       expect(observedOf(first)).toBe('placed');
       const second = await session.call(place(id), order);
@@ -229,22 +216,24 @@ describe('the charge is what the person approved', () => {
   });
 
   it('a charge above the approved total is kept in the books and shown as overcharged', async () => {
-    const { order } = fixture('proxyjam');
-    const session = await open({ env: env({ PROXYCART_DAILY_BUDGET_USD: '21' }) });
-    const quoted = await session.ok(place('proxyjam'), order);
-    sim('proxyjam').inject({ method: 'POST', path: /^\/orders$/, phase: 'after', action: { kind: 'rewrite', change: (json) => withTotal(json, 70) } });
-    const placed = await session.ok(place('proxyjam'), { ...order, confirmation_token: quoted.confirmation_token });
-    expect(placed.warnings?.[0]).toMatch(/^overcharged: the vendor reports charging 70\.00 USD, above the 7\.00 USD the person approved/);
-    // Counted at 70, not 7: another 7.00 order no longer fits a budget of 21.
-    const next = await session.call(place('proxyjam'), order);
-    rows.push({ provider: 'proxyjam', fault: 'order answer total 10× the approved', operation: 'confirm, then next quote', expected: 'placed + overcharged; policy', observed: `${placed.status}; ${observedOf(next)}`, orders: money('proxyjam') });
-    expect(textOf(next)).toMatch(/^policy: .*from 70\.00 USD over the budget of 21\.00 USD/);
+    const { id, order, probe } = example;
+    const approved = (await (await open({ env: env() })).ok(place(id), order)).quote.total_usd as number;
+    const [charged, budget] = [approved * 10, approved * 3];
+    const session = await open({ env: env({ PROXYCART_DAILY_BUDGET_USD: String(budget) }) });
+    const quoted = await session.ok(place(id), order);
+    expect(quoted.quote.total_usd).toBe(approved);
+    sim(id).inject({ method: 'POST', path: probe.money, phase: 'after', action: { kind: 'rewrite', change: (json) => withTotal(json, charged) } });
+    const placed = await session.ok(place(id), { ...order, confirmation_token: quoted.confirmation_token });
+    expect(placed.warnings?.[0]).toMatch(new RegExp(`^overcharged: the vendor reports charging ${usd(charged)} USD, above the ${usd(approved)} USD the person approved`));
+    // Counted at 10×, not 1×: another order of the approved total no longer fits a budget of 3×.
+    const next = await session.call(place(id), order);
+    rows.push({ provider: id, fault: 'order answer total 10× the approved', operation: 'confirm, then next quote', expected: 'placed + overcharged; policy', observed: `${placed.status}; ${observedOf(next)}`, orders: money(id) });
+    expect(textOf(next)).toMatch(new RegExp(`^policy: .*from ${usd(charged)} USD over the budget of ${usd(budget)} USD`));
   });
 
   describe('an order of unknown outcome is never silently repeated', () => {
-    const id = 'proxyscrape';
-    const { order } = fixture(id);
-    const lost = () => sim(id).inject({ method: 'POST', path: MONEY_PATH[id], phase: 'after', action: { kind: 'hang' }, times: 1 });
+    const { id, order, probe } = unrecoverable;
+    const lost = () => sim(id).inject({ method: 'POST', path: probe.money, phase: 'after', action: { kind: 'hang' }, times: 1 });
 
     it('a new quote says so first, in the result and in the form; token mode refuses until a person settles it', async () => {
       const home = tempDir('unknown');
@@ -309,122 +298,125 @@ describe('the charge is what the person approved', () => {
   });
 
   describe('tokens belong to one environment, and sandbox and live are separate books', () => {
-    const { order } = fixture('proxyjam');
+    const { id, order, spec, wrongKey } = example;
     const live = (home: string, key: string, extra: Record<string, string> = {}) => ({
       PROXYCART_HOME: home,
-      PROXYCART_PROVIDERS: 'proxyjam',
-      PROXYJAM_API_KEY: key,
-      PROXYJAM_BASE_URL: sandbox.vendors.proxyjam!.baseUrl,
+      PROXYCART_PROVIDERS: id,
+      [spec.keyEnv]: key,
+      [spec.baseUrlEnv]: sandbox.vendors[id]!.baseUrl,
       PROXYCART_TIMEOUT_S: '3',
       PROXYCART_CONFIRM: 'token',
       PROXYCART_OPEN_BROWSER: 'never',
       ...extra,
     });
-    const sandboxed = (home: string, extra: Record<string, string> = {}) => sandboxEnv(sandbox, { PROXYCART_HOME: home, PROXYCART_PROVIDERS: 'proxyjam', ...extra });
+    const sandboxed = (home: string, extra: Record<string, string> = {}) => sandboxEnv(sandbox, { PROXYCART_HOME: home, PROXYCART_PROVIDERS: id, ...extra });
 
     it('a sandbox token is refused by a live server on the same home, and nothing is sent', async () => {
       const home = tempDir('env');
-      const quoted = await (await open({ env: sandboxed(home) })).ok(place('proxyjam'), order);
-      const server = await open({ env: live(home, sandbox.vendors.proxyjam!.apiKey) });
-      const result = await server.call(place('proxyjam'), { ...order, confirmation_token: quoted.confirmation_token });
-      rows.push({ provider: 'proxyjam', fault: 'sandbox token on a live server', operation: 'confirm (token)', expected: 'policy', observed: observedOf(result), orders: money('proxyjam') });
+      const quoted = await (await open({ env: sandboxed(home) })).ok(place(id), order);
+      const server = await open({ env: live(home, sandbox.vendors[id]!.apiKey) });
+      const result = await server.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
+      rows.push({ provider: id, fault: 'sandbox token on a live server', operation: 'confirm (token)', expected: 'policy', observed: observedOf(result), orders: money(id) });
       expect(textOf(result)).toMatch(/^policy: This confirmation token was issued for another environment \(the sandbox\)/);
-      expect(money('proxyjam')).toBe(0);
+      expect(money(id)).toBe(0);
     });
 
     it('a key change voids the tokens of the old key', async () => {
       const home = tempDir('key');
-      const quoted = await (await open({ env: live(home, sandbox.vendors.proxyjam!.apiKey) })).ok(place('proxyjam'), order);
-      const server = await open({ env: live(home, 'pj_live_another_key_entirely_0000') });
-      const result = await server.call(place('proxyjam'), { ...order, confirmation_token: quoted.confirmation_token });
-      rows.push({ provider: 'proxyjam', fault: 'API key changed after the quote', operation: 'confirm (token)', expected: 'policy', observed: observedOf(result), orders: money('proxyjam') });
+      const quoted = await (await open({ env: live(home, sandbox.vendors[id]!.apiKey) })).ok(place(id), order);
+      const server = await open({ env: live(home, wrongKey) });
+      const result = await server.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
+      rows.push({ provider: id, fault: 'API key changed after the quote', operation: 'confirm (token)', expected: 'policy', observed: observedOf(result), orders: money(id) });
       expect(textOf(result)).toMatch(/^policy: This confirmation token was issued for another environment \(another account, key or base URL\)/);
-      expect(money('proxyjam')).toBe(0);
+      expect(money(id)).toBe(0);
     });
 
     it('sandbox spending leaves the live budget untouched, and the reverse', async () => {
       const home = tempDir('books');
-      // 7.00 USD orders against a 10.00 USD budget: one fits in each book, not two.
-      const budget = { PROXYCART_DAILY_BUDGET_USD: '10' };
+      // Orders of the approved total against a budget of 1.5 of them: one fits in each book, not two.
+      const total = (await (await open({ env: sandboxed(home) })).ok(place(id), order)).quote.total_usd as number;
+      const limit = Math.round(total * 150) / 100;
+      const budget = { PROXYCART_DAILY_BUDGET_USD: String(limit) };
       const play = await open({ env: sandboxed(home, budget) });
-      const real = await open({ env: live(home, sandbox.vendors.proxyjam!.apiKey, budget) });
-      const playQuote = await play.ok(place('proxyjam'), order);
+      const real = await open({ env: live(home, sandbox.vendors[id]!.apiKey, budget) });
+      const playQuote = await play.ok(place(id), order);
       expect(playQuote.sandbox).toBe(true);
-      expect((await play.ok(place('proxyjam'), { ...order, confirmation_token: playQuote.confirmation_token })).status).toBe('placed');
-      const realQuote = await real.ok(place('proxyjam'), order);
+      expect((await play.ok(place(id), { ...order, confirmation_token: playQuote.confirmation_token })).status).toBe('placed');
+      const realQuote = await real.ok(place(id), order);
       expect(realQuote.sandbox).toBe(false);
-      expect((await real.ok(place('proxyjam'), { ...order, confirmation_token: realQuote.confirmation_token })).status).toBe('placed');
-      const [playNext, realNext] = [await play.call(place('proxyjam'), order), await real.call(place('proxyjam'), order)];
-      rows.push({ provider: 'proxyjam', fault: 'one sandbox and one live order, budget for one each', operation: 'quote a second in each', expected: 'policy; policy', observed: `${observedOf(playNext)}; ${observedOf(realNext)}`, orders: money('proxyjam') });
-      expect(textOf(playNext)).toMatch(/^policy: .*from 7\.00 USD over the budget of 10\.00 USD/);
-      expect(textOf(realNext)).toMatch(/^policy: .*from 7\.00 USD over the budget of 10\.00 USD/);
-      expect(money('proxyjam')).toBe(2);
+      expect((await real.ok(place(id), { ...order, confirmation_token: realQuote.confirmation_token })).status).toBe('placed');
+      const [playNext, realNext] = [await play.call(place(id), order), await real.call(place(id), order)];
+      rows.push({ provider: id, fault: 'one sandbox and one live order, budget for one each', operation: 'quote a second in each', expected: 'policy; policy', observed: `${observedOf(playNext)}; ${observedOf(realNext)}`, orders: money(id) });
+      const overBudget = new RegExp(`^policy: .*from ${usd(total)} USD over the budget of ${usd(limit)} USD`);
+      expect(textOf(playNext)).toMatch(overBudget);
+      expect(textOf(realNext)).toMatch(overBudget);
+      expect(money(id)).toBe(2);
     });
   });
 
   it('a replayed token says so: the stored result, no new charge, the balance as quoted', async () => {
     const session = await open({ env: env() });
-    const { order } = fixture('proxyjam');
-    const quoted = await session.ok(place('proxyjam'), order);
+    const { id, order } = example;
+    const quoted = await session.ok(place(id), order);
     const args = { ...order, confirmation_token: quoted.confirmation_token };
-    const first = await session.ok(place('proxyjam'), args);
-    const again = await session.ok(place('proxyjam'), args);
-    rows.push({ provider: 'proxyjam', fault: 'token confirmed twice', operation: 'confirm again', expected: 'placed, replayed', observed: `${again.status}${again.replayed ? ', replayed' : ''}`, orders: money('proxyjam') });
+    const first = await session.ok(place(id), args);
+    const again = await session.ok(place(id), args);
+    rows.push({ provider: id, fault: 'token confirmed twice', operation: 'confirm again', expected: 'placed, replayed', observed: `${again.status}${again.replayed ? ', replayed' : ''}`, orders: money(id) });
     expect(first.replayed).toBeUndefined();
     expect(again.replayed).toBe(true);
     expect(again.order.id).toBe(first.order.id);
     expect(again.next_step).toMatch(/^This confirmation token was already used: this is the result of that order, and no new charge was made\./);
     expect(again.quote.balance_usd).toBe(quoted.quote.balance_usd);
     expect(again.quote.warnings).toContain('The balance shown is the one at quote time.');
-    expect(money('proxyjam')).toBe(1);
+    expect(money(id)).toBe(1);
   });
 
   describe('a store that cannot be written', () => {
-    const { order } = fixture('proxyjam');
+    const { id, order, listInput } = example;
 
     it('a data folder that cannot be created: said at start, storage errors on the money path, reads still work', async () => {
       const session = await open({ env: env({ PROXYCART_HOME: '/dev/null/proxycart', PROXYCART_STORE: 'sqlite:///dev/null/proxycart/state.sqlite' }) });
-      const result = await session.call(place('proxyjam'), order);
-      const offers = await session.call('proxyjam_list_offers', {});
-      rows.push({ provider: 'proxyjam', fault: 'PROXYCART_HOME cannot be created', operation: 'quote; list_offers', expected: 'storage; ok', observed: `${observedOf(result)}; ${offers.isError ? 'error' : 'ok'}`, orders: money('proxyjam') });
+      const result = await session.call(place(id), order);
+      const offers = await session.call(`${id}_list_offers`, listInput);
+      rows.push({ provider: id, fault: 'PROXYCART_HOME cannot be created', operation: 'quote; list_offers', expected: 'storage; ok', observed: `${observedOf(result)}; ${offers.isError ? 'error' : 'ok'}`, orders: money(id) });
       expect(session.stderr.join('\n')).toMatch(/The store \/dev\/null\/proxycart\/state\.sqlite cannot be written \(ENOTDIR\)/);
       expect(textOf(result)).toMatch(/^storage: The store file \/dev\/null\/proxycart\/state\.sqlite cannot be opened for writing .* Nothing was sent to a vendor\./);
       expect(offers.isError).toBeFalsy();
-      expect(money('proxyjam')).toBe(0);
+      expect(money(id)).toBe(0);
     });
 
     it('a Redis store that cannot be reached: said at start, storage errors within seconds, reads still work', async () => {
       const session = await open({ env: env({ PROXYCART_STORE: 'redis://127.0.0.1:1' }) });
       const started = Date.now();
-      const result = await session.call(place('proxyjam'), order);
-      const offers = await session.call('proxyjam_list_offers', {});
-      rows.push({ provider: 'proxyjam', fault: 'Redis store unreachable', operation: 'quote; list_offers', expected: 'storage; ok', observed: `${observedOf(result)}; ${offers.isError ? 'error' : 'ok'}`, orders: money('proxyjam') });
+      const result = await session.call(place(id), order);
+      const offers = await session.call(`${id}_list_offers`, listInput);
+      rows.push({ provider: id, fault: 'Redis store unreachable', operation: 'quote; list_offers', expected: 'storage; ok', observed: `${observedOf(result)}; ${offers.isError ? 'error' : 'ok'}`, orders: money(id) });
       expect(textOf(result)).toMatch(/^storage: PROXYCART_STORE: (cannot connect to Redis|Redis at redis:\/\/127\.0\.0\.1:1 did not answer)/);
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(offers.isError).toBeFalsy();
       expect(session.stderr.join('\n')).toMatch(/error: storage: PROXYCART_STORE: .*Orders will fail until the store is reachable/);
-      expect(money('proxyjam')).toBe(0);
+      expect(money(id)).toBe(0);
     });
 
     it('a read-only home (an unprivileged user): a confirmation fails with storage and sends nothing', async () => {
       const home = tempDir('readonly');
       mkdirSync(home, { recursive: true });
       const files = { PROXYCART_HOME: home, PROXYCART_STORE: `sqlite://${join(home, 'state.sqlite')}` };
-      const quoted = await (await open({ env: env(files) })).ok(place('proxyjam'), order);
+      const quoted = await (await open({ env: env(files) })).ok(place(id), order);
       await Promise.all(sessions.splice(0).map((s) => s.close()));
       // root ignores file permissions: the server then runs as nobody, who may read but not write.
       const asRoot = process.getuid?.() === 0;
       chmodSync(home, 0o755);
       if (!asRoot) chmodSync(home, 0o555);
       const session = await open({ env: env(files), ...(asRoot ? { runAs: { uid: 65534, gid: 65534 } } : {}) });
-      const confirm = await session.call(place('proxyjam'), { ...order, confirmation_token: quoted.confirmation_token });
-      const offers = await session.call('proxyjam_list_offers', {});
-      const balance = await session.call('proxyjam_wallet_balance', {});
-      rows.push({ provider: 'proxyjam', fault: 'read-only home', operation: 'confirm; list_offers', expected: 'storage; ok', observed: `${observedOf(confirm)}; ${offers.isError ? 'error' : 'ok'}`, orders: money('proxyjam') });
+      const confirm = await session.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
+      const offers = await session.call(`${id}_list_offers`, listInput);
+      const balance = await session.call(`${id}_wallet_balance`, {});
+      rows.push({ provider: id, fault: 'read-only home', operation: 'confirm; list_offers', expected: 'storage; ok', observed: `${observedOf(confirm)}; ${offers.isError ? 'error' : 'ok'}`, orders: money(id) });
       expect(textOf(confirm)).toMatch(/^storage: .*Nothing was sent to a vendor\./);
       expect(offers.isError).toBeFalsy();
       expect(balance.isError).toBeFalsy();
-      expect(money('proxyjam')).toBe(0);
+      expect(money(id)).toBe(0);
       if (!asRoot) chmodSync(home, 0o755);
     });
   });

@@ -1,36 +1,52 @@
 import { describe, expect, it } from 'vitest';
 import { environmentVariables, loadConfig, problemsFor, SETTINGS } from '../../src/config.js';
 import { PROVIDERS } from '../../src/providers/index.js';
+import type { ProviderSpec } from '../../src/providers/types.js';
 import { redact } from '../../src/redact.js';
 
 function problems(env: Record<string, string>) {
   return loadConfig(env, PROVIDERS).problems;
 }
 
+// Every expectation comes from the registry: the providers, their env names and default base URLs.
+const ids = (specs: readonly ProviderSpec[]) => specs.map((spec) => spec.id);
+const withDefault = PROVIDERS.filter((spec) => spec.defaultBaseUrl !== undefined);
+/** A provider that publishes a base URL, and one that must be configured with one. */
+const [published, second] = withDefault;
+const unpublished = PROVIDERS.find((spec) => spec.defaultBaseUrl === undefined);
+/** A key in no vendor's format: configuration takes any non-empty value. */
+const KEY = 'test_key_abcdefgh12345';
+
 describe('loadConfig', () => {
   it('runs every provider in sandbox mode when no key is set, with the documented defaults', () => {
     const config = loadConfig({ HOME: '/home/x' }, PROVIDERS);
     expect(config.sandbox).toBe(true);
-    expect(config.vendors.map((v) => v.id)).toEqual(['proxyjam', 'proxyscrape', 'proxyseller', 'novaproxy']);
+    expect(PROVIDERS.length).toBeGreaterThan(1);
+    expect(config.vendors.map((v) => v.id)).toEqual(ids(PROVIDERS));
     expect(config).toMatchObject({ confirm: 'auto', maxOrderUsd: 50, dailyBudgetUsd: 200, allowUnpriced: false, readOnly: false, timeoutMs: 15_000, problems: [] });
     expect(config.store).toEqual({ kind: 'sqlite', file: expect.stringMatching(/\.proxycart\/state\.sqlite$/) });
   });
 
   it('with some keys set, enables only those providers, with their default base URLs, and says why the others are off', () => {
-    const config = loadConfig({ PROXYJAM_API_KEY: 'pj_live_abcdefgh12345' }, PROVIDERS);
+    const config = loadConfig({ [published!.keyEnv]: KEY }, PROVIDERS);
     expect(config.sandbox).toBe(false);
-    expect(config.vendors).toEqual([{ id: 'proxyjam', apiKey: 'pj_live_abcdefgh12345', baseUrl: 'https://api.proxyjam.com/public/v1' }]);
-    expect(config.off.novaproxy).toBe('NOVAPROXY_API_KEY is not set');
-    expect(redact('key pj_live_abcdefgh12345 here')).toBe('key [redacted] here');
+    expect(config.vendors).toEqual([{ id: published!.id, apiKey: KEY, baseUrl: published!.defaultBaseUrl }]);
+    expect(published!.defaultBaseUrl).toMatch(/^https:\/\//);
+    for (const spec of PROVIDERS.filter((p) => p !== published)) expect(config.off[spec.id]).toBe(`${spec.keyEnv} is not set`);
+    expect(redact(`key ${KEY} here`)).toBe('key [redacted] here');
   });
 
-  it('a NovaProxy key without NOVAPROXY_BASE_URL is a NovaProxy problem only, naming the variable and where to find it', () => {
-    const config = loadConfig({ NOVAPROXY_API_KEY: 'nova_key_123456789', PROXYJAM_API_KEY: 'pj_live_abcdefgh12345' }, PROVIDERS);
-    expect(config.vendors.map((v) => v.id)).toEqual(['proxyjam', 'novaproxy']);
-    expect(config.problems).toEqual([{ scope: 'novaproxy', variable: 'NOVAPROXY_BASE_URL', message: expect.stringContaining('NOVAPROXY_BASE_URL is required') }]);
-    expect(problemsFor(config, 'novaproxy')).toHaveLength(1);
-    expect(problemsFor(config, 'proxyjam')).toEqual([]);
-    expect(config.problems[0]!.message).not.toContain('nova_key_123456789');
+  it('a key without the base URL of a vendor that publishes none is that vendor\'s problem only, naming the variable and where to find it', () => {
+    expect(unpublished, 'a provider without a default base URL').toBeDefined();
+    const [needsUrl, other] = [unpublished!, published!];
+    const secret = 'other_key_123456789';
+    const config = loadConfig({ [needsUrl.keyEnv]: secret, [other.keyEnv]: KEY }, PROVIDERS);
+    expect(config.vendors.map((v) => v.id)).toEqual(ids(PROVIDERS.filter((p) => p === needsUrl || p === other)));
+    expect(config.problems).toEqual([{ scope: needsUrl.id, variable: needsUrl.baseUrlEnv, message: expect.stringContaining(`${needsUrl.baseUrlEnv} is required`) }]);
+    expect(config.problems[0]!.message).toContain(needsUrl.setupHint);
+    expect(problemsFor(config, needsUrl.id)).toHaveLength(1);
+    expect(problemsFor(config, other.id)).toEqual([]);
+    expect(config.problems[0]!.message).not.toContain(secret);
   });
 
   it('a bad shared value is a shared problem naming the variable; the setting keeps its default', () => {
@@ -38,24 +54,25 @@ describe('loadConfig', () => {
       [{ PROXYCART_MAX_ORDER_USD: 'lots' }, 'PROXYCART_MAX_ORDER_USD'],
       [{ PROXYCART_CONFIRM: 'maybe' }, 'PROXYCART_CONFIRM'],
       [{ PROXYCART_STORE: 'postgres://db' }, 'PROXYCART_STORE'],
-      [{ PROXYCART_PROVIDERS: 'proxyjam,acme' }, 'PROXYCART_PROVIDERS'],
+      [{ PROXYCART_PROVIDERS: `${published!.id},acme` }, 'PROXYCART_PROVIDERS'],
       [{ PROXYCART_LOG_LEVEL: 'loud' }, 'PROXYCART_LOG_LEVEL'],
     ];
     for (const [env, variable] of cases) {
       const found = problems(env);
       expect(found, variable).toEqual([{ scope: 'shared', variable, message: expect.stringContaining(variable) }]);
       const config = loadConfig(env, PROVIDERS);
-      for (const id of ['proxyjam', 'novaproxy'] as const) expect(problemsFor(config, id)).toHaveLength(1);
+      for (const id of ids(PROVIDERS)) expect(problemsFor(config, id)).toHaveLength(1);
     }
     expect(loadConfig({ PROXYCART_MAX_ORDER_USD: 'lots' }, PROVIDERS).maxOrderUsd).toBe(50);
-    expect(problems({ PROXYCART_PROVIDERS: 'proxyjam,acme' })[0]!.message).toContain('acme');
+    expect(problems({ PROXYCART_PROVIDERS: `${published!.id},acme` })[0]!.message).toContain('acme');
   });
 
   it('a provider listed without its key, or with a bad base URL, is that provider\'s problem', () => {
-    const config = loadConfig({ PROXYJAM_API_KEY: 'pj_abcdefghij', PROXYCART_PROVIDERS: 'proxyjam,proxyscrape', PROXYJAM_BASE_URL: 'ftp://x' }, PROVIDERS);
+    const [keyed, keyless] = [published!, second!];
+    const config = loadConfig({ [keyed.keyEnv]: KEY, PROXYCART_PROVIDERS: `${keyed.id},${keyless.id}`, [keyed.baseUrlEnv]: 'ftp://x' }, PROVIDERS);
     expect(config.problems.map((p) => [p.scope, p.variable])).toEqual([
-      ['proxyjam', 'PROXYJAM_BASE_URL'],
-      ['proxyscrape', 'PROXYSCRAPE_API_KEY'],
+      [keyed.id, keyed.baseUrlEnv],
+      [keyless.id, keyless.keyEnv],
     ]);
   });
 
@@ -74,15 +91,18 @@ describe('loadConfig', () => {
   });
 
   it('filters providers with PROXYCART_PROVIDERS and honours the switches', () => {
+    const [first, next, ...rest] = PROVIDERS;
+    // Listed out of registry order, with a space: the registry order is kept.
     const config = loadConfig(
-      { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: 'proxyscrape, proxyjam', PROXYCART_READ_ONLY: '1', PROXYCART_TIMEOUT_S: '2.5', PROXYCART_STORE: 'memory' },
+      { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: `${next!.id}, ${first!.id}`, PROXYCART_READ_ONLY: '1', PROXYCART_TIMEOUT_S: '2.5', PROXYCART_STORE: 'memory' },
       PROVIDERS,
     );
-    expect(config.vendors.map((v) => v.id)).toEqual(['proxyjam', 'proxyscrape']);
+    expect(config.vendors.map((v) => v.id)).toEqual([first!.id, next!.id]);
     expect(config.readOnly).toBe(true);
     expect(config.timeoutMs).toBe(2500);
     expect(config.store).toEqual({ kind: 'memory' });
-    expect(config.off.novaproxy).toBe('not in PROXYCART_PROVIDERS');
+    expect(rest.length).toBeGreaterThan(0);
+    for (const spec of rest) expect(config.off[spec.id]).toBe('not in PROXYCART_PROVIDERS');
   });
 
   it('lists every variable it reads, each with a description, the keys and PIN marked secret', () => {

@@ -1,0 +1,111 @@
+// The proof that a fifth vendor is one folder, its simulator and one registry line (issue 8).
+// Copies the repository (git ls-files; node_modules symlinked) to a temp dir, places the
+// throwaway vendor kept in test/fifth-vendor/ (src/providers/acmeproxy/ and
+// src/sandbox/acmeproxy.ts), adds ONE line to src/providers/index.ts, builds, and runs the
+// contract suite, the fault matrix and the secrets scan filtered to the new id. It fails
+// unless tests named with the new id ran and passed in each of the three files.
+//
+//   node scripts/fifth-vendor.mjs [--keep]
+//
+// The last line of stdout is `fifth-vendor: <JSON summary>`; the exit code is 0 only on success.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const ID = 'acmeproxy';
+const FILES = ['test/contract/providers.test.ts', 'test/reliability/fault-matrix.test.ts', 'test/e2e/secrets.test.ts'];
+const REGISTRY = 'src/providers/index.ts';
+const REGISTRY_LINE = `import { provider as ${ID} } from './${ID}/index.js'; (PROVIDERS as ProviderSpec[]).push(${ID}); // the fifth vendor: this one line`;
+
+const repo = realpathSync(join(import.meta.dirname, '..'));
+const keep = process.argv.includes('--keep');
+const say = (line) => process.stderr.write(`[fifth-vendor] ${line}\n`);
+
+class Refusal extends Error {}
+function fail(reason) {
+  throw new Refusal(reason);
+}
+
+/** Lines added and removed between two versions of a file (as a multiset: order-insensitive, enough for an insertion). */
+function lineChanges(before, after) {
+  const count = (lines) => lines.reduce((map, line) => map.set(line, (map.get(line) ?? 0) + 1), new Map());
+  const [a, b] = [count(before), count(after)];
+  let added = 0;
+  let removed = 0;
+  for (const line of new Set([...before, ...after])) {
+    const diff = (b.get(line) ?? 0) - (a.get(line) ?? 0);
+    if (diff > 0) added += diff;
+    else removed -= diff;
+  }
+  return { added, removed };
+}
+
+// 1. A copy of the repository as git knows it (tracked and new, not ignored, files).
+const work = mkdtempSync(join(tmpdir(), 'proxycart-fifth-vendor-'));
+say(`copy in ${work}`);
+const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  .split('\0')
+  .filter((file) => file && file !== 'node_modules' && !file.startsWith('node_modules/'));
+for (const file of listed) {
+  const from = join(repo, file);
+  if (!existsSync(from)) continue; // deleted in the working tree
+  mkdirSync(dirname(join(work, file)), { recursive: true });
+  cpSync(from, join(work, file));
+}
+symlinkSync(realpathSync(join(repo, 'node_modules')), join(work, 'node_modules'), 'dir');
+
+let summary;
+try {
+  // 2. The vendor folder and its simulator, exactly where the other vendors keep theirs.
+  const kept = join(repo, 'test/fifth-vendor/src');
+  if (existsSync(join(work, 'src/providers', ID))) fail(`src/providers/${ID} exists already`);
+  cpSync(join(kept, 'providers', ID), join(work, 'src/providers', ID), { recursive: true });
+  cpSync(join(kept, 'sandbox', `${ID}.ts`), join(work, 'src/sandbox', `${ID}.ts`));
+
+  // 3. One line in the registry, after the list it extends; nothing else changes.
+  const before = readFileSync(join(work, REGISTRY), 'utf8').split('\n');
+  const at = before.findIndex((line) => line.startsWith('export const PROVIDERS'));
+  if (at < 0 || !before[at].trimEnd().endsWith('];')) fail(`${REGISTRY}: no one-line \`export const PROVIDERS = [...];\` to extend`);
+  const after = [...before.slice(0, at + 1), REGISTRY_LINE, ...before.slice(at + 1)];
+  writeFileSync(join(work, REGISTRY), after.join('\n'));
+  const changes = lineChanges(before, readFileSync(join(work, REGISTRY), 'utf8').split('\n'));
+  if (changes.added + changes.removed !== 1) fail(`${REGISTRY}: ${changes.added} lines added and ${changes.removed} removed, not 1 line`);
+  say(`${REGISTRY}: 1 line added`);
+
+  // 4. Build (the fault matrix and the secrets scan spawn dist/cli.js).
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: work, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (build.status !== 0) fail('the build failed');
+
+  // 5. The three shared suites, only the new vendor's tests.
+  const report = join(work, 'fifth-vendor.json');
+  const vitest = join(work, 'node_modules/vitest/vitest.mjs');
+  const run = spawnSync(process.execPath, [vitest, 'run', ...FILES, '-t', ID, '--reporter=json', `--outputFile=${report}`], {
+    cwd: work,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, CI: '1' },
+  });
+  if (!existsSync(report)) fail(`vitest wrote no report (exit ${run.status})`);
+  const results = JSON.parse(readFileSync(report, 'utf8'));
+
+  // 6. Each file: tests named with the new id ran, and every one of them passed.
+  const files = {};
+  for (const file of FILES) {
+    const result = results.testResults.find((r) => r.name === join(work, file) || r.name.endsWith(`/${file}`));
+    const mine = (result?.assertionResults ?? []).filter((a) => a.fullName.includes(ID));
+    files[file] = {
+      passed: mine.filter((a) => a.status === 'passed').length,
+      failed: mine.filter((a) => a.status === 'failed').map((a) => a.fullName),
+      other: mine.filter((a) => a.status !== 'passed' && a.status !== 'failed').length,
+    };
+  }
+  const ok = run.status === 0 && results.success && FILES.every((file) => files[file].passed > 0 && files[file].failed.length === 0 && files[file].other === 0);
+  summary = { ok, id: ID, registryLinesChanged: 1, vitestExit: run.status, files };
+} catch (error) {
+  if (!(error instanceof Refusal)) throw error;
+  summary = { ok: false, id: ID, reason: error.message };
+} finally {
+  if (!keep) rmSync(work, { recursive: true, force: true });
+}
+process.stdout.write(`fifth-vendor: ${JSON.stringify(summary)}\n`);
+process.exit(summary.ok ? 0 : 1);

@@ -1,0 +1,2 @@
+// Stand-in for src/errors.ts (see ./sandbox/kit.ts).
+export * from '../../../src/errors.js';
