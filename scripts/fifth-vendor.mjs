@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 const ID = 'acmeproxy';
 const FILES = ['test/contract/providers.test.ts', 'test/reliability/fault-matrix.test.ts', 'test/e2e/secrets.test.ts'];
 const REGISTRY = 'src/providers/index.ts';
-const REGISTRY_LINE = `import { provider as ${ID} } from './${ID}/index.js'; (PROVIDERS as ProviderSpec[]).push(${ID}); // the fifth vendor: this one line`;
+const REGISTRY_LINE = `  import('./${ID}/index.js'),`;
 
 const repo = realpathSync(join(import.meta.dirname, '..'));
 const keep = process.argv.includes('--keep');
@@ -63,11 +63,11 @@ try {
   cpSync(join(kept, 'providers', ID), join(work, 'src/providers', ID), { recursive: true });
   cpSync(join(kept, 'sandbox', `${ID}.ts`), join(work, 'src/sandbox', `${ID}.ts`));
 
-  // 3. One line in the registry, after the list it extends; nothing else changes.
+  // 3. One line in the registry, at the end of its list of provider modules; nothing else changes.
   const before = readFileSync(join(work, REGISTRY), 'utf8').split('\n');
-  const at = before.findIndex((line) => line.startsWith('export const PROVIDERS'));
-  if (at < 0 || !before[at].trimEnd().endsWith('];')) fail(`${REGISTRY}: no one-line \`export const PROVIDERS = [...];\` to extend`);
-  const after = [...before.slice(0, at + 1), REGISTRY_LINE, ...before.slice(at + 1)];
+  const last = before.findLastIndex((line) => /^\s+import\('\.\/[a-z0-9-]+\/index\.js'\),$/.test(line));
+  if (last < 0) fail(`${REGISTRY}: no list of \`import('./<id>/index.js'),\` lines to extend`);
+  const after = [...before.slice(0, last + 1), REGISTRY_LINE, ...before.slice(last + 1)];
   writeFileSync(join(work, REGISTRY), after.join('\n'));
   const changes = lineChanges(before, readFileSync(join(work, REGISTRY), 'utf8').split('\n'));
   if (changes.added + changes.removed !== 1) fail(`${REGISTRY}: ${changes.added} lines added and ${changes.removed} removed, not 1 line`);

@@ -1,13 +1,17 @@
 import type { ProviderId, ProviderSpec } from './types.js';
-import { provider as proxyjam } from './proxyjam/index.js';
-import { provider as proxyscrape } from './proxyscrape/index.js';
-import { provider as proxyseller } from './proxyseller/index.js';
-import { provider as novaproxy } from './novaproxy/index.js';
 
-// The registry: adding a vendor is a new folder plus one line here.
-export const PROVIDERS: readonly ProviderSpec[] = [proxyjam, proxyscrape, proxyseller, novaproxy];
+// The registry, in tool order. Adding a vendor is a new folder plus one line here: every
+// shared suite, the CLI, the manifests and the README's tables read this list.
+const modules = await Promise.all([
+  import('./proxyjam/index.js'),
+  import('./proxyscrape/index.js'),
+  import('./proxyseller/index.js'),
+  import('./novaproxy/index.js'),
+]);
 
-export const PROVIDER_IDS = PROVIDERS.map((p) => p.id) as readonly ProviderId[];
+export const PROVIDERS: readonly ProviderSpec[] = modules.map((module) => module.provider);
+
+export const PROVIDER_IDS: readonly ProviderId[] = PROVIDERS.map((p) => p.id);
 
 export function providerById(id: string): ProviderSpec | undefined {
   return PROVIDERS.find((p) => p.id === id);
