@@ -44,13 +44,10 @@ export interface HttpClientOptions {
   /** Time limit of one read in ms; a money call gets twice this. */
   timeoutMs: number;
   /**
-   * The vendor's error envelope: return an error for a response that is one (any status,
-   * including HTTP 200 bodies that say "error"), undefined otherwise.
+   * The vendor's error table, read by the one interpreter (http/vendor-errors.ts): which
+   * answers are failures (any status, including HTTP 200 bodies that say "error") and what
+   * each means. Without it, every non-2xx answer is worded by the client itself.
    */
-  toError?: (response: HttpResponse) => ProxycartError | undefined;
-  /** The vendor's own message in an error body, for errors the client words itself. */
-  messageOf?: (response: HttpResponse) => string | undefined;
-  /** The vendor's error table, read by the shared interpreter (replaces toError and messageOf). */
   errors?: ErrorTable;
   /** Retries after the first attempt for reads (and idempotent money calls). */
   retries?: number;
@@ -71,8 +68,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const backoffMs = options.backoffMs ?? 300;
   const base = options.baseUrl.replace(/\/+$/, '');
   const { errors } = options;
-  const toError = errors ? (response: HttpResponse) => interpretVendorError(errors, response) : options.toError;
-  const messageOf = errors ? (response: HttpResponse) => vendorWords(errors, response) : options.messageOf;
+  const toError = (response: HttpResponse) => (errors ? interpretVendorError(errors, response) : undefined);
+  const messageOf = (response: HttpResponse) => (errors ? vendorWords(errors, response) : undefined);
 
   async function attempt(spec: RequestSpec): Promise<HttpResponse> {
     const url = new URL(base + spec.path);
@@ -119,7 +116,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   function statusFailure(spec: RequestSpec, response: HttpResponse): ProxycartError {
     const vendorMessage = trimVendorMessage(
-      response.body === undefined ? stripHtml(response.text) : (messageOf?.(response) ?? response.body),
+      response.body === undefined ? stripHtml(response.text) : (messageOf(response) ?? response.body),
     );
     const { status } = response;
     if (status === 429) {
@@ -158,7 +155,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // A server failure during a money call may come after the vendor committed the order.
       throw response.status >= 500 && spec.money ? failure : refusal(failure);
     }
-    const vendorError = toError?.(response);
+    const vendorError = toError(response);
     if (vendorError) throw refusal(vendorError);
     if (response.status < 200 || response.status >= 300) throw refusal(statusFailure(spec, response));
     if (response.body === undefined && response.text.trim() !== '') {
