@@ -4,7 +4,7 @@ import { UNKNOWN_PREFIX, type LedgerEntry } from './guard/ledger.js';
 import { formatUsd } from './money.js';
 
 // `proxycart ledger`: what a person does with orders whose outcome the vendor could not
-// tell (ProxyScrape never can). Listing shows them; `settle` records what the person saw on
+// tell (a vendor with `recover: false` never can). Listing shows them; `settle` records what the person saw on
 // the vendor's dashboard, which lets the same order be quoted and approved again.
 
 export const LEDGER_USAGE = `proxycart ledger                                          list orders of unknown outcome

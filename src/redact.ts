@@ -1,6 +1,6 @@
 // Every API key the process knows is registered here, and every string that leaves the
 // process (tool results, log lines, error messages) goes through redact() first. A key is
-// also looked for URL-encoded, since Proxy-Seller's sits in URL paths.
+// also looked for URL-encoded, since one vendor's sits in URL paths.
 const secrets = new Set<string>();
 
 export function registerSecret(secret: string | undefined): void {

@@ -1,6 +1,6 @@
 // Countries by ISO alpha-2 code or English name, as models and people write them ("BE",
-// "belgium"): one code and one name, or nothing. Vendors that want a full name (ProxyScrape
-// derives VAT from it) and the cross-vendor comparison both read it.
+// "belgium"): one code and one name, or nothing. Read by vendors that want a full name (one
+// derives VAT from it) and by the cross-vendor comparison.
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 

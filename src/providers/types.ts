@@ -64,7 +64,7 @@ export interface VendorQuote {
   /** Wallet balance when the quote call returned it (saves a balance read). */
   balance_usd?: number | null;
   warnings?: string[];
-  /** Set when the vendor said this order cannot be placed as is (e.g. Proxy-Seller calc warning). */
+  /** Set when the vendor said this order cannot be placed as is (e.g. a warning in the vendor's own quote). */
   blocking?: string;
 }
 
@@ -76,14 +76,14 @@ export interface VendorQuote {
 export interface PreparedOrder {
   request: Record<string, unknown>;
   quote: VendorQuote;
-  /** Facts later status lookups need (e.g. the Proxy-Seller proxy type). */
+  /** Facts later status lookups need (e.g. the proxy type the vendor lists orders by). */
   lookup?: Record<string, string | number>;
 }
 
 /** What the ledger knows of a placed order, given back to status lookups and reconciliation. */
 export interface OrderHint {
   lookup?: Record<string, string | number>;
-  /** Vendor references returned at placement (e.g. Proxy-Seller base order numbers). */
+  /** Vendor references returned at placement (e.g. the vendor's own order numbers). */
   references?: string[];
 }
 
@@ -112,7 +112,7 @@ export interface ProviderClient<List = Record<string, unknown>, Place = Record<s
   /**
    * Local and vendor-side checks plus the quote. Never spends money. Catalog and reference
    * reads come from the catalog cache unless `options.fresh` (vendor quote calls such as
-   * Proxy-Seller's order/calc are never cached).
+   * a vendor's price-calculation endpoint, are never cached).
    */
   prepareOrder(input: Place, options?: ReadOptions): Promise<PreparedOrder>;
   /** The one money call. Never retried by the caller; a provider may retry only with an idempotency key. */

@@ -9,7 +9,7 @@ import { defineTool, type ToolDefinition } from './define.js';
 // every enabled vendor. Each vendor's catalog (cached) gives a few candidate orders; each
 // candidate is priced by that vendor's own quote path — the very prepareOrder that
 // place_order runs, so `buy` is known to be valid and `total_usd` is what the quote will say.
-// For Proxy-Seller that is its free order/calc, so those calls are bounded in number.
+// Where that is a request to the vendor (a free price calculation), the calls are bounded in number.
 
 export const KINDS = ['residential', 'datacenter', 'mobile', 'isp'] as const;
 type Kind = (typeof KINDS)[number];
