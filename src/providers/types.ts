@@ -111,8 +111,8 @@ export interface ProviderClient<List = Record<string, unknown>, Place = Record<s
   listOffers(input: List): Promise<OfferList>;
   /**
    * Local and vendor-side checks plus the quote. Never spends money. Catalog and reference
-   * reads come from the catalog cache unless `options.fresh` (vendor quote calls such as
-   * a vendor's price-calculation endpoint, are never cached).
+   * reads come from the catalog cache unless `options.fresh` (a vendor's own price
+   * calculation, a request of its own, is never cached).
    */
   prepareOrder(input: Place, options?: ReadOptions): Promise<PreparedOrder>;
   /** The one money call. Never retried by the caller; a provider may retry only with an idempotency key. */
