@@ -178,7 +178,7 @@ export function offersFromCatalog(body: unknown): VendorOffer[] | undefined {
   for (const group of parsed.data.kinds ?? []) {
     for (const offer of group.offers ?? []) {
       // A group's kind stands in for an offer that does not repeat it.
-      offers.push(offerSchema.parse({ ...offer, kind: offer.kind ?? group.kind }));
+      offers.push({ ...offer, kind: offer.kind ?? group.kind });
     }
   }
   return offers;
