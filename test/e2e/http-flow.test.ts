@@ -32,7 +32,9 @@ async function provisionsLater(): Promise<VendorFixture> {
 beforeAll(async () => {
   vendor = await provisionsLater();
   sandbox = await startVendors([vendor.id]);
-  node = await startNode(sandboxEnv(sandbox, { PROXYCART_STORE: 'memory', PROXYCART_CONFIRM: 'token' }));
+  // A vendor that publishes no price before ordering needs unpriced orders allowed.
+  const unpriced: Record<string, string> = vendor.spec.capabilities.quote === 'unknown' ? { PROXYCART_ALLOW_UNPRICED: '1' } : {};
+  node = await startNode(sandboxEnv(sandbox, { PROXYCART_STORE: 'memory', PROXYCART_CONFIRM: 'token', ...unpriced }));
 });
 
 afterAll(async () => {
