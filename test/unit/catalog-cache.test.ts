@@ -106,10 +106,16 @@ describe('catalog cache', () => {
       await client.prepareOrder(fixture.order);
       const read = routesRead(v.simulator);
       const afterQuote = count(v.simulator, read);
+      const perRoute = () => new Map([...read].map((route) => [route, count(v.simulator, new Set([route]))]));
+      const once = perRoute();
       await client.prepareOrder(fixture.order);
       expect(count(v.simulator, listing)).toBe(1);
+      const twice = perRoute();
       await client.prepareOrder(fixture.order, { fresh: true });
       expect(count(v.simulator, read)).toBeGreaterThan(afterQuote);
+      // Some route the quote reads came from the cache the second time and was read again when fresh.
+      const fresh = perRoute();
+      expect([...read].some((route) => twice.get(route) === once.get(route) && fresh.get(route)! > twice.get(route)!)).toBe(true);
     },
   );
 });
