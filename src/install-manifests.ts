@@ -24,7 +24,7 @@ export const SHORT_DESCRIPTION = 'Lets AI assistants buy proxies from four vendo
 const ALL = environmentVariables(PROVIDERS);
 const describe = (name: string) => ALL.find((v) => v.name === name)!;
 
-/** What a client snippet asks for: every vendor key, NovaProxy's base URL, the caps, how orders are confirmed. */
+/** What a client snippet asks for: every vendor key, the base URL of each vendor without a default one, the caps, how orders are confirmed. */
 const ASKED = [
   ...PROVIDERS.map((p) => p.keyEnv),
   ...PROVIDERS.filter((p) => !p.defaultBaseUrl).map((p) => p.baseUrlEnv),

@@ -1,8 +1,9 @@
 import type { ApprovalDetails } from '../src/approval/approvals.js';
+import { EXAMPLE } from './example.js';
 
-/** What a sandbox ProxyJam quote puts on the approval page, for the approval tests. */
+/** What a sandbox quote of the example vendor puts on the approval page, for the approval tests. */
 export const DETAILS: ApprovalDetails = {
-  vendor: 'ProxyJam',
+  vendor: EXAMPLE.title,
   sandbox: true,
   summary: '5 GB residential, US',
   total_usd: 12.5,

@@ -1,6 +1,6 @@
-// Tool-call overhead: proxycart's proxyjam_wallet_balance against (a) the same vendor
-// request made directly and (b) a bare SDK server's tool call, each median of N calls
-// after a warm-up. Budget (design.md): proxycart ≤ 1.2 × (vendor round trip + bare SDK
+// Tool-call overhead: proxycart's <vendor>_wallet_balance (the example vendor, picked by
+// capability in example-vendor.mjs) against (a) the same vendor request made directly and
+// (b) a bare SDK server's tool call, each median of N calls after a warm-up. Budget (design.md): proxycart ≤ 1.2 × (vendor round trip + bare SDK
 // call). Run after `npm run build`:  node scripts/bench/call-overhead.mjs [calls]
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -9,9 +9,12 @@ import { request } from 'undici';
 const calls = Number(process.argv[2] ?? 200);
 
 import { startSandbox } from '../../dist/sandbox.js';
+import { exampleVendor, recordVendorRequest } from './example-vendor.mjs';
 
-const sandbox = await startSandbox(['proxyjam']);
-const { baseUrl, apiKey, simulator } = sandbox.vendors.proxyjam;
+const { spec } = await exampleVendor();
+const TOOL = `${spec.id}_wallet_balance`;
+const sandbox = await startSandbox([spec.id]);
+const { baseUrl, simulator } = sandbox.vendors[spec.id];
 // The simulated 100 requests/minute limit would answer most of these calls with 429.
 simulator.state.rateLimitPerMinute = 0;
 
@@ -21,15 +24,17 @@ async function stdioClient(args, env) {
   return client;
 }
 
+// The request proxycart sends the vendor for this tool, sent directly as the baseline.
+const direct = await recordVendorRequest(spec, baseUrl, TOOL);
 const bare = await stdioClient(['scripts/bench/bare-server.mjs'], {});
-const proxycart = await stdioClient(['dist/cli.js'], { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: 'proxyjam', PROXYJAM_BASE_URL: baseUrl, PROXYCART_STORE: 'memory' });
+const proxycart = await stdioClient(['dist/cli.js'], { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: spec.id, [spec.baseUrlEnv]: baseUrl, PROXYCART_STORE: 'memory' });
 const subjects = {
   vendor: async () => {
-    const res = await request(`${baseUrl}/wallet/balance`, { headers: { 'x-api-key': apiKey, accept: 'application/json' } });
+    const res = await request(direct.url, { method: direct.method, headers: direct.headers });
     await res.body.json();
   },
   bare: () => bare.callTool({ name: 'echo', arguments: { text: 'hi' } }),
-  proxycart: () => proxycart.callTool({ name: 'proxyjam_wallet_balance', arguments: {} }),
+  proxycart: () => proxycart.callTool({ name: TOOL, arguments: {} }),
 };
 const samples = { vendor: [], bare: [], proxycart: [] };
 for (const fn of Object.values(subjects)) for (let i = 0; i < 50; i++) await fn(); // warm-up
@@ -48,7 +53,7 @@ const toolCall = median(samples.proxycart);
 
 console.log(`vendor round trip (direct HTTP)   median ${vendor.toFixed(3)} ms`);
 console.log(`bare SDK tool call (stdio)        median ${bareCall.toFixed(3)} ms`);
-console.log(`proxyjam_wallet_balance (stdio)   median ${toolCall.toFixed(3)} ms`);
+console.log(`${`${TOOL} (stdio)`.padEnd(33)} median ${toolCall.toFixed(3)} ms`);
 console.log(`ratio proxycart / (vendor + bare): ${(toolCall / (vendor + bareCall)).toFixed(2)} (budget 1.20), ${calls} calls each`);
 await bare.close();
 await proxycart.close();

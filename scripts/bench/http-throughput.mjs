@@ -2,7 +2,7 @@
 //   bare   a bare SDK Streamable HTTP server's `echo` (scripts/bench/bare-http-server.mjs),
 //          as the SDK's stateless example writes it (SSE answers), and with JSON answers
 //   vendor the simulator's wallet-balance request made directly
-//   proxycart  proxyjam_wallet_balance through `proxycart serve --http` (memory store)
+//   proxycart  <vendor>_wallet_balance (the example vendor, example-vendor.mjs) through `proxycart serve --http` (memory store)
 // and the budget (design.md): proxycart ≥ 0.8 × the rate of a call costing a bare call plus
 // a vendor round trip, i.e. 1 / (1/bare + 1/vendor), with the faster of the two bare servers. Then confirm throughput with Redis
 // (distinct tokens, 16 in flight) when redis-server is installed.
@@ -11,14 +11,18 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Agent, request } from 'undici';
 import { startSandbox } from '../../dist/sandbox.js';
+import { exampleVendor, recordVendorRequest } from './example-vendor.mjs';
 
 const seconds = Number(process.argv[2] ?? 5);
 const IN_FLIGHT = 64;
 const dispatcher = new Agent({ connections: 256, pipelining: 1 });
 const children = [];
 
-const sandbox = await startSandbox(['proxyjam']);
-const { baseUrl, apiKey, simulator } = sandbox.vendors.proxyjam;
+const { spec, fixture } = await exampleVendor();
+const TOOL = `${spec.id}_wallet_balance`;
+const PLACE = `${spec.id}_place_order`;
+const sandbox = await startSandbox([spec.id]);
+const { baseUrl, simulator } = sandbox.vendors[spec.id];
 simulator.state.rateLimitPerMinute = 0;
 simulator.state.balance = 1e9;
 
@@ -100,17 +104,19 @@ const fmt = (r) => `${r.rate.toFixed(0).padStart(6)} calls/s   p50 ${pct(r.laten
 
 const bareUrl = await spawnUrl(['scripts/bench/bare-http-server.mjs'], {}, /(http:\/\/\S+\/mcp)/);
 const bareJsonUrl = await spawnUrl(['scripts/bench/bare-http-server.mjs', '--json'], {}, /(http:\/\/\S+\/mcp)/);
-const serveEnv = { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: 'proxyjam', PROXYJAM_BASE_URL: baseUrl, PROXYCART_HTTP_PORT: '0', PROXYCART_LOG_LEVEL: 'warning' };
+const serveEnv = { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: spec.id, [spec.baseUrlEnv]: baseUrl, PROXYCART_HTTP_PORT: '0', PROXYCART_LOG_LEVEL: 'warning' };
 const proxycartUrl = await spawnUrl(['dist/cli.js', 'serve', '--http'], { ...serveEnv, PROXYCART_STORE: 'memory', PROXYCART_LOG_LEVEL: 'info' }, / at (http:\/\/\S+\/mcp)/);
 
+// The request proxycart sends the vendor for this tool, sent directly as the baseline.
+const direct = await recordVendorRequest(spec, baseUrl, TOOL);
 const subjects = {
   bare: () => rpc(bareUrl, 'echo', { text: 'hi' }),
   bareJson: () => rpc(bareJsonUrl, 'echo', { text: 'hi' }),
   vendor: async () => {
-    const res = await request(`${baseUrl}/wallet/balance`, { dispatcher, headers: { 'x-api-key': apiKey, accept: 'application/json' } });
+    const res = await request(direct.url, { dispatcher, method: direct.method, headers: direct.headers });
     await res.body.json();
   },
-  proxycart: () => rpc(proxycartUrl, 'proxyjam_wallet_balance'),
+  proxycart: () => rpc(proxycartUrl, TOOL),
 };
 for (const call of Object.values(subjects)) await load(call, IN_FLIGHT, 1_000); // warm-up
 const results = Object.fromEntries(Object.keys(subjects).map((name) => [name, []]));
@@ -129,7 +135,7 @@ console.log(`${IN_FLIGHT} in flight, ${seconds} s per subject (3 interleaved rou
 console.log(`bare SDK HTTP echo (SSE)      ${fmt(merged.bare)}`);
 console.log(`bare SDK HTTP echo (JSON)     ${fmt(merged.bareJson)}`);
 console.log(`vendor round trip (direct)    ${fmt(merged.vendor)}`);
-console.log(`proxyjam_wallet_balance       ${fmt(merged.proxycart)}`);
+console.log(`${TOOL.padEnd(29)} ${fmt(merged.proxycart)}`);
 console.log(`reference (bare + vendor)     ${reference.toFixed(0).padStart(6)} calls/s`);
 console.log(`ratio proxycart / reference: ${(merged.proxycart.rate / reference).toFixed(2)} (budget ≥ 0.80)`);
 
@@ -141,12 +147,12 @@ if (hasRedis) {
   children.push(redis);
   await new Promise((r) => setTimeout(r, 300));
   const redisUrl = await spawnUrl(['dist/cli.js', 'serve', '--http'], { ...serveEnv, PROXYCART_LOG_LEVEL: 'info', PROXYCART_STORE: `redis://127.0.0.1:${port}`, PROXYCART_CONFIRM: 'token', PROXYCART_DAILY_BUDGET_USD: '1000000000' }, / at (http:\/\/\S+\/mcp)/);
-  const order = { offer_id: 42, quantity: 1, period_days: 30 };
+  const order = fixture.order;
   const quotes = [];
-  const quoteLoad = await load(async () => quotes.push((await rpc(redisUrl, 'proxyjam_place_order', order)).structuredContent.confirmation_token), 16, seconds * 1000);
+  const quoteLoad = await load(async () => quotes.push((await rpc(redisUrl, PLACE, order)).structuredContent.confirmation_token), 16, seconds * 1000);
   const before = simulator.state.orders.size;
   const confirmLoad = await drain(quotes, 16, async (token) => {
-    const result = await rpc(redisUrl, 'proxyjam_place_order', { ...order, confirmation_token: token });
+    const result = await rpc(redisUrl, PLACE, { ...order, confirmation_token: token });
     if (result.structuredContent.status !== 'placed') throw new Error(`not placed: ${result.structuredContent.status}`);
   });
   console.log(`\nRedis store, 16 in flight`);

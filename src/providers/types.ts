@@ -248,6 +248,17 @@ export interface ProviderSpec<List extends z.ZodObject = z.ZodObject, Place exte
   simulator(): Promise<SimulatorModule>;
   /** Its contract-suite fixture, loaded on demand (tests only). */
   fixture(): Promise<ContractFixture>;
+  /**
+   * The README's vendor tables, in the vendor's words (`npm run manifests` writes them):
+   * `env`, the meaning of its key and base URL variables (the default column is
+   * defaultBaseUrl); `tools`, per operation one line on what it calls (`inputs`: list the
+   * tool's input fields after its name); `capabilities`, its cell in each capability row.
+   */
+  docs: {
+    env: string;
+    tools: Record<'list_offers' | 'place_order' | 'order_status' | 'wallet_balance', { calls: string; inputs?: boolean }>;
+    capabilities: { catalog: string; quote: string; balance: string; idempotency: string };
+  };
 }
 
 /** Checks a provider folder's spec against its own schemas, and gives it the registry's type. */

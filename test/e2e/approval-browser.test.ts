@@ -7,6 +7,7 @@ import { type ApprovalDetails, Approvals } from '../../src/approval/approvals.js
 import { type ApprovalPage, startApprovalPage } from '../../src/approval/page.js';
 import { openStore, type Store } from '../../src/store.js';
 import { DETAILS } from '../approval-details.js';
+import { FIXTURE, ID, tool } from '../example.js';
 import { connect, sandboxEnv, startVendors } from './harness.js';
 
 // The approval page in a real browser: Debian's Chromium driven by playwright-core (no
@@ -75,7 +76,7 @@ describe('the approval page in Chromium', () => {
     const response = await tab.goto(page.urlFor(record.id));
     expect(response?.status()).toBe(200);
     expect(await tab.locator('#total').textContent()).toBe('12.50 USD');
-    expect(await tab.locator('#vendor').textContent()).toBe('ProxyJam');
+    expect(await tab.locator('#vendor').textContent()).toBe(DETAILS.vendor);
     expect(await tab.locator('#first-warning').isVisible()).toBe(true);
     // The inline countdown runs (its nonce is accepted by the CSP) and counts down.
     const before = await tab.locator('#left').textContent();
@@ -149,11 +150,11 @@ describe('the approval page in Chromium', () => {
 
 describe('the whole flow in Chromium', () => {
   it('opens the approval_url of a real quote, shows its total, and one click places the order', async () => {
-    const sandbox = await startVendors(['proxyjam']);
+    const sandbox = await startVendors([ID]);
     const session = await connect({ env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto', PROXYCART_STORE: 'memory' }) });
     try {
-      const order = { offer_id: 42, quantity: 2, period_days: 30 };
-      const quoted = (await session.ok('proxyjam_place_order', order)) as { approval_url: string; confirmation_token: string; quote: { total_usd: number } };
+      const order = FIXTURE.order;
+      const quoted = (await session.ok(tool('place_order'), order)) as { approval_url: string; confirmation_token: string; quote: { total_usd: number } };
       const { tab, problems } = await openTab({ viewport: { width: 760, height: 720 } });
       await tab.goto(quoted.approval_url);
       expect(await tab.locator('#total').textContent()).toBe(`${quoted.quote.total_usd.toFixed(2)} USD`);
@@ -162,9 +163,9 @@ describe('the whole flow in Chromium', () => {
       expect(statSync(SCREENSHOT).size).toBeLessThan(150_000);
       await tab.click('button[value=approve]');
       expect(await textOf(tab, '#outcome')).toBe('Approved — you can go back to the chat');
-      const placed = await session.ok('proxyjam_place_order', { ...order, confirmation_token: quoted.confirmation_token });
+      const placed = await session.ok(tool('place_order'), { ...order, confirmation_token: quoted.confirmation_token });
       expect(placed.status).toBe('placed');
-      expect(sandbox.vendors.proxyjam!.simulator.moneyRequests()).toHaveLength(1);
+      expect(sandbox.vendors[ID]!.simulator.moneyRequests()).toHaveLength(1);
       expect(problems).toEqual([]);
       await tab.context().close();
     } finally {

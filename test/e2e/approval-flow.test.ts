@@ -4,15 +4,15 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { ElicitationCompleteNotificationSchema, ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { FIXTURES } from '../fixtures.js';
+import { FIXTURE, ID, tool } from '../example.js';
 import { CLI, connect, sandboxEnv, startVendors, tempDir, textOf, type Session } from './harness.js';
 
 // A person approves on a page the model cannot operate: the default channel of every
 // client without forms. The page is driven here as a browser would drive it (GET, read the
 // form, POST it back with the page's Origin); the browser test does the same in Chromium.
 
-const fixture = FIXTURES.find((f) => f.id === 'proxyjam')!;
-const PLACE = 'proxyjam_place_order';
+const fixture = FIXTURE;
+const PLACE = tool('place_order');
 
 /** Reads the approval page's form and posts a decision, as a browser would. */
 export async function decide(url: string, decision: 'approve' | 'decline', pin?: string): Promise<Response> {
@@ -26,7 +26,7 @@ export async function decide(url: string, decision: 'approve' | 'decline', pin?:
 describe('approval on the page', () => {
   let sandbox: Sandbox;
   const sessions: Session[] = [];
-  const simulator = () => sandbox.vendors.proxyjam!.simulator;
+  const simulator = () => sandbox.vendors[ID]!.simulator;
   const auto = (extra: Record<string, string> = {}) => sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto', PROXYCART_STORE: 'memory', ...extra });
   const open = async (env: Record<string, string>) => {
     const session = await connect({ env });
@@ -35,7 +35,7 @@ describe('approval on the page', () => {
   };
 
   beforeAll(async () => {
-    sandbox = await startVendors(['proxyjam']);
+    sandbox = await startVendors([ID]);
     simulator().state.rateLimitPerMinute = 0;
   });
   afterEach(async () => {
@@ -170,7 +170,7 @@ describe('approval on the page', () => {
     await decide(quoted.approval_url, 'approve');
     const placed = await session.ok(PLACE, { ...fixture.order, confirmation_token: quoted.confirmation_token });
     expect(placed.status).toBe('placed');
-    const status = await session.ok('proxyjam_order_status', { order_id: placed.order.id, wait_seconds: 30 });
+    const status = await session.ok(tool('order_status'), { order_id: placed.order.id, wait_seconds: 30 });
     expect(status.order.state).toBe('active');
   });
 

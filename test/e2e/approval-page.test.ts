@@ -171,7 +171,7 @@ describe('the approval page shows what is approved', () => {
     // Under the header's no-referrer a browser would post `Origin: null`; the form page
     // narrows its own policy to same-origin (approval-browser.test.ts checks the Origin sent).
     expect(page.body).toContain('<meta name="referrer" content="same-origin">');
-    expect(page.body).toMatch(/<dd id="vendor">ProxyJam<\/dd>/);
+    expect(page.body).toContain(`<dd id="vendor">${DETAILS.vendor}</dd>`);
     expect(page.body).toMatch(/<dd id="summary">5 GB residential, US<\/dd>/);
     expect(page.body).toMatch(/id="total">12\.50 USD</);
     expect(page.body).toMatch(/id="balance">100\.00 USD</);

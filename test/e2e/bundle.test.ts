@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tool } from '../example.js';
 import { tempDir } from './harness.js';
 
 // `npm run bundle` → proxycart.mcpb: unpacked the way a client installs it, its manifest's
@@ -50,9 +51,9 @@ describe('the MCP bundle', () => {
     client = new Client({ name: 'bundle-test', version: '1' });
     await client.connect(transport);
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names).toContain('proxyjam_place_order');
+    expect(names).toContain(tool('place_order'));
     // order_status reads the ledger, which opens state.sqlite through the bundled native driver.
-    const status = await client.callTool({ name: 'proxyjam_order_status', arguments: { order_id: 'no-such-order' } });
+    const status = await client.callTool({ name: tool('order_status'), arguments: { order_id: 'no-such-order' } });
     expect(JSON.stringify(status.content)).not.toMatch(/Cannot find|sqlite3|storage/i);
     expect(readFileSync(join(home, 'state.sqlite')).subarray(0, 15).toString()).toBe('SQLite format 3');
   });

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { environmentVariables } from '../../src/config.js';
 import { PROVIDERS } from '../../src/providers/index.js';
 import { VERSION } from '../../src/version.js';
+import { EXAMPLE, FIXTURE, tool } from '../example.js';
 import { CLI, connect, tempDir } from './harness.js';
 
 const run = promisify(execFile);
@@ -41,7 +42,7 @@ describe('the proxycart command', () => {
     try {
       while (!out.includes('caps:')) out += (await once(child.stdout, 'data'))[0].toString();
       expect(out).toContain('waiting for an MCP client on stdin');
-      expect(out).toContain('proxyjam on (sandbox simulator)');
+      for (const spec of PROVIDERS) expect(out).toContain(`${spec.id} on (sandbox simulator)`);
       expect(out).toContain('caps: $25 per order, $200 per 24 h');
     } finally {
       child.kill();
@@ -58,9 +59,9 @@ describe('the proxycart command', () => {
     let out = '';
     while (!out.includes('Point proxycart')) out += (await once(child.stdout, 'data'))[0].toString();
     try {
-      for (const name of ['PROXYJAM', 'PROXYSCRAPE', 'PROXYSELLER', 'NOVAPROXY']) expect(out).toMatch(new RegExp(`${name}_BASE_URL=http://127\\.0\\.0\\.1:\\d+`));
+      for (const spec of PROVIDERS) expect(out).toMatch(new RegExp(`${spec.baseUrlEnv}=http://127\\.0\\.0\\.1:\\d+`));
       const curls = [...out.matchAll(/^ {2}try: (curl .+)$/gm)].map((m) => m[1]!);
-      expect(curls).toHaveLength(4);
+      expect(curls).toHaveLength(PROVIDERS.length);
       for (const line of curls) {
         // Run each line as printed: the vendor's auth is in it, so the simulator answers 200.
         const { stdout } = await run('sh', ['-c', `${line} -s -o /dev/null -w '%{http_code}'`]);
@@ -76,10 +77,10 @@ describe('the proxycart command', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as AddressInfo).port;
     try {
-      // The second simulator (ProxyScrape) would take port + 1: start one below the taken port.
+      // The second simulator of the registry would take port + 1: start one below the taken port.
       const failure = await fails(['sandbox', '--port', String(port - 1)]);
       expect(failure.code).toBe(2);
-      expect(failure.stderr).toMatch(new RegExp(`port ${port} \\(for the ProxyScrape simulator\\) is taken`));
+      expect(failure.stderr).toMatch(new RegExp(`port ${port} \\(for the ${PROVIDERS[1]!.title} simulator\\) is taken`));
     } finally {
       blocker.close();
     }
@@ -97,12 +98,13 @@ describe('start-up', () => {
     await new Promise<void>((resolve) => vendor.listen(0, '127.0.0.1', resolve));
     const port = (vendor.address() as AddressInfo).port;
     const session = await connect({
-      env: { PROXYJAM_API_KEY: 'pj_live_startup_check_0001', PROXYJAM_BASE_URL: `http://127.0.0.1:${port}/public/v1` },
+      // A live key in the example vendor's format; the server behind the base URL answers an empty catalog.
+      env: { [EXAMPLE.keyEnv]: FIXTURE.wrongKey, [EXAMPLE.baseUrlEnv]: `http://127.0.0.1:${port}/public/v1` },
     });
     const { tools } = await session.client.listTools();
-    expect(tools.map((t) => t.name)).toContain('proxyjam_list_offers');
+    expect(tools.map((t) => t.name)).toContain(tool('list_offers'));
     expect(connections).toBe(0);
-    await session.ok('proxyjam_list_offers', {});
+    await session.ok(tool('list_offers'), {});
     expect(connections).toBeGreaterThan(0);
     await session.close();
   });

@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { seedPlans } from '../../src/sandbox/novaproxy.js';
 import { seedCatalog } from '../../src/sandbox/proxyjam.js';
 import { SECTIONS, TARIFS } from '../../src/sandbox/proxyseller.js';
+import { firstWith, ID, tool } from '../example.js';
+import { fixtureOf } from '../fixtures.js';
 import { CLI, connect, tempDir, textOf, type Session } from './harness.js';
 
 // The cross-vendor story in sandbox mode, with the simulators inside the server (as a
@@ -188,19 +190,22 @@ describe('across vendors in a sandbox that remembers', () => {
 describe('the books with an order of unknown outcome', () => {
   it('lists it apart, with what to do about it', async () => {
     const { startVendors, sandboxEnv } = await import('./harness.js');
-    const { fixture } = await import('../../src/providers/proxyscrape/fixture.js');
-    const vendors = await startVendors(['proxyscrape']);
-    const books = await connect({ env: sandboxEnv(vendors, { PROXYCART_CONFIRM: 'token', PROXYCART_ALLOW_UNPRICED: '1', PROXYCART_TIMEOUT_S: '1', PROXYCART_HOME: tempDir('unknown') }) });
+    // A vendor that offers no way to learn what became of an order that got no answer.
+    const spec = firstWith((c) => c.recover === false);
+    const fixture = fixtureOf(spec.id);
+    const unpriced: Record<string, string> = spec.capabilities.quote === 'unknown' ? { PROXYCART_ALLOW_UNPRICED: '1' } : {};
+    const vendors = await startVendors([spec.id]);
+    const books = await connect({ env: sandboxEnv(vendors, { PROXYCART_CONFIRM: 'token', ...unpriced, PROXYCART_TIMEOUT_S: '1', PROXYCART_HOME: tempDir('unknown') }) });
     try {
-      const quoted = await books.ok('proxyscrape_place_order', fixture.order);
-      // The vendor takes the order and never answers: ProxyScrape offers no way to look it up.
-      vendors.vendors.proxyscrape!.simulator.inject({ path: /orders\/create/, phase: 'after', action: { kind: 'hang' } });
-      const sent = await books.ok('proxyscrape_place_order', { ...fixture.order, confirmation_token: quoted.confirmation_token });
+      const quoted = await books.ok(tool('place_order', spec), fixture.order);
+      // The vendor takes the order and never answers, and has no way to look it up.
+      vendors.vendors[spec.id]!.simulator.inject({ path: fixture.probe.money, phase: 'after', action: { kind: 'hang' } });
+      const sent = await books.ok(tool('place_order', spec), { ...fixture.order, confirmation_token: quoted.confirmation_token });
       expect(sent.status).toBe('outcome_unknown');
       const listed = await books.ok('proxycart_orders', { state: 'outcome_unknown' });
       expect(listed.orders).toHaveLength(1);
       expect(listed.outcome_unknown).toEqual([
-        expect.objectContaining({ provider: 'proxyscrape', order_id: expect.stringMatching(/^unknown:/), state: 'outcome_unknown', what_to_do: expect.stringMatching(/proxyscrape_order_status/) }),
+        expect.objectContaining({ provider: spec.id, order_id: expect.stringMatching(/^unknown:/), state: 'outcome_unknown', what_to_do: expect.stringContaining(tool('order_status', spec)) }),
       ]);
       expect(listed.orders[0].order_id).toBe(listed.outcome_unknown[0].order_id);
     } finally {
@@ -213,17 +218,18 @@ describe('the books with an order of unknown outcome', () => {
 describe('one catalog fetch for everyone', () => {
   it('50 concurrent list_offers, a comparison and a quote: one vendor catalog request', async () => {
     const { startVendors, sandboxEnv } = await import('./harness.js');
-    const vendors = await startVendors(['proxyjam']);
-    const simulator = vendors.vendors.proxyjam!.simulator;
+    const vendors = await startVendors([ID]);
+    const simulator = vendors.vendors[ID]!.simulator;
     simulator.state.rateLimitPerMinute = 0;
     const s = await connect({ env: sandboxEnv(vendors, { PROXYCART_CATALOG_TTL_S: '60', PROXYCART_CONFIRM: 'token' }) });
     try {
-      const catalogReads = () => simulator.log.filter((entry) => entry.method === 'GET' && entry.path === '/catalog').length;
-      const results = await Promise.all(Array.from({ length: 50 }, () => s.call('proxyjam_list_offers', {})));
+      // The catalog route: the one the first listing reads.
+      const catalogReads = () => simulator.log.filter((entry) => entry.method === 'GET' && entry.path === simulator.log[0]!.path).length;
+      const results = await Promise.all(Array.from({ length: 50 }, () => s.call(tool('list_offers'), {})));
       expect(results.every((r) => !r.isError)).toBe(true);
       expect(catalogReads()).toBe(1);
       const { offers } = await s.ok('proxycart_compare_offers', { kind: 'datacenter', country: 'US' });
-      await s.ok('proxyjam_place_order', offers[0].buy.arguments);
+      await s.ok(tool('place_order'), offers[0].buy.arguments);
       expect(catalogReads()).toBe(1);
     } finally {
       await s.close();

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { FIXTURES } from '../fixtures.js';
+import { FIXTURE, ID, tool } from '../example.js';
 import { connect, sandboxEnv, startVendors, tempDir, textOf, type Session } from './harness.js';
 
 // The guard, end to end through the built server: nothing is sent without approval, an
-// approval is spent once, and the caps hold. ProxyJam stands for every vendor here (the
-// guard is the same code for all of them); it has a catalog price, so caps apply.
+// approval is spent once, and the caps hold. The example vendor (test/example.ts) stands for
+// every vendor here (the guard is the same code for all of them); it prices orders, so caps apply.
 
-const fixture = FIXTURES.find((f) => f.id === 'proxyjam')!;
-const PLACE = 'proxyjam_place_order';
+const fixture = FIXTURE;
+const PLACE = tool('place_order');
 
 describe('the money guard', () => {
   let sandbox: Sandbox;
@@ -19,10 +19,10 @@ describe('the money guard', () => {
     sessions.push(session);
     return session;
   };
-  const simulator = () => sandbox.vendors.proxyjam!.simulator;
+  const simulator = () => sandbox.vendors[ID]!.simulator;
 
   beforeAll(async () => {
-    sandbox = await startVendors(['proxyjam']);
+    sandbox = await startVendors([ID]);
     // Many quotes in a minute; the simulated 100 requests/minute limit is not under test here.
     simulator().state.rateLimitPerMinute = 0;
   });
@@ -132,10 +132,10 @@ describe('the money guard', () => {
       'proxycart_check_proxy',
       'proxycart_compare_offers',
       'proxycart_orders',
-      'proxyjam_list_offers',
-      'proxyjam_order_status',
-      'proxyjam_wallet_balance',
-    ]);
+      tool('list_offers'),
+      tool('order_status'),
+      tool('wallet_balance'),
+    ].sort());
   });
 
   describe('confirmation by form (elicitation)', () => {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
+import { FIXTURE, ID, tool } from '../example.js';
 import { CLI, sandboxEnv, startVendors, tempDir } from './harness.js';
 import { connectHttp, startNode, type HttpNodeProcess } from './http-harness.js';
 
@@ -46,8 +47,8 @@ function post(body: unknown, headers: Record<string, string> = {}): Promise<Resp
 const listTools = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
 
 beforeAll(async () => {
-  sandbox = await startVendors(['proxyjam']);
-  sandbox.vendors.proxyjam!.simulator.state.rateLimitPerMinute = 0;
+  sandbox = await startVendors([ID]);
+  sandbox.vendors[ID]!.simulator.state.rateLimitPerMinute = 0;
   const pair = await generateKeyPair('RS256');
   signingKey = pair.privateKey;
   otherKey = (await generateKeyPair('RS256')).privateKey;
@@ -135,21 +136,21 @@ describe('401 and 403', () => {
   it('read scope: no place_order tools, and a forced place_order call is 403 insufficient_scope', async () => {
     const reader = await connectHttp([node.url], tokens.reader);
     const names = (await reader.client.listTools()).tools.map((t) => t.name);
-    expect(names).toContain('proxyjam_wallet_balance');
+    expect(names).toContain(tool('wallet_balance'));
     expect(names.some((n) => n.endsWith('_place_order'))).toBe(false);
-    expect((await reader.ok('proxyjam_wallet_balance')).balance).toEqual(expect.any(Number));
+    expect((await reader.ok(tool('wallet_balance'))).balance).toEqual(expect.any(Number));
     await reader.close();
-    const res = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'proxyjam_place_order', arguments: { offer_id: 42 } } }, { authorization: `Bearer ${tokens.reader}` });
+    const res = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: tool('place_order'), arguments: FIXTURE.order } }, { authorization: `Bearer ${tokens.reader}` });
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toMatch(/error="insufficient_scope", scope="proxycart:spend"/);
-    expect(sandbox.vendors.proxyjam!.simulator.moneyRequests()).toHaveLength(0);
+    expect(sandbox.vendors[ID]!.simulator.moneyRequests()).toHaveLength(0);
   });
 
   it('spend scope: place_order is listed and quotes', async () => {
     const spender = await connectHttp([node.url], tokens.spender);
     const names = (await spender.client.listTools()).tools.map((t) => t.name);
-    expect(names).toContain('proxyjam_place_order');
-    const quoted = await spender.ok('proxyjam_place_order', { offer_id: 42, quantity: 1, period_days: 30 });
+    expect(names).toContain(tool('place_order'));
+    const quoted = await spender.ok(tool('place_order'), FIXTURE.order);
     expect(quoted.status).toMatch(/confirmation_required|approval_required/);
     await spender.close();
   });
@@ -159,11 +160,11 @@ describe('OAuth 2.1 resource server', () => {
   it('accepts a JWT from the issuer, with its scopes', async () => {
     const session = await connectHttp([node.url], await jwt({ scope: 'proxycart:read' }));
     const names = (await session.client.listTools()).tools.map((t) => t.name);
-    expect(names).toContain('proxyjam_list_offers');
+    expect(names).toContain(tool('list_offers'));
     expect(names.some((n) => n.endsWith('_place_order'))).toBe(false);
     await session.close();
     const spender = await connectHttp([node.url], await jwt({ scope: 'proxycart:read proxycart:spend' }));
-    expect((await spender.client.listTools()).tools.map((t) => t.name)).toContain('proxyjam_place_order');
+    expect((await spender.client.listTools()).tools.map((t) => t.name)).toContain(tool('place_order'));
     await spender.close();
   });
 

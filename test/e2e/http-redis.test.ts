@@ -6,6 +6,7 @@ import { tokenId } from '../../src/guard/confirmation.js';
 import { Ledger, type LedgerEntry } from '../../src/guard/ledger.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { openStore } from '../../src/store.js';
+import { FIXTURE, ID, tool } from '../example.js';
 import { CLI, sandboxEnv, startVendors, tempDir, textOf } from './harness.js';
 import { connectHttp, redisServer, startNode, until, type HttpNodeProcess, type HttpSession, type RedisServer } from './http-harness.js';
 
@@ -13,8 +14,12 @@ import { connectHttp, redisServer, startNode, until, type HttpNodeProcess, type 
 // stopped), with agent-confirmed tokens (PROXYCART_CONFIRM=token).
 
 const run = promisify(execFile);
-const ORDER = { offer_id: 42, quantity: 1, period_days: 30 }; // $3.50 in the simulator's catalog
-const MONEY = /^\/orders$/;
+// The example vendor's fixture order; its price is read from the first quote (PRICE).
+const ORDER = FIXTURE.order;
+const PLACE = tool('place_order');
+const MONEY = FIXTURE.probe.money;
+let PRICE: number;
+const usd = (amount: number) => amount.toFixed(2).replace('.', '\\.');
 
 let redis: RedisServer;
 let sandbox: Sandbox;
@@ -23,7 +28,7 @@ const nodes: HttpNodeProcess[] = [];
 const sessions: HttpSession[] = [];
 let env: (extra?: Record<string, string>) => Record<string, string>;
 
-const simulator = () => sandbox.vendors.proxyjam!.simulator;
+const simulator = () => sandbox.vendors[ID]!.simulator;
 const vendorOrders = () => simulator().state.orders.size;
 
 async function node(extra: Record<string, string> = {}): Promise<HttpNodeProcess> {
@@ -49,7 +54,7 @@ async function ledgerEntry(token: string): Promise<LedgerEntry | undefined> {
 
 beforeAll(async () => {
   redis = await redisServer();
-  sandbox = await startVendors(['proxyjam']);
+  sandbox = await startVendors([ID]);
   simulator().state.rateLimitPerMinute = 0;
   simulator().state.balance = 100_000;
   const file = join(tempDir('redis-tokens'), 'clients.txt');
@@ -89,12 +94,14 @@ describe('two nodes, one Redis', () => {
     const session = await client([a, b]);
     const before = vendorOrders();
     // initialize went to A and notifications/initialized to B: this call goes to A, the next to B.
-    const quoted = await session.ok('proxyjam_place_order', ORDER);
+    const quoted = await session.ok(PLACE, ORDER);
     expect(quoted.status).toBe('confirmation_required');
-    const placed = await session.ok('proxyjam_place_order', { ...ORDER, confirmation_token: quoted.confirmation_token });
+    PRICE = quoted.quote.total_usd;
+    expect(PRICE).toBeGreaterThan(0);
+    const placed = await session.ok(PLACE, { ...ORDER, confirmation_token: quoted.confirmation_token });
     expect(placed.status).toBe('placed');
     expect(vendorOrders() - before).toBe(1);
-    const replay = await session.ok('proxyjam_place_order', { ...ORDER, confirmation_token: quoted.confirmation_token });
+    const replay = await session.ok(PLACE, { ...ORDER, confirmation_token: quoted.confirmation_token });
     expect(replay.order.id).toBe(placed.order.id);
     expect(vendorOrders() - before).toBe(1);
   });
@@ -103,29 +110,29 @@ describe('two nodes, one Redis', () => {
     const [pa, pb] = await Promise.all([node({ PROXYCART_CONFIRM: 'auto' }), node({ PROXYCART_CONFIRM: 'auto' })]);
     const onA = await client([pa]);
     const before = vendorOrders();
-    const quoted = await onA.ok('proxyjam_place_order', ORDER);
+    const quoted = await onA.ok(PLACE, ORDER);
     expect(quoted.status).toBe('approval_required');
     // The page is served by the node itself, under its own origin (PROXYCART_PUBLIC_URL in production).
     expect(new URL(quoted.approval_url).origin).toBe(new URL(pa.url).origin);
     const args = { ...ORDER, confirmation_token: quoted.confirmation_token };
-    expect((await onA.ok('proxyjam_place_order', args)).status).toBe('approval_required');
+    expect((await onA.ok(PLACE, args)).status).toBe('approval_required');
     const onB = `${new URL(pb.url).origin}${new URL(quoted.approval_url).pathname}`;
     const page = await (await fetch(onB)).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
     const decided = await fetch(onB, { method: 'POST', body: new URLSearchParams({ csrf, decision: 'approve' }), headers: { origin: new URL(pb.url).origin } });
     expect(decided.status).toBe(200);
-    const placed = await onA.ok('proxyjam_place_order', args);
+    const placed = await onA.ok(PLACE, args);
     expect(placed.status).toBe('placed');
     expect(vendorOrders() - before).toBe(1);
   });
 
   it('50 concurrent confirmations of one token over both nodes make one vendor order', async () => {
     const [onA, onB] = [await client([a]), await client([b])];
-    const quoted = await onA.ok('proxyjam_place_order', ORDER);
+    const quoted = await onA.ok(PLACE, ORDER);
     const args = { ...ORDER, confirmation_token: quoted.confirmation_token };
     const before = vendorOrders();
     const money = simulator().moneyRequests().length;
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? onA : onB).call('proxyjam_place_order', args)));
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? onA : onB).call(PLACE, args)));
     expect(vendorOrders() - before).toBe(1);
     expect(simulator().moneyRequests().length - money).toBe(1);
     expect(results.filter((r) => r.isError).map(textOf)).toEqual([]);
@@ -137,14 +144,14 @@ describe('two nodes, one Redis', () => {
     const store = await openStore({ kind: 'redis', url: redis.url });
     const spent = await new Ledger(store).spentLast24h(true);
     await store.close();
-    const budget = String(Math.round((spent + 3.5 * 1.5) * 100) / 100);
+    const budget = String(Math.round((spent + PRICE * 1.5) * 100) / 100);
     const [na, nb] = await Promise.all([node({ PROXYCART_DAILY_BUDGET_USD: budget }), node({ PROXYCART_DAILY_BUDGET_USD: budget })]);
     const [alice, bob] = await Promise.all([client([na], 'alice'), client([nb], 'bob')]);
-    const [qa, qb] = await Promise.all([alice.ok('proxyjam_place_order', ORDER), bob.ok('proxyjam_place_order', ORDER)]);
+    const [qa, qb] = await Promise.all([alice.ok(PLACE, ORDER), bob.ok(PLACE, ORDER)]);
     const before = vendorOrders();
     const results = await Promise.all([
-      alice.call('proxyjam_place_order', { ...ORDER, confirmation_token: qa.confirmation_token }),
-      bob.call('proxyjam_place_order', { ...ORDER, confirmation_token: qb.confirmation_token }),
+      alice.call(PLACE, { ...ORDER, confirmation_token: qa.confirmation_token }),
+      bob.call(PLACE, { ...ORDER, confirmation_token: qb.confirmation_token }),
     ]);
     expect(results.filter((r) => !r.isError)).toHaveLength(1);
     expect(textOf(results.find((r) => r.isError)!)).toMatch(/^policy: .*budget/);
@@ -152,14 +159,17 @@ describe('two nodes, one Redis', () => {
   });
 
   it('each identity keeps its own books: its own budget and its own orders; an admin sees all', async () => {
-    // 3.50 USD orders against 5.00 USD per client: one each.
-    const books = await node({ PROXYCART_IDENTITY_BUDGET_USD: '5' });
+    // Orders of PRICE against 1.5 × PRICE per client: one each.
+    const perClient = Math.round(PRICE * 1.5 * 100) / 100;
+    const books = await node({ PROXYCART_IDENTITY_BUDGET_USD: String(perClient) });
     const [dave, erin, carol] = [await client([books], 'dave'), await client([books], 'erin'), await client([books], 'carol')];
-    const quoted = await dave.ok('proxyjam_place_order', ORDER);
-    expect((await dave.ok('proxyjam_place_order', { ...ORDER, confirmation_token: quoted.confirmation_token })).status).toBe('placed');
-    const again = await dave.call('proxyjam_place_order', ORDER);
-    expect(textOf(again)).toMatch(/^policy: This order \(3\.50 USD\) would take token:dave's last 24 hours' spending from 3\.50 USD over its budget of 5\.00 USD/);
-    expect((await erin.ok('proxyjam_place_order', ORDER)).status).toBe('confirmation_required');
+    const quoted = await dave.ok(PLACE, ORDER);
+    expect((await dave.ok(PLACE, { ...ORDER, confirmation_token: quoted.confirmation_token })).status).toBe('placed');
+    const again = await dave.call(PLACE, ORDER);
+    expect(textOf(again)).toMatch(
+      new RegExp(`^policy: This order \\(${usd(PRICE)} USD\\) would take token:dave's last 24 hours' spending from ${usd(PRICE)} USD over its budget of ${usd(perClient)} USD`),
+    );
+    expect((await erin.ok(PLACE, ORDER)).status).toBe('confirmation_required');
     const mine = await dave.ok('proxycart_orders', {});
     expect(mine.orders).toHaveLength(1);
     expect((await erin.ok('proxycart_orders', {})).orders).toHaveLength(0);
@@ -174,7 +184,7 @@ describe('two nodes, one Redis', () => {
     const catalogReads = () => simulator().log.filter((entry) => entry.method === 'GET' && entry.path === '/catalog').length;
     const before = catalogReads();
     const query = { kind: 'residential', country: 'DE' }; // a query no earlier test cached
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? onA : onB).ok('proxyjam_list_offers', query)));
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? onA : onB).ok(tool('list_offers'), query)));
     expect(new Set(results.map((r) => JSON.stringify(r.offers))).size).toBe(1);
     expect(catalogReads() - before).toBe(1);
   });
@@ -182,17 +192,17 @@ describe('two nodes, one Redis', () => {
   it('SIGKILL of a node mid-order: the other node reconciles it, never ordering twice', async () => {
     const victim = await node();
     const [onVictim, onB] = [await client([victim]), await client([b])];
-    const quoted = await onVictim.ok('proxyjam_place_order', ORDER);
+    const quoted = await onVictim.ok(PLACE, ORDER);
     const args = { ...ORDER, confirmation_token: quoted.confirmation_token };
     const before = vendorOrders();
     const stop = simulator().inject({ method: 'POST', path: MONEY, phase: 'after', action: { kind: 'hang' } });
-    void onVictim.call('proxyjam_place_order', args).catch(() => undefined);
+    void onVictim.call(PLACE, args).catch(() => undefined);
     await until(() => vendorOrders() === before + 1, 'the vendor to commit the order');
     victim.kill('SIGKILL');
     stop();
     expect((await ledgerEntry(quoted.confirmation_token))?.status).toBe('submitting');
-    const after = await onB.ok('proxyjam_place_order', args);
-    expect(after.status).toBe('placed'); // ProxyJam replays its idempotency key
+    const after = await onB.ok(PLACE, args);
+    expect(after.status).toBe('placed'); // the example vendor replays its idempotency key
     expect(vendorOrders() - before).toBe(1);
     expect((await ledgerEntry(quoted.confirmation_token))?.status).toBe('placed');
   });
@@ -201,11 +211,11 @@ describe('two nodes, one Redis', () => {
     // A roomy money time limit (10 s), so a loaded machine cannot turn the slow call into a timeout.
     const leaving = await node({ PROXYCART_TIMEOUT_S: '5' });
     const session = await client([leaving]);
-    const quoted = await session.ok('proxyjam_place_order', ORDER);
+    const quoted = await session.ok(PLACE, ORDER);
     const before = vendorOrders();
     const money = simulator().moneyRequests().length;
     const stop = simulator().inject({ method: 'POST', path: MONEY, phase: 'before', action: { kind: 'delay', ms: 1_500 }, times: 1 });
-    const confirming = session.call('proxyjam_place_order', { ...ORDER, confirmation_token: quoted.confirmation_token });
+    const confirming = session.call(PLACE, { ...ORDER, confirmation_token: quoted.confirmation_token });
     await until(() => simulator().moneyRequests().length > money, 'the money call to reach the vendor');
     leaving.kill('SIGTERM');
     const result = await confirming;
@@ -224,7 +234,7 @@ describe('two nodes, one Redis', () => {
     await redis.stop();
     for (const n of [a, b]) {
       const started = Date.now();
-      const result = await session.call('proxyjam_place_order', ORDER);
+      const result = await session.call(PLACE, ORDER);
       expect(result.isError).toBe(true);
       expect(textOf(result)).toMatch(/^storage: /);
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -234,7 +244,7 @@ describe('two nodes, one Redis', () => {
     }
     await redis.start();
     for (const n of [a, b]) await until(async () => (await fetch(`${n.origin}/readyz`)).status === 200, 'readyz after Redis returned', 20_000);
-    const quoted = await session.ok('proxyjam_place_order', ORDER);
+    const quoted = await session.ok(PLACE, ORDER);
     expect(quoted.status).toBe('confirmation_required');
   });
 });

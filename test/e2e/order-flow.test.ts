@@ -9,10 +9,9 @@ import { listOffersShape, orderStatusShape, placeOrderShape, walletBalanceShape 
 // (nothing sent) → confirm (exactly one order) → same token again (same result, no second
 // order) → status until active → the wallet went down by the order total.
 
-const EXTRA_ENV: Record<string, Record<string, string>> = {
-  // ProxyScrape publishes no price before ordering.
-  proxyscrape: { PROXYCART_ALLOW_UNPRICED: '1' },
-};
+// A vendor that publishes no price before ordering needs unpriced orders allowed.
+const extraEnv = (id: string): Record<string, string> | undefined =>
+  PROVIDERS.find((p) => p.id === id)!.capabilities.quote === 'unknown' ? { PROXYCART_ALLOW_UNPRICED: '1' } : undefined;
 
 describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio', (id, fixture) => {
   const spec = PROVIDERS.find((p) => p.id === id)!;
@@ -22,7 +21,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio
 
   beforeAll(async () => {
     sandbox = await startVendors([id]);
-    session = await connect({ env: sandboxEnv(sandbox, EXTRA_ENV[id]) });
+    session = await connect({ env: sandboxEnv(sandbox, extraEnv(id)) });
   });
   afterAll(async () => {
     await session?.close();

@@ -7,6 +7,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../src/providers/index.js';
 import { VERSION } from '../../src/version.js';
+import { FIXTURE, tool } from '../example.js';
 import { tempDir } from './harness.js';
 
 // The package as a user gets it from the registry: pack the project, install the tarball
@@ -71,7 +72,7 @@ describe('npm pack → npm install → proxycart', () => {
     await client.connect(transport);
     const names = (await client.listTools()).tools.map((t) => t.name);
     for (const spec of PROVIDERS) expect(names).toContain(`${spec.id}_list_offers`);
-    const offers = await client.callTool({ name: 'proxyjam_list_offers', arguments: {} });
+    const offers = await client.callTool({ name: tool('list_offers'), arguments: FIXTURE.listInput });
     expect(offers.isError).toBeFalsy();
     expect((offers.structuredContent as { sandbox: boolean }).sandbox).toBe(true);
   });

@@ -60,7 +60,9 @@ describe('install manifests', () => {
       expect(entry.sensitive === true, `${ref} sensitive`).toBe(SECRET.has(name));
     }
     for (const spec of PROVIDERS) expect(env).toHaveProperty(spec.keyEnv);
-    expect(env).toHaveProperty('NOVAPROXY_BASE_URL');
+    const noDefault = PROVIDERS.filter((spec) => !spec.defaultBaseUrl);
+    expect(noDefault.length).toBeGreaterThan(0);
+    for (const spec of noDefault) expect(env).toHaveProperty(spec.baseUrlEnv);
     for (const name of ['PROXYCART_MAX_ORDER_USD', 'PROXYCART_DAILY_BUDGET_USD', 'PROXYCART_CONFIRM', 'PROXYCART_APPROVAL_PIN']) expect(env).toHaveProperty(name);
     const cli = join(ROOT, 'node_modules/@anthropic-ai/mcpb/dist/cli/cli.js');
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'validate', join(ROOT, 'manifests/mcpb/manifest.json')]);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { manifestJson, toolManifest } from '../../src/manifests.js';
+import { capabilityRows, envRows, manifestJson, readmeWithTables, toolManifest, toolRows } from '../../src/manifests.js';
 import { PROVIDERS } from '../../src/providers/index.js';
 
 // The committed manifests/tools/<provider>.json must be exactly what the code generates
@@ -95,4 +95,28 @@ it('offers no balance tool where the vendor documents none, and says why', () =>
     expect(names.includes(`${spec.id}_wallet_balance`)).toBe(spec.capabilities.balance);
     if (!spec.capabilities.balance) expect(spec.unsupported?.wallet_balance).toBeTruthy();
   }
+});
+
+describe('the README vendor tables', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+  it('are what the registry generates', () => {
+    expect(readme, 'run `npm run manifests` and commit the result').toBe(readmeWithTables(readme));
+  });
+
+  it('hold one env row per provider, four tool rows per provider and one capability column per provider', () => {
+    for (const row of envRows()) expect(readme).toContain(`${row}\n`);
+    expect(toolRows()).toHaveLength(PROVIDERS.length * 4);
+    for (const row of toolRows()) expect(readme).toContain(`${row}\n`);
+    for (const row of capabilityRows()) expect(row.split(' | ')).toHaveLength(PROVIDERS.length + 1);
+    for (const spec of PROVIDERS) {
+      expect(readme).toContain(`\`${spec.keyEnv}\`, \`${spec.baseUrlEnv}\``);
+      for (const tool of toolManifest(spec)) expect(readme).toMatch(new RegExp(`^\\| \`${tool.name}\``, 'm'));
+    }
+  });
+
+  it('keep the shared rows of the env table, and the text around the tables', () => {
+    const stale = readme.replace(/^\| `[A-Z0-9_]+`, `[A-Z0-9_]+_BASE_URL` \|.*\n/gm, '| `OLD_API_KEY`, `OLD_BASE_URL` | gone | — |\n');
+    expect(readmeWithTables(stale)).toBe(readme);
+  });
 });

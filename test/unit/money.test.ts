@@ -23,20 +23,21 @@ describe('prices are numbers or nothing', () => {
     expect(usableAmount(value)).toBe(expected);
   });
 
+  // Pure functions: the vendor name is only a label (Acme is no registered vendor).
   it('names the vendor field and value of a price that is not one', () => {
-    expect(vendorPrice('ProxyJam', 'offer 42 option price', -3.5)).toEqual({
+    expect(vendorPrice('Acme', 'offer 42 option price', -3.5)).toEqual({
       usd: null,
-      warning: 'ProxyJam gave offer 42 option price = -3.5, which is not a price; the order is treated as unpriced.',
+      warning: 'Acme gave offer 42 option price = -3.5, which is not a price; the order is treated as unpriced.',
     });
-    expect(vendorPrice('NovaProxy', 'price_per_gb', '')).toMatchObject({ usd: null, warning: expect.stringContaining('price_per_gb = ""') });
-    expect(vendorPrice('NovaProxy', 'price_per_gb', undefined).warning).toContain('price_per_gb = nothing');
+    expect(vendorPrice('Acme', 'price_per_gb', '')).toMatchObject({ usd: null, warning: expect.stringContaining('price_per_gb = ""') });
+    expect(vendorPrice('Acme', 'price_per_gb', undefined).warning).toContain('price_per_gb = nothing');
   });
 
   it('multiplies to cents, refuses an overflowing product, and keeps an unpriced unit unpriced', () => {
     expect(priceTimes({ usd: 3.5 }, 2, 'x')).toEqual({ usd: 7 });
     expect(priceTimes({ usd: 0.333 }, 3, 'x')).toEqual({ usd: 1 });
     expect(priceTimes({ usd: 0.001 }, 1, 'x').usd).toBeNull();
-    expect(() => priceTimes({ usd: 1e306 }, 1000, 'ProxyJam offer 42')).toThrow(/too large to be a price/);
+    expect(() => priceTimes({ usd: 1e306 }, 1000, 'Acme offer 42')).toThrow(/too large to be a price/);
     expect(() => priceTimes({ usd: 1e12 }, 1000, 'x')).toThrow(expect.objectContaining({ kind: 'invalid_input' }));
     const unpriced = { usd: null, warning: 'w' } as const;
     expect(priceTimes(unpriced, 5, 'x')).toBe(unpriced);

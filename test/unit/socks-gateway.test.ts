@@ -88,22 +88,18 @@ describe('SOCKS5 gateway port across sandbox restarts', () => {
     const { join } = await import('node:path');
     const { startSandbox } = await import('../../src/sandbox/index.js');
     const stateFile = join(mkdtempSync(join(tmpdir(), 'proxycart-socks-')), 'sandbox.json');
+    const { connectParsed } = await import('../fixtures.js');
+    const { EXAMPLE, FIXTURE, ID } = await import('../example.js');
+    // The example vendor's fixture order, asked for as SOCKS5 (its own protocol field), through its client.
+    const client = (baseUrl: string, apiKey: string) => connectParsed(EXAMPLE, { baseUrl, apiKey, timeoutMs: 5000 });
     const order = async (baseUrl: string, apiKey: string) => {
-      const response = await fetch(`${baseUrl}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-        body: JSON.stringify({ offer_id: 42, quantity: 1, period_days: 30, protocol: 'SOCKS5', payment_method: 'wallet' }),
-      });
-      expect(response.status).toBeLessThan(300);
-      return (await response.json()) as { id: string };
+      const vendor = await client(baseUrl, apiKey);
+      return vendor.placeOrder(await vendor.prepareOrder({ ...FIXTURE.order, protocol: 'SOCKS5' }), 'socks-port-test');
     };
-    const access = async (baseUrl: string, apiKey: string, id: string) => {
-      const response = await fetch(`${baseUrl}/orders/${id}`, { headers: { 'x-api-key': apiKey } });
-      return ((await response.json()) as { proxy_access: Array<{ host: string; port: number; protocol: string; username: string; password: string }> }).proxy_access[0]!;
-    };
+    const access = async (baseUrl: string, apiKey: string, id: string) => (await (await client(baseUrl, apiKey)).orderStatus(id)).proxies[0]!;
 
-    const first = await startSandbox(['proxyjam'], '127.0.0.1', undefined, { stateFile });
-    const jam = first.vendors.proxyjam!;
+    const first = await startSandbox([ID], '127.0.0.1', undefined, { stateFile });
+    const jam = first.vendors[ID]!;
     const placed = await order(jam.baseUrl, jam.apiKey);
     const issued = await access(jam.baseUrl, jam.apiKey, placed.id);
     expect(issued).toMatchObject({ host: '127.0.0.1', port: jam.simulator.socks.port, protocol: 'SOCKS5' });
@@ -111,16 +107,16 @@ describe('SOCKS5 gateway port across sandbox restarts', () => {
     await first.close();
 
     // Same port when free.
-    const second = await startSandbox(['proxyjam'], '127.0.0.1', undefined, { stateFile });
-    expect(second.vendors.proxyjam!.simulator.socks.port).toBe(savedPort);
+    const second = await startSandbox([ID], '127.0.0.1', undefined, { stateFile });
+    expect(second.vendors[ID]!.simulator.socks.port).toBe(savedPort);
     await second.close();
 
     // Taken: a free port, and the proxy issued earlier follows it (and still works).
     const squatter = net.createServer();
     await new Promise<void>((resolve) => squatter.listen(savedPort, '127.0.0.1', resolve));
-    const third = await startSandbox(['proxyjam'], '127.0.0.1', undefined, { stateFile });
+    const third = await startSandbox([ID], '127.0.0.1', undefined, { stateFile });
     try {
-      const moved = third.vendors.proxyjam!;
+      const moved = third.vendors[ID]!;
       expect(moved.simulator.socks.port).not.toBe(savedPort);
       const now = await access(moved.baseUrl, moved.apiKey, placed.id);
       expect(now).toMatchObject({ port: moved.simulator.socks.port, username: issued.username });

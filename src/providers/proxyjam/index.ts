@@ -24,4 +24,14 @@ export const provider = defineProvider({
   tryCommand: (base, key) => `curl -H 'X-API-Key: ${key}' ${base}/wallet/balance`,
   simulator: () => import('../../sandbox/proxyjam.js'),
   fixture: async () => (await import('./fixture.js')).fixture,
+  docs: {
+    env: 'ProxyJam key; base',
+    tools: {
+      list_offers: { inputs: true, calls: 'the catalog (`GET /catalog`) with option prices in USD' },
+      place_order: { inputs: true, calls: 'quote = option price × quantity (catalog estimate); `POST /orders` paid from the wallet, with an idempotency key' },
+      order_status: { inputs: true, calls: '`GET /orders/{id}`' },
+      wallet_balance: { inputs: true, calls: '`GET /wallet/balance`' },
+    },
+    capabilities: { catalog: 'live, with prices', quote: 'catalog estimate', balance: 'yes', idempotency: 'yes (key in body and header)' },
+  },
 });

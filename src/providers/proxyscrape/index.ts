@@ -16,4 +16,14 @@ export const provider = defineProvider({
   tryCommand: (base, key) => `curl -H 'api-token: ${key}' ${base}/orders/balance`,
   simulator: () => import('../../sandbox/proxyscrape.js'),
   fixture: async () => (await import('./fixture.js')).fixture,
+  docs: {
+    env: 'ProxyScrape key; base',
+    tools: {
+      list_offers: { inputs: true, calls: 'the documented order types and fields (ProxyScrape has no catalog or price endpoint)' },
+      place_order: { inputs: true, calls: '`POST /orders/create`; the price is unknown before ordering, so this needs `PROXYCART_ALLOW_UNPRICED=1`' },
+      order_status: { calls: '`GET /orders/{id}/status` (`paid` → pending, `processed` → active)' },
+      wallet_balance: { calls: '`GET /orders/balance`' },
+    },
+    capabilities: { catalog: 'documented order types only', quote: 'unknown until ordered', balance: 'yes', idempotency: 'no' },
+  },
 });
