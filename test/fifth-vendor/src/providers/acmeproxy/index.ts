@@ -18,4 +18,14 @@ export const provider = defineProvider({
   tryCommand: (base, key) => `curl -H 'X-Acme-Key: ${key}' ${base}/account`,
   simulator: () => import('../../sandbox/acmeproxy.js'),
   fixture: async () => (await import('./fixture.js')).fixture,
+  docs: {
+    env: 'AcmeProxy key; base',
+    tools: {
+      list_offers: { inputs: true, calls: '`GET /packages`' },
+      place_order: { inputs: true, calls: 'quote = price per IP × quantity; `POST /orders`' },
+      order_status: { calls: '`GET /orders/{id}`' },
+      wallet_balance: { calls: '`GET /account`' },
+    },
+    capabilities: { catalog: 'packages with prices', quote: 'catalog estimate', balance: 'yes', idempotency: 'no' },
+  },
 });
