@@ -1,14 +1,11 @@
 import { apiKeyAuth, guardedRoute, newUuid, Simulator, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
 import {
   ACTIVATION_MS,
-  DURATION_FORMAT,
   FIRST_ORDER_ID,
-  GIB,
   INITIAL_BALANCE,
   sandboxKey,
   seedDiscountCodes,
   seedPlans,
-  UNIT_MS,
   USER,
   type SimPlan,
 } from './seeds/novaproxy.js';
@@ -32,6 +29,17 @@ export { sandboxKey, seedPlans } from './seeds/novaproxy.js';
 //   tier not above the amount. Unknown discount codes are ignored.
 //
 // Plans, prices and the starting wallet are in seeds/novaproxy.ts; auth is the kit's.
+
+const GIB = 1024 ** 3;
+const DURATION_FORMAT = /^[1-9][0-9]{0,3}_(minute|hour|day|week|month|year)s?$/;
+const UNIT_MS: Record<string, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 7 * 86_400_000,
+  month: 30 * 86_400_000,
+  year: 365 * 86_400_000,
+};
 
 export interface NovaSimulatorOptions {
   /** Time from order to `active` with credentials, in ms. */

@@ -39,7 +39,6 @@ export interface SimPlan {
   maxOrders?: number;
 }
 
-export const GIB = 1024 ** 3;
 export const HTTP_PORTS = [
   { code: 'http', port: 12321 },
   { code: 'socks5', port: 32325 },
@@ -48,16 +47,6 @@ export const ROTATIONS = [
   { code: 'rotating', name: 'Rotating' },
   { code: 'sticky', name: 'Sticky' },
 ];
-export const DURATION_FORMAT = /^[1-9][0-9]{0,3}_(minute|hour|day|week|month|year)s?$/;
-export const UNIT_MS: Record<string, number> = {
-  minute: 60_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-  week: 7 * 86_400_000,
-  month: 30 * 86_400_000,
-  year: 365 * 86_400_000,
-};
-
 /** The sandbox's plans with their private price tables (tests check compared prices against them). */
 export function seedPlans(): SimPlan[] {
   const bandwidthPlan = (id: number, name: string, slug: string, tiers: Array<[number, number]>): SimPlan => ({
