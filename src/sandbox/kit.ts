@@ -75,7 +75,14 @@ export interface VendorState {
   rateLimitPerMinute?: number;
 }
 
-export interface SimulatorOptions {
+export interface SimulatorOptions<S extends VendorState = VendorState> {
+  /**
+   * A fresh state as the simulator starts: `reset()` puts the state back to a new copy of it.
+   * When absent, `reset()` restores a copy of the state taken at construction.
+   */
+  seed?: () => S;
+  /** Called by `reset()`: kit pieces that keep memory outside the state (rate windows) forget it. */
+  onReset?: () => void;
   /**
    * Whether the simulator issued these proxy credentials for an order that is active now.
    * When given, `listen` also starts the simulator's forwarding proxy.
@@ -95,7 +102,8 @@ export class Simulator<S extends VendorState = VendorState> {
   /** Called after every answered request (the sandbox saves its state there). */
   onChange?: () => void;
   private readonly routes: Route[];
-  private readonly options: SimulatorOptions;
+  private readonly options: SimulatorOptions<S>;
+  private readonly initial: () => S;
   private faults: Fault[] = [];
   private server?: Server;
   private forwarding?: ForwardingProxy;
@@ -103,12 +111,32 @@ export class Simulator<S extends VendorState = VendorState> {
   private readonly sockets = new Set<Socket>();
   private readonly hanging = new Set<ServerResponse>();
 
-  constructor(name: string, basePath: string, routes: Route[], state: S, options: SimulatorOptions = {}) {
+  constructor(name: string, basePath: string, routes: Route[], state: S, options: SimulatorOptions<S> = {}) {
     this.name = name;
     this.state = state;
     this.basePath = basePath.replace(/\/+$/, '');
     this.routes = routes;
     this.options = options;
+    if (options.seed) this.initial = options.seed;
+    else {
+      const copy = structuredClone(withoutFunctions(state));
+      this.initial = () => ({ ...state, ...structuredClone(copy) });
+    }
+  }
+
+  /**
+   * Back to a fresh copy of the seed: wallet, catalog/plans/price factors, orders, stored
+   * idempotency replies, faults and the request log. The state object stays the same one
+   * (handlers and tests hold it); its fields are replaced.
+   */
+  reset(): void {
+    const fresh = this.initial() as unknown as Record<string, unknown>;
+    const target = this.state as unknown as Record<string, unknown>;
+    for (const key of Object.keys(target)) if (!(key in fresh)) delete target[key];
+    Object.assign(target, fresh);
+    this.faults = [];
+    this.log.length = 0;
+    this.options.onReset?.();
   }
 
   /** Switch a fault on; returns a function that switches it off. */
@@ -314,4 +342,199 @@ export function sleep(ms: number): Promise<void> {
 /** A fresh id the way the vendors make them (UUID v4). */
 export function newUuid(): string {
   return crypto.randomUUID();
+}
+
+function withoutFunctions<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => typeof field !== 'function')) as Partial<T>;
+}
+
+// ---------------------------------------------------------------- auth, rate limit, idempotency
+// One implementation each, configured per vendor with the vendor's own wording and envelope.
+
+/** The first value of a request header (lower-case name). */
+export function header(request: SimRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Where a vendor reads the API key. */
+export type KeyLocation =
+  | { header: string }
+  /** `Authorization: Bearer <key>`. */
+  | { bearer: true }
+  /** A path segment, matched by the route pattern as `:<param>`. */
+  | { pathParam: string }
+  /** A field of the request body. */
+  | { bodyField: string };
+
+export interface ApiKeyAuthConfig {
+  /** The key the vendor accepts. */
+  key: string;
+  from: KeyLocation;
+  /** The answer when no key is sent. */
+  missing: (request: SimRequest) => SimResponse;
+  /** The answer when a key is sent but is not the right one (defaults to `missing`). */
+  wrong?: (request: SimRequest) => SimResponse;
+}
+
+/** The key a request carries at `from`, undefined when it carries none. */
+export function readKey(request: SimRequest, from: KeyLocation): string | undefined {
+  let value: unknown;
+  if ('header' in from) value = header(request, from.header.toLowerCase());
+  else if ('bearer' in from) {
+    const auth = header(request, 'authorization');
+    value = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+  } else if ('pathParam' in from) value = request.params[from.pathParam];
+  else {
+    const body = request.body;
+    value = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)[from.bodyField] : undefined;
+  }
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export interface ApiKeyAuth {
+  /** The refusal for a request without the right key, undefined when it may pass. */
+  check(request: SimRequest): SimResponse | undefined;
+  /** Whether the request carries the right key. */
+  accepts(request: SimRequest): boolean;
+}
+
+export function apiKeyAuth(config: ApiKeyAuthConfig): ApiKeyAuth {
+  const accepts = (request: SimRequest) => readKey(request, config.from) === config.key;
+  return {
+    accepts,
+    check(request) {
+      const key = readKey(request, config.from);
+      if (key === undefined) return config.missing(request);
+      if (key !== config.key) return (config.wrong ?? config.missing)(request);
+      return undefined;
+    },
+  };
+}
+
+export interface RateLimitConfig {
+  /** Read on every request, so tests can change it: requests per minute per caller, 0 (or absent) for off. */
+  limit: () => number | undefined;
+  /** Who the caller is (e.g. the API key; `anonymous` for public routes). */
+  caller: (request: SimRequest) => string;
+  /** The vendor's answer over the limit; `retryAfter` is whole seconds until a slot frees up. */
+  refuse: (limit: number, retryAfter: number, request: SimRequest) => SimResponse;
+  /** Whether refused requests count against the window too (some vendors count every call). */
+  countRefused?: boolean;
+}
+
+export interface RateLimit {
+  /** The refusal when the caller is over the limit (the request is counted), else undefined. */
+  check(request: SimRequest): SimResponse | undefined;
+  /** Forget every caller's window. */
+  reset(): void;
+}
+
+/** A sliding one-minute window per caller. */
+export function rateLimit(config: RateLimitConfig): RateLimit {
+  const calls = new Map<string, number[]>();
+  return {
+    check(request) {
+      const limit = config.limit() ?? 0;
+      if (!limit) return undefined;
+      const caller = config.caller(request);
+      const now = Date.now();
+      const recent = (calls.get(caller) ?? []).filter((at) => now - at < 60_000);
+      calls.set(caller, recent);
+      if (recent.length >= limit) {
+        if (config.countRefused) recent.push(now);
+        const wait = Math.max(1, Math.ceil((recent[0] + 60_000 - now) / 1000));
+        return config.refuse(limit, wait, request);
+      }
+      recent.push(now);
+      return undefined;
+    },
+    reset() {
+      calls.clear();
+    },
+  };
+}
+
+/** A stored reply: the hash of the body that made it, and what was answered. */
+export interface StoredReply {
+  hash: string;
+  status: number;
+  json: unknown;
+}
+
+export interface IdempotencyConfig {
+  /** Where the replies live (in the state, so the sandbox file keeps them and reset() clears them). */
+  store: () => Map<string, StoredReply>;
+  /** The key of a request, undefined when it has none. */
+  key: (request: SimRequest) => string | undefined;
+  /** Body fields left out of the hash (e.g. the key itself when it travels in the body). */
+  ignoreFields?: readonly string[];
+  /** The vendor's answer to a key reused with a different body. */
+  conflict: (request: SimRequest) => SimResponse;
+  /** How a stored reply is answered again (the vendor's envelope and headers). */
+  replay: (stored: StoredReply) => SimResponse;
+}
+
+export interface Idempotency {
+  /** The replay or the conflict for a request whose key is known, undefined when it must run. */
+  check(request: SimRequest): SimResponse | undefined;
+  /** Keep the reply of a request that ran (nothing without a key). */
+  remember(request: SimRequest, response: SimResponse): void;
+}
+
+/** Key order does not change a request: hash a canonical form, without the ignored fields. */
+export function bodyHash(raw: unknown, ignoreFields: readonly string[] = []): string {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.keys(value as Record<string, unknown>)
+          .filter((key) => !ignoreFields.includes(key))
+          .sort()
+          .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+      );
+    }
+    return value;
+  };
+  return JSON.stringify(canonical(raw));
+}
+
+export function idempotency(config: IdempotencyConfig): Idempotency {
+  return {
+    check(request) {
+      const key = config.key(request);
+      if (!key) return undefined;
+      const stored = config.store().get(key);
+      if (!stored) return undefined;
+      if (stored.hash !== bodyHash(request.body, config.ignoreFields)) return config.conflict(request);
+      return config.replay(stored);
+    },
+    remember(request, response) {
+      const key = config.key(request);
+      if (!key) return;
+      config.store().set(key, { hash: bodyHash(request.body, config.ignoreFields), status: response.status, json: response.json });
+    },
+  };
+}
+
+/** A route behind the kit's checks, in the vendor's order (e.g. rate limit, then auth). */
+export function guardedRoute(
+  method: string,
+  pattern: string,
+  checks: ReadonlyArray<(request: SimRequest) => SimResponse | undefined>,
+  handle: Route['handle'],
+  money?: boolean,
+): Route {
+  return {
+    method,
+    pattern,
+    money,
+    handle(request) {
+      for (const check of checks) {
+        const refusal = check(request);
+        if (refusal) return refusal;
+      }
+      return handle(request);
+    },
+  };
 }

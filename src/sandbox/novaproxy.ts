@@ -1,4 +1,16 @@
-import { Simulator, newUuid, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
+import { apiKeyAuth, guardedRoute, newUuid, Simulator, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
+import {
+  ACTIVATION_MS,
+  FIRST_ORDER_ID,
+  INITIAL_BALANCE,
+  sandboxKey,
+  seedDiscountCodes,
+  seedPlans,
+  USER,
+  type SimPlan,
+} from './seeds/novaproxy.js';
+
+export { sandboxKey, seedPlans } from './seeds/novaproxy.js';
 
 // NovaProxy on loopback, following its docs: Bearer auth, GET /plans[/{slug}], POST /orders
 // (422 `{"error"}` with the documented messages, 201 with the order at the root), GET /orders
@@ -15,50 +27,25 @@ import { Simulator, newUuid, type Route, type SimRequest, type SimResponse, type
 //   `duration_options` in an order carries the line prices, as the docs say it does.
 // - Bandwidth tiers: a whole number of GB, at least the smallest tier, priced at the largest
 //   tier not above the amount. Unknown discount codes are ignored.
+//
+// Plans, prices and the starting wallet are in seeds/novaproxy.ts; auth is the kit's.
 
-export const sandboxKey = 'novaproxy_sandbox_5c1e8a7f3b9d42e6a0f4';
+const GIB = 1024 ** 3;
+const DURATION_FORMAT = /^[1-9][0-9]{0,3}_(minute|hour|day|week|month|year)s?$/;
+const UNIT_MS: Record<string, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 7 * 86_400_000,
+  month: 30 * 86_400_000,
+  year: 365 * 86_400_000,
+};
 
 export interface NovaSimulatorOptions {
   /** Time from order to `active` with credentials, in ms. */
   activationMs?: number;
   /** Seeded account balance in USD. */
   balance?: number;
-}
-
-interface SimOption {
-  name: string;
-  label: string;
-  type: 'select' | 'range' | 'number';
-  options?: Array<{ value: string | number; label: string }>;
-  min?: number;
-  max?: number;
-  step?: number;
-  /** Private: price per unit of a numeric option. */
-  unitPrice?: number;
-}
-
-interface SimDuration {
-  slug: string;
-  options: SimOption[];
-  /** Private: base price in USD. */
-  price: number;
-}
-
-interface SimPlan {
-  id: number;
-  name: string;
-  slug: string;
-  type: 'bandwidth' | 'duration';
-  has_geo_targeting: boolean;
-  has_ip_whitelist: boolean;
-  rotations: Array<{ code: string; name: string }>;
-  protocols: Array<{ code: string; port: number }>;
-  bandwidths?: Array<{ id: number; bandwidth: number; price_per_gb: number }>;
-  durations?: SimDuration[];
-  /** Private: whether the plan can be ordered. */
-  active: boolean;
-  /** Private: orders one account may hold of this plan. */
-  maxOrders?: number;
 }
 
 export interface NovaOrder {
@@ -88,121 +75,6 @@ export interface NovaState extends VendorState {
   orderBodies: unknown[];
   /** Clock (ms); tests may replace it. */
   now: () => number;
-}
-
-const GIB = 1024 ** 3;
-const HTTP_PORTS = [
-  { code: 'http', port: 12321 },
-  { code: 'socks5', port: 32325 },
-];
-const ROTATIONS = [
-  { code: 'rotating', name: 'Rotating' },
-  { code: 'sticky', name: 'Sticky' },
-];
-const DURATION_FORMAT = /^[1-9][0-9]{0,3}_(minute|hour|day|week|month|year)s?$/;
-const UNIT_MS: Record<string, number> = {
-  minute: 60_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-  week: 7 * 86_400_000,
-  month: 30 * 86_400_000,
-  year: 365 * 86_400_000,
-};
-
-/** The sandbox's plans with their private price tables (tests check compared prices against them). */
-export function seedPlans(): SimPlan[] {
-  const bandwidthPlan = (id: number, name: string, slug: string, tiers: Array<[number, number]>): SimPlan => ({
-    id,
-    name,
-    slug,
-    type: 'bandwidth',
-    has_geo_targeting: true,
-    has_ip_whitelist: false,
-    rotations: ROTATIONS,
-    protocols: HTTP_PORTS,
-    bandwidths: tiers.map(([bandwidth, price], i) => ({ id: id * 10 + i, bandwidth, price_per_gb: price })),
-    active: true,
-  });
-  const durationPlan = (id: number, name: string, slug: string, durations: SimDuration[], extra: Partial<SimPlan> = {}): SimPlan => ({
-    id,
-    name,
-    slug,
-    type: 'duration',
-    has_geo_targeting: false,
-    has_ip_whitelist: true,
-    rotations: [],
-    protocols: HTTP_PORTS,
-    durations,
-    active: true,
-    ...extra,
-  });
-  const speed: SimOption = { name: 'speed', label: 'Speed (Mbps)', type: 'range', min: 1, max: 100, step: 1, unitPrice: 0.05 };
-  const threads: SimOption = { name: 'threads', label: 'Threads', type: 'number', min: 100, max: 2000, step: 100, unitPrice: 0.01 };
-  const countryCodes: SimOption = {
-    name: 'country',
-    label: 'Country',
-    type: 'select',
-    options: [
-      { value: 'us', label: 'United States' },
-      { value: 'gb', label: 'United Kingdom' },
-      { value: 'de', label: 'Germany' },
-      { value: 'ar', label: 'Armenia' },
-    ],
-  };
-  // Some plans identify countries by integer ids, which the docs allow.
-  const countryIds: SimOption = {
-    name: 'country',
-    label: 'Country',
-    type: 'select',
-    options: [
-      { value: 1, label: 'United States' },
-      { value: 2, label: 'United Kingdom' },
-      { value: 3, label: 'Germany' },
-    ],
-  };
-  return [
-    bandwidthPlan(1, 'Residential', 'residential', [
-      [1, 5.0],
-      [10, 4.5],
-      [50, 4.0],
-      [100, 3.5],
-    ]),
-    bandwidthPlan(2, 'Residential Budget', 'residential-budget', [
-      [1, 3.0],
-      [10, 2.75],
-      [50, 2.5],
-    ]),
-    bandwidthPlan(3, 'IPv6 Residential', 'ipv6-residential', [
-      [5, 1.5],
-      [50, 1.2],
-    ]),
-    durationPlan(4, 'Datacenter', 'datacenter', [
-      { slug: '1_week', options: [speed], price: 2.5 },
-      { slug: '30_days', options: [speed], price: 8 },
-    ]),
-    durationPlan(5, 'Unlimited Residential', 'unlimited-residential', [
-      { slug: '1_day', options: [threads, countryCodes], price: 5 },
-      { slug: '1_week', options: [threads, countryCodes], price: 25 },
-      { slug: '30_days', options: [threads, countryCodes], price: 80 },
-    ]),
-    durationPlan(6, 'Static ISP', 'static-isp', [
-      { slug: '1_week', options: [countryIds], price: 1.5 },
-      { slug: '30_days', options: [countryIds], price: 4 },
-    ]),
-    durationPlan(7, 'Static Datacenter', 'static-datacenter', [{ slug: '30_days', options: [countryCodes], price: 2.5 }]),
-    // A trial-like plan one account may order once.
-    durationPlan(
-      8,
-      'Unlimited Residential Budget',
-      'unlimited-residential-budget',
-      [
-        { slug: '20_minutes', options: [], price: 0.5 },
-        { slug: '1_day', options: [], price: 3 },
-      ],
-      { maxOrders: 1 },
-    ),
-    durationPlan(9, 'IPv6 Datacenter', 'ipv6-datacenter', [{ slug: '30_days', options: [], price: 1 }], { active: false }),
-  ];
 }
 
 /** The plan as GET /plans shows it: private price table, activity flag and limits left out. */
@@ -326,19 +198,20 @@ function priceDuration(plan: SimPlan, fields: Record<string, unknown>, now: numb
 }
 
 export function createSimulator(options: NovaSimulatorOptions = {}): Simulator<NovaState> {
-  const activationMs = options.activationMs ?? 1500;
-  const state: NovaState = {
-    balance: options.balance ?? 100,
+  const activationMs = options.activationMs ?? ACTIVATION_MS;
+  const fresh = (): NovaState => ({
+    balance: options.balance ?? INITIAL_BALANCE,
     orders: new Map(),
     plans: seedPlans(),
-    discountCodes: { SANDBOX10: 0.1 },
+    discountCodes: seedDiscountCodes(),
     orderBodies: [],
     now: () => Date.now(),
-  };
-  const user = { id: 1, name: 'Sandbox User', email: 'sandbox@example.com' };
-  const nextId = 250;
-
-  const authorised = (request: SimRequest) => request.headers.authorization === `Bearer ${sandboxKey}`;
+  });
+  const state = fresh();
+  const user = USER;
+  const nextId = FIRST_ORDER_ID;
+  // Bearer token; a missing and a wrong one both get Laravel's 401.
+  const auth = apiKeyAuth({ key: sandboxKey, from: { bearer: true }, missing: () => UNAUTHENTICATED });
 
   // Status changes happen when the order is next read: no timers left running.
   function refresh(order: NovaOrder): NovaOrder {
@@ -414,44 +287,24 @@ export function createSimulator(options: NovaSimulatorOptions = {}): Simulator<N
     return { status: 201, json: orderResource(order) };
   }
 
-  const guarded =
-    (handle: (request: SimRequest) => SimResponse): Route['handle'] =>
-    (request) =>
-      authorised(request) ? handle(request) : UNAUTHENTICATED;
-
+  const check = [auth.check];
   const routes: Route[] = [
-    {
-      method: 'GET',
-      pattern: '/plans',
-      handle: guarded(() => ({ status: 200, json: state.plans.filter((p) => p.active).map(planResource) })),
-    },
-    {
-      method: 'GET',
-      pattern: '/plans/:slug',
-      handle: guarded((request) => {
-        const plan = state.plans.find((p) => p.slug === request.params.slug);
-        return plan ? { status: 200, json: planResource(plan) } : NOT_FOUND;
-      }),
-    },
-    { method: 'POST', pattern: '/orders', money: true, handle: guarded(createOrder) },
-    {
-      method: 'GET',
-      pattern: '/orders',
-      handle: guarded(() => {
-        const newestFirst = [...state.orders.values()].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
-        return { status: 200, json: newestFirst.map((order) => ({ ...orderResource(refresh(order)), user })) };
-      }),
-    },
-    {
-      method: 'GET',
-      pattern: '/orders/:uuid',
-      handle: guarded((request) => {
-        // Only the uuid form: the numeric id lookup was retired.
-        const order = state.orders.get(request.params.uuid);
-        return order ? { status: 200, json: orderResource(refresh(order)) } : NOT_FOUND;
-      }),
-    },
+    guardedRoute('GET', '/plans', check, () => ({ status: 200, json: state.plans.filter((p) => p.active).map(planResource) })),
+    guardedRoute('GET', '/plans/:slug', check, (request) => {
+      const plan = state.plans.find((p) => p.slug === request.params.slug);
+      return plan ? { status: 200, json: planResource(plan) } : NOT_FOUND;
+    }),
+    guardedRoute('POST', '/orders', check, createOrder, true),
+    guardedRoute('GET', '/orders', check, () => {
+      const newestFirst = [...state.orders.values()].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+      return { status: 200, json: newestFirst.map((order) => ({ ...orderResource(refresh(order)), user })) };
+    }),
+    guardedRoute('GET', '/orders/:uuid', check, (request) => {
+      // Only the uuid form: the numeric id lookup was retired.
+      const order = state.orders.get(request.params.uuid);
+      return order ? { status: 200, json: orderResource(refresh(order)) } : NOT_FOUND;
+    }),
   ];
 
-  return new Simulator<NovaState>('novaproxy', '/api', routes, state);
+  return new Simulator<NovaState>('novaproxy', '/api', routes, state, { seed: fresh });
 }

@@ -1,44 +1,46 @@
 import { randomBytes } from 'node:crypto';
-import { newUuid, Simulator, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
+import {
+  apiKeyAuth,
+  guardedRoute,
+  header,
+  idempotency,
+  newUuid,
+  rateLimit,
+  Simulator,
+  type Route,
+  type SimRequest,
+  type SimResponse,
+  type StoredReply,
+  type VendorState,
+} from './kit.js';
+import {
+  DAY_MS,
+  FOREIGN_ORDER,
+  FOREIGN_ORDER_ID,
+  INITIAL,
+  IP_VERSIONS,
+  KINDS,
+  PAYMENT_METHODS,
+  PROTOCOLS,
+  PROXY_HOST,
+  sandboxKey,
+  seedCatalog,
+  type SimOffer,
+  type SimOfferOption,
+} from './seeds/proxyjam.js';
+
+export { FOREIGN_ORDER_ID, sandboxKey, seedCatalog, type SimOffer, type SimOfferOption } from './seeds/proxyjam.js';
 
 // A loopback ProxyJam (REST API under /public/v1): public catalog, wallet-paid orders with
 // idempotency keys, order lookups in both documented shapes, wallet balance, the
 // `{"detail": ...}` error envelope and a per-caller rate limit. Switches let tests pick the
 // create-response shape and the status vocabulary, where ProxyJam's own sources disagree.
-
-export const sandboxKey = 'pj_sandbox_4e7a1c9b2f6d8e03a5c7';
-
-/** An order of another account: looking it up answers 403. */
-export const FOREIGN_ORDER_ID = '0f6b2d7e-3c1a-4e9b-8d52-a7c4e1f09b36';
+// Auth, the rate limit and the idempotency store are the kit's; the catalog and starting
+// wallet are in seeds/proxyjam.ts.
 
 export type CreateShape = 'object' | 'array' | 'wrapped';
 export type StatusVocabulary = 'rest' | 'mcp';
 export type Lifecycle = 'awaiting_payment' | 'provisioning' | 'active' | 'failed' | 'cancelled' | 'refunded' | 'expired';
-
-export interface SimOfferOption {
-  price: number;
-  period_days: number;
-  period_name: string;
-  period_months: number | null;
-  traffic_mb?: number | null;
-  traffic_name?: string;
-  period_seconds?: number;
-  tarification_index?: number;
-}
-
-export interface SimOffer {
-  id: number;
-  kind: 'datacenter' | 'residential' | 'mobile';
-  mode: string;
-  ip_version: 'IPv4' | 'IPv6';
-  name: string;
-  description: string;
-  country_code: string;
-  is_available: boolean;
-  price_from_usd: number;
-  currency: 'USD';
-  options: SimOfferOption[];
-}
 
 export interface SimProxyAccess {
   id: string;
@@ -79,7 +81,7 @@ export interface ProxyJamState extends VendorState {
   foreignOrders: Map<string, SimOrder>;
   catalog: SimOffer[];
   /** Stored answers by idempotency key: the hash of the body that made them, and the reply. */
-  idempotency: Map<string, { hash: string; status: number; json: unknown }>;
+  idempotency: Map<string, StoredReply>;
   responseShape: CreateShape;
   statusVocabulary: StatusVocabulary;
   /** 0: wallet orders are active in the create answer, as the docs show. */
@@ -96,51 +98,6 @@ export interface ProxyJamSimulatorOptions {
   responseShape?: CreateShape;
   statusVocabulary?: StatusVocabulary;
   rateLimitPerMinute?: number;
-}
-
-const KINDS = ['datacenter', 'residential', 'mobile'] as const;
-const IP_VERSIONS = ['IPv4', 'IPv6'] as const;
-const PROTOCOLS = ['HTTP', 'HTTPS', 'SOCKS5'] as const;
-const PAYMENT_METHODS = ['wallet', 'cryptocloud'] as const;
-const DAY_MS = 24 * 60 * 60 * 1000;
-const PROXY_HOST = 'gw.sandbox.proxyjam.invalid';
-
-function period(price: number, days: number, months: number | null): SimOfferOption {
-  return { price, period_days: days, period_name: days === 1 ? '1 day' : `${days} days`, period_months: months };
-}
-
-function tariff(index: number, price: number, trafficMb: number, days: number): SimOfferOption {
-  return {
-    ...period(price, days, days >= 30 ? Math.round(days / 30) : null),
-    traffic_mb: trafficMb,
-    traffic_name: `${trafficMb / 1024} GB`,
-    period_seconds: days * 86400,
-    tarification_index: index,
-  };
-}
-
-function offer(fields: Omit<SimOffer, 'price_from_usd' | 'currency' | 'description'> & { description?: string }): SimOffer {
-  return {
-    description: `${fields.name} (sandbox)`,
-    ...fields,
-    price_from_usd: Math.min(...fields.options.map((option) => option.price)),
-    currency: 'USD',
-  };
-}
-
-/** The seeded catalog: every kind, a few countries, some out of stock, one mobile rotating tariff list. */
-export function seedCatalog(): SimOffer[] {
-  return [
-    offer({ id: 42, kind: 'residential', mode: 'rotating', ip_version: 'IPv4', name: 'US Residential Rotating', country_code: 'US', is_available: true, options: [period(3.5, 30, 1), period(9.9, 90, 3)] }),
-    offer({ id: 43, kind: 'residential', mode: 'static', ip_version: 'IPv4', name: 'GB Static ISP', country_code: 'GB', is_available: true, options: [period(4, 30, 1)] }),
-    offer({ id: 44, kind: 'residential', mode: 'static', ip_version: 'IPv4', name: 'DE Static ISP', country_code: 'DE', is_available: false, options: [period(4.5, 30, 1)] }),
-    offer({ id: 51, kind: 'datacenter', mode: 'static', ip_version: 'IPv4', name: 'US Datacenter', country_code: 'US', is_available: true, options: [period(0.4, 7, null), period(1.2, 30, 1)] }),
-    offer({ id: 52, kind: 'datacenter', mode: 'static', ip_version: 'IPv6', name: 'US Datacenter IPv6', country_code: 'US', is_available: true, options: [period(0.6, 30, 1)] }),
-    offer({ id: 53, kind: 'datacenter', mode: 'static', ip_version: 'IPv4', name: 'NL Datacenter', country_code: 'NL', is_available: false, options: [period(1, 30, 1)] }),
-    offer({ id: 77, kind: 'mobile', mode: 'rotating', ip_version: 'IPv4', name: 'US Mobile Rotating', country_code: 'US', is_available: true, options: [tariff(0, 1.5, 1024, 1), tariff(1, 12, 5120, 30), tariff(2, 30, 20480, 30)] }),
-    offer({ id: 78, kind: 'mobile', mode: 'static', ip_version: 'IPv4', name: 'GB Mobile Dedicated', country_code: 'GB', is_available: true, options: [period(25, 30, 1)] }),
-    offer({ id: 79, kind: 'mobile', mode: 'rotating', ip_version: 'IPv4', name: 'DE Mobile Rotating', country_code: 'DE', is_available: false, options: [tariff(0, 2, 1024, 1)] }),
-  ];
 }
 
 function takesTarification(target: SimOffer): boolean {
@@ -385,46 +342,9 @@ function parseOrderBody(raw: unknown): { body?: OrderBody; errors: FieldError[] 
   };
 }
 
-/** Key order does not change a request: hash a canonical form, without the key itself. */
-function bodyHash(raw: unknown): string {
-  const canonical = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(canonical);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.keys(value as Record<string, unknown>)
-          .filter((key) => key !== 'idempotency_key')
-          .sort()
-          .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
-      );
-    }
-    return value;
-  };
-  return JSON.stringify(canonical(raw));
-}
-
-function header(request: SimRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 // ---------------------------------------------------------------- the simulator
 
 export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulator<ProxyJamState> {
-  const userId = newUuid();
-  const state: ProxyJamState = {
-    balance: options.balance ?? 100,
-    orders: new Map(),
-    foreignOrders: new Map(),
-    catalog: seedCatalog(),
-    idempotency: new Map(),
-    responseShape: options.responseShape ?? 'object',
-    statusVocabulary: options.statusVocabulary ?? 'rest',
-    provisioningDelayMs: options.provisioningDelayMs ?? 0,
-    rateLimitPerMinute: options.rateLimitPerMinute ?? 100,
-    walletId: newUuid(),
-    userId,
-  };
-  const calls = new Map<string, number[]>();
   // Set once the simulator exists: its forwarding proxy is where issued proxies point.
   let simulator: Simulator<ProxyJamState> | undefined;
 
@@ -447,35 +367,80 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     }));
   }
 
-  // Seed one order of another account, so lookups of it can answer 403.
-  const seededAt = new Date(Date.now() - 3 * DAY_MS);
-  state.foreignOrders.set(FOREIGN_ORDER_ID, {
-    id: FOREIGN_ORDER_ID,
-    user_id: newUuid(),
-    offer_id: 42,
-    lifecycle: 'active',
-    mobileRotating: false,
-    total_usd: 3.5,
-    proxy_type: 'residential',
-    ip_version: 'IPv4',
-    protocol: 'HTTP',
-    country: 'US',
-    city: null,
-    isp: null,
-    quantity: 1,
-    period_days: 30,
-    tarification_index: null,
-    bandwidth_gb: null,
-    auto_renew: false,
-    notes: null,
-    payment_method: 'wallet',
-    payment_intent_id: null,
-    payment_url: null,
-    created_at: seededAt.toISOString(),
-    updated_at: seededAt.toISOString(),
-    expires_at: new Date(seededAt.getTime() + 30 * DAY_MS).toISOString(),
-    ready_at: seededAt.getTime(),
-    access: makeAccess(1, 'HTTP', new Date(seededAt.getTime() + 30 * DAY_MS).toISOString(), null),
+  /** One order of another account, so lookups of it can answer 403. */
+  function foreignOrder(): SimOrder {
+    const seed = FOREIGN_ORDER;
+    const seededAt = new Date(Date.now() - seed.daysAgo * DAY_MS);
+    const expiresAt = new Date(seededAt.getTime() + seed.period_days * DAY_MS).toISOString();
+    return {
+      id: seed.id,
+      user_id: newUuid(),
+      offer_id: seed.offer_id,
+      lifecycle: 'active',
+      mobileRotating: false,
+      total_usd: seed.total_usd,
+      proxy_type: seed.proxy_type,
+      ip_version: seed.ip_version,
+      protocol: seed.protocol,
+      country: seed.country,
+      city: null,
+      isp: null,
+      quantity: seed.quantity,
+      period_days: seed.period_days,
+      tarification_index: null,
+      bandwidth_gb: null,
+      auto_renew: false,
+      notes: null,
+      payment_method: 'wallet',
+      payment_intent_id: null,
+      payment_url: null,
+      created_at: seededAt.toISOString(),
+      updated_at: seededAt.toISOString(),
+      expires_at: expiresAt,
+      ready_at: seededAt.getTime(),
+      access: makeAccess(seed.quantity, seed.protocol, expiresAt, null),
+    };
+  }
+
+  const fresh = (): ProxyJamState => ({
+    balance: options.balance ?? INITIAL.balance,
+    orders: new Map(),
+    foreignOrders: new Map([[FOREIGN_ORDER_ID, foreignOrder()]]),
+    catalog: seedCatalog(),
+    idempotency: new Map(),
+    responseShape: options.responseShape ?? INITIAL.responseShape,
+    statusVocabulary: options.statusVocabulary ?? INITIAL.statusVocabulary,
+    provisioningDelayMs: options.provisioningDelayMs ?? INITIAL.provisioningDelayMs,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? INITIAL.rateLimitPerMinute,
+    walletId: newUuid(),
+    userId: newUuid(),
+  });
+  const state = fresh();
+
+  /** `X-API-Key` header: a missing and a wrong key get different sentences. */
+  const auth = apiKeyAuth({
+    key: sandboxKey,
+    from: { header: 'x-api-key' },
+    missing: () => detail(401, 'Missing API key'),
+    wrong: () => detail(401, 'Invalid API key'),
+  });
+  /** The per-caller limit, counted by API key (or anonymously for the public catalog). */
+  const limit = rateLimit({
+    limit: () => state.rateLimitPerMinute,
+    caller: (request) => header(request, 'x-api-key') ?? 'anonymous',
+    refuse: (perMinute, wait) => reply(429, { detail: `Rate limit exceeded: ${perMinute} per 1 minute` }, { 'retry-after': String(wait) }),
+  });
+  /** The key travels in the body (`idempotency_key`) or the `Idempotency-Key` header; the body wins. */
+  const replies = idempotency({
+    store: () => state.idempotency,
+    key: (request) => {
+      const raw = request.body;
+      const bodyKey = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).idempotency_key : undefined;
+      return typeof bodyKey === 'string' && bodyKey ? bodyKey : header(request, 'idempotency-key');
+    },
+    ignoreFields: ['idempotency_key'],
+    conflict: () => detail(409, 'Idempotency key was already used with a different request body'),
+    replay: (stored) => reply(stored.status, stored.json),
   });
 
   /** Provisioning ends by itself once its time has come (checked on each read, no timers). */
@@ -487,39 +452,9 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     return order;
   }
 
-  /** The per-caller limit, counted by API key (or anonymously for the public catalog). */
-  function rateLimited(request: SimRequest): SimResponse | undefined {
-    const limit = state.rateLimitPerMinute;
-    if (!limit) return undefined;
-    const identity = header(request, 'x-api-key') ?? 'anonymous';
-    const now = Date.now();
-    const recent = (calls.get(identity) ?? []).filter((at) => now - at < 60_000);
-    calls.set(identity, recent);
-    if (recent.length >= limit) {
-      const wait = Math.max(1, Math.ceil((recent[0] + 60_000 - now) / 1000));
-      return reply(429, { detail: `Rate limit exceeded: ${limit} per 1 minute` }, { 'retry-after': String(wait) });
-    }
-    recent.push(now);
-    return undefined;
-  }
-
-  function unauthorized(request: SimRequest): SimResponse | undefined {
-    const key = header(request, 'x-api-key');
-    if (!key) return detail(401, 'Missing API key');
-    if (key !== sandboxKey) return detail(401, 'Invalid API key');
-    return undefined;
-  }
-
   /** Rate limit, then (unless public) the key, then the handler. */
   function route(method: string, pattern: string, handle: (request: SimRequest) => SimResponse, opts: { money?: boolean; public?: boolean } = {}): Route {
-    return {
-      method,
-      pattern,
-      money: opts.money,
-      handle(request) {
-        return rateLimited(request) ?? (opts.public ? undefined : unauthorized(request)) ?? handle(request);
-      },
-    };
+    return guardedRoute(method, pattern, opts.public ? [limit.check] : [limit.check, auth.check], handle, opts.money);
   }
 
   function listCatalog(request: SimRequest): SimResponse {
@@ -545,17 +480,10 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
   }
 
   function createOrder(request: SimRequest): SimResponse {
-    const raw = request.body;
-    const bodyKey = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).idempotency_key : undefined;
-    const key = typeof bodyKey === 'string' && bodyKey ? bodyKey : header(request, 'idempotency-key');
-    const hash = bodyHash(raw);
-    if (key) {
-      const stored = state.idempotency.get(key);
-      if (stored && stored.hash !== hash) return detail(409, 'Idempotency key was already used with a different request body');
-      if (stored) return reply(stored.status, stored.json);
-    }
+    const replayed = replies.check(request);
+    if (replayed) return replayed;
 
-    const { body, errors } = parseOrderBody(raw);
+    const { body, errors } = parseOrderBody(request.body);
     if (!body) return validation(errors);
     const target = state.catalog.find((item) => item.id === body.offer_id);
     if (!target) return detail(404, 'Offer not found');
@@ -624,8 +552,9 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     };
     state.orders.set(id, order);
     const json = createShape(standardShape(order, state.statusVocabulary, 'create'), state.responseShape);
-    if (key) state.idempotency.set(key, { hash, status: 201, json });
-    return reply(201, json);
+    const created = reply(201, json);
+    replies.remember(request, created);
+    return created;
   }
 
   function getOrder(request: SimRequest): SimResponse {
@@ -671,6 +600,6 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     return false;
   }
 
-  simulator = new Simulator<ProxyJamState>('proxyjam', '/public/v1', routes, state, { proxyAuth });
+  simulator = new Simulator<ProxyJamState>('proxyjam', '/public/v1', routes, state, { proxyAuth, seed: fresh, onReset: limit.reset });
   return simulator;
 }

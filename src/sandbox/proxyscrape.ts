@@ -1,43 +1,29 @@
-import { newUuid, Simulator, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
+import { apiKeyAuth, guardedRoute, newUuid, Simulator, type SimRequest, type SimResponse, type VendorState } from './kit.js';
+import {
+  COUNTRY_POOL_FACTOR,
+  COUPONS,
+  DATACENTER_30D,
+  ERRORS,
+  FOREIGN_ORDER_ID,
+  foreignOrder,
+  INITIAL,
+  LOCATIONS,
+  PERIOD_FACTOR,
+  RESIDENTIAL_PACKS_GB,
+  RESIDENTIAL_PER_GB,
+  SANDBOX_ACCOUNT,
+  sandboxKey,
+  SUBSCRIPTION_FACTOR,
+} from './seeds/proxyscrape.js';
+
+export { FOREIGN_ORDER_ID, sandboxKey } from './seeds/proxyscrape.js';
 
 // ProxyScrape Account API v4, API-ordering endpoints, simulated on loopback: `api-token`
-// auth, the `{success, data | error}` envelope, the documented error sentences and status
-// codes, a wallet debited when the order row is created, and asynchronous processing
+// auth (the kit's, with the vendor's identity sentence), the `{success, data | error}`
+// envelope, the documented error sentences and status codes, a wallet debited when the order row is created, and asynchronous processing
 // (`paid`, then `processed` with a subaccount).
 //
-// The vendor publishes no prices and only one type string. Everything about prices here,
-// and the `new_residential` type, are SANDBOX-ONLY ASSUMPTIONS chosen to exercise the client.
-
-export const sandboxKey = 'psx_sandbox_3c1f9a7e5b2d4c608e1a9f3b7d5c2e4a';
-
-const SANDBOX_ACCOUNT = 'sandbox@proxycart.test';
-const FOREIGN_ACCOUNT = 'someone-else@proxycart.test';
-/** An order that exists but belongs to another account: must answer 404 like an unknown id. */
-export const FOREIGN_ORDER_ID = '7d3e2b1a-5c4f-4e8d-9a6b-0f1e2d3c4b5a';
-
-const ERRORS = {
-  pricing: 'Missing or invalid pricing configuration.',
-  funds: 'Insufficient wallet balance.',
-  identity: 'Could not determine account email from authenticated identity.',
-  writeDenied: 'API ordering is not enabled for this account. Contact support to request access.',
-  readDenied: 'Reading order status via the API-ordering endpoint is not enabled for this account. Contact support to request access.',
-  notFound: 'Order not found.',
-} as const;
-
-// --- Sandbox price list (assumption) ---------------------------------------------------
-
-/** USD for 30 days of a shared datacenter pool of the given size, location `mixed`. */
-const DATACENTER_30D: Record<number, number> = { 100: 3.5, 250: 8, 500: 15, 1000: 29, 2500: 70, 5000: 135, 10000: 260 };
-const LOCATIONS = ['mixed', 'us', 'gb', 'de', 'fr', 'ca', 'es', 'it', 'br', 'th'];
-/** A single-country pool costs more than the mixed one. */
-const COUNTRY_POOL_FACTOR = 1.2;
-const PERIOD_FACTOR: Record<string, number> = { '30': 1, '60': 1.9, '90': 2.7 };
-const SUBSCRIPTION_FACTOR = 0.9;
-/** USD per GB of a residential pack, by duration; `none` is a pack that does not expire. */
-const RESIDENTIAL_PER_GB: Record<string, number> = { none: 4, '30d': 3, '60d': 2.8, '90d': 2.6 };
-const RESIDENTIAL_PACKS_GB = new Set([1, 5, 10, 25, 50, 100]);
-/** Coupons: percent (0..1) or fixed USD off the product price. */
-const COUPONS: Record<string, { percent?: number; usd?: number }> = { SANDBOX10: { percent: 0.1 }, SANDBOX5USD: { usd: 5 } };
+// The price list, error sentences and seeded order are in seeds/proxyscrape.ts.
 
 export interface SimSubaccount {
   AccountID: string;
@@ -171,9 +157,12 @@ function applyDiscounts(price: number, coupon: unknown, state: ProxyScrapeState)
   return cents(total * (1 - state.apiOrderingDiscountPct / 100));
 }
 
-function accountOf(request: SimRequest): string | undefined {
+/** `api-token` header; a missing and a wrong token get the same 401 (the vendor finds no account). */
+const auth = apiKeyAuth({ key: sandboxKey, from: { header: 'api-token' }, missing: () => fail(401, ERRORS.identity) });
+
+function accountOf(request: SimRequest): string {
   // The vendor derives the account from the token; only the sandbox key has an account here.
-  return request.headers['api-token'] === sandboxKey ? SANDBOX_ACCOUNT : undefined;
+  return auth.accepts(request) ? SANDBOX_ACCOUNT : '';
 }
 
 /** The processor: applied when an order is looked at after its processing time. */
@@ -214,39 +203,28 @@ function statusView(order: SimOrder): Record<string, unknown> {
 }
 
 export function createSimulator(options: ProxyScrapeSimOptions = {}): Simulator<ProxyScrapeState> {
-  const state: ProxyScrapeState = {
-    balance: options.balance ?? 100,
-    orders: new Map(),
-    writeEnabled: options.writeEnabled ?? true,
-    readEnabled: options.readEnabled ?? true,
-    processingMs: options.processingMs ?? 1000,
-    processingOutcome: options.processingOutcome ?? 'processed',
-    apiOrderingDiscountPct: options.apiOrderingDiscountPct ?? 0,
-    subaccountCount: 0,
+  const fresh = (): ProxyScrapeState => {
+    const seededAt = now() - 86_400;
+    return {
+      balance: options.balance ?? INITIAL.balance,
+      orders: new Map([[FOREIGN_ORDER_ID, foreignOrder(seededAt, newUuid()) as SimOrder]]),
+      writeEnabled: options.writeEnabled ?? INITIAL.writeEnabled,
+      readEnabled: options.readEnabled ?? INITIAL.readEnabled,
+      processingMs: options.processingMs ?? INITIAL.processingMs,
+      processingOutcome: options.processingOutcome ?? INITIAL.processingOutcome,
+      apiOrderingDiscountPct: options.apiOrderingDiscountPct ?? INITIAL.apiOrderingDiscountPct,
+      subaccountCount: 0,
+    };
   };
-  const seededAt = now() - 86_400;
-  state.orders.set(FOREIGN_ORDER_ID, {
-    order_id: FOREIGN_ORDER_ID,
-    account: FOREIGN_ACCOUNT,
-    status: 'processed',
-    type: 'new_datacenter_shared',
-    created_at: seededAt,
-    updated_at: seededAt + 1,
-    price: 26.1,
-    currency: 'USD',
-    paid_with_credit: true,
-    subaccount: { AccountID: newUuid(), AccountType: 'datacenter_shared', label: 'Account 1', time_added: seededAt + 1 },
-    request: {},
-    processAt: 0,
-  });
+  const state = fresh();
+  const check = [auth.check];
 
-  const createOrder: Route = {
-    method: 'POST',
-    pattern: '/orders/create',
-    money: true,
-    handle(request) {
+  const createOrder = guardedRoute(
+    'POST',
+    '/orders/create',
+    check,
+    (request) => {
       const account = accountOf(request);
-      if (!account) return fail(401, ERRORS.identity);
       if (!state.writeEnabled) return fail(403, ERRORS.writeDenied);
       const body = request.body;
       if (!body || typeof body !== 'object' || Array.isArray(body)) return fail(400, ERRORS.pricing);
@@ -277,33 +255,24 @@ export function createSimulator(options: ProxyScrapeSimOptions = {}): Simulator<
       state.orders.set(order.order_id, order);
       return ok(order.order_id);
     },
-  };
+    true,
+  );
 
-  const orderStatus: Route = {
-    method: 'GET',
-    pattern: '/orders/:orderId/status',
-    handle(request) {
+  const orderStatus = guardedRoute('GET', '/orders/:orderId/status', check, (request) => {
       const account = accountOf(request);
-      if (!account) return fail(401, ERRORS.identity);
       if (!state.readEnabled) return fail(403, ERRORS.readDenied);
       const order = state.orders.get(request.params.orderId);
       // Another account's order gets the same answer as a missing one, so ids cannot be probed.
       if (!order || order.account !== account) return fail(404, ERRORS.notFound);
       settle(order, state);
       return ok(statusView(order));
-    },
-  };
+  });
 
-  const balance: Route = {
-    method: 'GET',
-    pattern: '/orders/balance',
-    handle(request) {
-      if (!accountOf(request)) return fail(401, ERRORS.identity);
+  const balance = guardedRoute('GET', '/orders/balance', check, () => {
       // The docs give the read refusal's wording only for status; balance needs the same grant.
       if (!state.readEnabled) return fail(403, ERRORS.readDenied);
       return ok({ balance: state.balance, currency: 'USD' });
-    },
-  };
+  });
 
-  return new Simulator<ProxyScrapeState>('proxyscrape', '/v4/account', [createOrder, balance, orderStatus], state);
+  return new Simulator<ProxyScrapeState>('proxyscrape', '/v4/account', [createOrder, balance, orderStatus], state, { seed: fresh });
 }

@@ -1,16 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { Simulator, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
+import { apiKeyAuth, guardedRoute, rateLimit, Simulator, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
+import {
+  COUPONS,
+  INITIAL,
+  ROTATIONS,
+  sandboxKey,
+  SECTIONS,
+  SEEDED_ORDER,
+  TARIFS,
+  TYPES,
+  type Country,
+  type ProxyType,
+  type Section,
+} from './seeds/proxyseller.js';
+
+export { sandboxKey, SECTIONS, TARIFS } from './seeds/proxyseller.js';
+
+type Body = Record<string, unknown>;
 
 // Proxy-Seller API v1 on loopback: `/personal/api/v1/{key}/<endpoint>`, every answer in the
 // {status, data, errors} envelope with HTTP 200, business errors included. The body of an
 // order carries no product type: as at the vendor, the country id (or the tariff id) says
 // which product is meant, so country ids are unique across types.
-
-export const sandboxKey = 'ps-sandbox-3f7c9a1e5b2d48e6a0c4';
-
-const TYPES = ['ipv4', 'ipv6', 'mobile', 'isp', 'mix', 'mix_isp', 'resident'] as const;
-type ProxyType = (typeof TYPES)[number];
-type Body = Record<string, unknown>;
+// Auth (the key as a path segment) and the per-key limit are the kit's, both answered with
+// the vendor's access triple; reference data and prices are in seeds/proxyseller.ts.
 
 export interface ProxySellerSimOptions {
   /** Seeded wallet in USD. */
@@ -71,136 +84,6 @@ export interface ProxySellerState extends VendorState {
   /** Multiplies every price (1 = the reference prices): tests move the vendor's prices with it. */
   priceFactor: number;
 }
-
-// ---- reference data ------------------------------------------------------------------
-
-interface Period {
-  id: string;
-  name: string;
-  /** Price factor against one month. */
-  factor: number;
-  days: number;
-}
-
-interface Rotation {
-  id: number;
-  name: string;
-}
-
-interface Operator {
-  id: string;
-  name: string;
-  rotations: Rotation[];
-}
-
-interface Country {
-  id: number;
-  name: string;
-  alpha3?: string;
-  /** USD per proxy per month (mobile: per service type). */
-  price: number | { shared: number; dedicated: number };
-  operators?: { dedicated: Operator[]; shared: Operator[] };
-}
-
-interface Section {
-  countries: Country[];
-  periods: Period[];
-  quantities?: number[];
-}
-
-const STANDARD_PERIODS: Period[] = [
-  { id: '1w', name: '1 week', factor: 0.35, days: 7 },
-  { id: '2w', name: '2 weeks', factor: 0.6, days: 14 },
-  { id: '1m', name: '1 month', factor: 1, days: 30 },
-  { id: '3m', name: '3 months', factor: 2.85, days: 90 },
-  { id: '6m', name: '6 months', factor: 5.4, days: 180 },
-  { id: '12m', name: '12 months', factor: 10.2, days: 360 },
-];
-
-const ROTATIONS: Rotation[] = [
-  { id: 1, name: 'By link' },
-  { id: 2, name: 'Every 5 minutes' },
-  { id: 3, name: 'Every 30 minutes' },
-];
-
-/** The sandbox's price table (tests check compared prices against it). */
-export const SECTIONS: Record<Exclude<ProxyType, 'resident'>, Section> = {
-  ipv4: {
-    countries: [
-      { id: 561, name: 'France', alpha3: 'FRA', price: 2.2 },
-      { id: 562, name: 'Germany', alpha3: 'DEU', price: 2.2 },
-      { id: 563, name: 'USA', alpha3: 'USA', price: 1.9 },
-      { id: 564, name: 'United Kingdom', alpha3: 'GBR', price: 2.4 },
-    ],
-    periods: STANDARD_PERIODS,
-  },
-  isp: {
-    countries: [
-      { id: 701, name: 'USA', alpha3: 'USA', price: 2.8 },
-      { id: 702, name: 'United Kingdom', alpha3: 'GBR', price: 3 },
-      { id: 703, name: 'Germany', alpha3: 'DEU', price: 3 },
-    ],
-    periods: STANDARD_PERIODS,
-  },
-  ipv6: {
-    countries: [
-      { id: 801, name: 'USA', alpha3: 'USA', price: 0.35 },
-      { id: 802, name: 'Germany', alpha3: 'DEU', price: 0.4 },
-    ],
-    periods: STANDARD_PERIODS.slice(2),
-  },
-  mix: {
-    countries: [
-      { id: 901, name: 'Mix World', price: 1.1 },
-      { id: 902, name: 'Mix Europe', price: 1.2 },
-    ],
-    periods: STANDARD_PERIODS.slice(2),
-    quantities: [5, 10, 25, 50, 100],
-  },
-  mix_isp: {
-    countries: [{ id: 951, name: 'Mix ISP USA', alpha3: 'USA', price: 1.6 }],
-    periods: STANDARD_PERIODS.slice(2),
-    quantities: [5, 10, 25, 50],
-  },
-  mobile: {
-    countries: [
-      {
-        id: 1001,
-        name: 'USA',
-        alpha3: 'USA',
-        price: { dedicated: 65, shared: 20 },
-        operators: {
-          dedicated: [
-            { id: 'att', name: 'AT&T', rotations: ROTATIONS },
-            { id: 'tmobile', name: 'T-Mobile', rotations: ROTATIONS },
-          ],
-          shared: [{ id: 'verizon', name: 'Verizon', rotations: ROTATIONS.slice(1) }],
-        },
-      },
-      {
-        id: 1002,
-        name: 'United Kingdom',
-        alpha3: 'GBR',
-        price: { dedicated: 70, shared: 22 },
-        operators: {
-          dedicated: [{ id: 'ee', name: 'EE', rotations: ROTATIONS }],
-          shared: [{ id: 'three', name: 'Three', rotations: ROTATIONS.slice(1) }],
-        },
-      },
-    ],
-    periods: STANDARD_PERIODS.filter((p) => ['1w', '1m', '3m'].includes(p.id)),
-  },
-};
-
-export const TARIFS = [
-  { id: 1, name: '1 GB', price: 3.5, days: 30 },
-  { id: 2, name: '5 GB', price: 15, days: 30 },
-  { id: 3, name: '25 GB', price: 62.5, days: 60 },
-  { id: 4, name: '100 GB', price: 220, days: 90 },
-];
-
-/** A sandbox-only coupon; unknown coupons simply give no discount. */
-const COUPONS: Record<string, number> = { SANDBOX10: 0.1 };
 
 function referenceSection(type: ProxyType): Body {
   if (type === 'resident') return { tarifs: TARIFS.map(({ id, name }) => ({ id, name })) };
@@ -387,42 +270,40 @@ function issueProxies(order: SimOrder, days: number, startMs: number, gateways?:
 // ---- the simulator -------------------------------------------------------------------
 
 export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<ProxySellerState> {
-  const state: ProxySellerState = {
-    balance: options.balance ?? 100,
-    orders: new Map(),
-    overLimit: false,
-    rateLimitPerMinute: options.requestsPerMinute ?? 1000,
-    provisionMs: options.provisionMs ?? 3000,
-    priceFactor: 1,
+  const fresh = (): ProxySellerState => {
+    const seededAt = Date.now() - SEEDED_ORDER.daysAgo * 24 * 60 * 60 * 1000;
+    const seeded: SimOrder = {
+      orderId: SEEDED_ORDER.orderId,
+      type: SEEDED_ORDER.type,
+      request: { ...SEEDED_ORDER.request },
+      total: SEEDED_ORDER.total,
+      createdAt: seededAt,
+      listBaseOrderNumbers: [...SEEDED_ORDER.listBaseOrderNumbers],
+    };
+    seeded.proxies = issueProxies(seeded, SEEDED_ORDER.days, seededAt);
+    return {
+      balance: options.balance ?? INITIAL.balance,
+      orders: new Map([[String(seeded.orderId), seeded]]),
+      overLimit: false,
+      rateLimitPerMinute: options.requestsPerMinute ?? INITIAL.rateLimitPerMinute,
+      provisionMs: options.provisionMs ?? INITIAL.provisionMs,
+      priceFactor: INITIAL.priceFactor,
+    };
   };
-  const recent: number[] = [];
+  const state = fresh();
   let simulator: Simulator<ProxySellerState> | undefined;
 
-  // An order from last month, so lookups must tell old proxies from new ones.
-  const seededAt = Date.now() - 35 * 24 * 60 * 60 * 1000;
-  const seeded: SimOrder = {
-    orderId: 2426001,
-    type: 'ipv4',
-    request: { paymentId: 1, countryId: 561, periodId: '3m', quantity: 1, customTargetName: 'scraping' },
-    total: 6.27,
-    createdAt: seededAt,
-    listBaseOrderNumbers: ['3388001_57470001'],
-  };
-  seeded.proxies = issueProxies(seeded, 90, seededAt);
-  state.orders.set(String(seeded.orderId), seeded);
+  // Every refusal of access is the same triple: a wrong key, an IP not allowed, over the limit.
+  const refused = () => accessTriple('127.0.0.1');
+  const auth = apiKeyAuth({ key: sandboxKey, from: { pathParam: 'key' }, missing: refused });
+  // Every call with the right key counts, refused ones included.
+  const limit = rateLimit({ limit: () => state.rateLimitPerMinute, caller: (request) => request.params.key, refuse: refused, countRefused: true });
+  /** The switch tests use to act as if over the limit. */
+  const overLimit = () => (state.overLimit ? refused() : undefined);
 
-  /** The access check every route starts with: wrong key or over the limit give the same triple. */
-  function access(request: SimRequest): SimResponse | undefined {
-    const now = Date.now();
-    while (recent.length && now - recent[0] > 60_000) recent.shift();
-    if (request.params.key !== sandboxKey) return accessTriple('127.0.0.1');
-    recent.push(now);
-    if (state.overLimit || (state.rateLimitPerMinute > 0 && recent.length > state.rateLimitPerMinute)) return accessTriple('127.0.0.1');
-    return undefined;
-  }
-
+  /** The access check every route starts with: the key, then the limit. */
   function guarded(method: string, pattern: string, handle: (request: SimRequest) => SimResponse, money = false): Route {
-    return { method, pattern: `/:key${pattern}`, money, handle: (request) => access(request) ?? handle(request) };
+    return guardedRoute(method, `/:key${pattern}`, [auth.check, limit.check, overLimit], handle, money);
   }
 
   /** Issue the proxies of orders whose processing time has passed (lazily, on read). */
@@ -516,6 +397,6 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
     return false;
   }
 
-  simulator = new Simulator<ProxySellerState>('proxyseller', '/personal/api/v1', routes, state, { proxyAuth });
+  simulator = new Simulator<ProxySellerState>('proxyseller', '/personal/api/v1', routes, state, { proxyAuth, seed: fresh, onReset: limit.reset });
   return simulator;
 }
