@@ -64,8 +64,6 @@ function withTotal(json: unknown, value: unknown): unknown {
 
 describe('the charge is what the person approved', () => {
   let sandbox: Sandbox;
-  /** Each simulator's data as seeded (functions such as a clock stay as they are). */
-  const pristine: Record<ProviderId, Record<string, unknown>> = {};
   const sessions: Session[] = [];
   const open = async (options: SessionOptions) => {
     const session = await connect(options);
@@ -78,16 +76,13 @@ describe('the charge is what the person approved', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox(FIXTURES.map((f) => f.id));
-    for (const { id } of FIXTURES) pristine[id] = structuredClone(Object.fromEntries(Object.entries(sim(id).state).filter(([, value]) => typeof value !== 'function')));
   });
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.close().catch(() => undefined)));
     for (const { id } of FIXTURES) {
       const s = sim(id);
-      s.clearFaults();
-      s.log.length = 0;
-      // Prices moved or poisoned through the fixture go back to the seed, whatever fields hold them.
-      Object.assign(s.state, structuredClone(pristine[id]));
+      // Prices moved or poisoned through the fixture, orders, faults and the log go back to the seed.
+      s.reset();
       s.state.balance = 100;
       if ('rateLimitPerMinute' in s.state) s.state.rateLimitPerMinute = 0;
     }
