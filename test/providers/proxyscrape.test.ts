@@ -16,15 +16,10 @@ import { errorTable } from '../../src/providers/proxyscrape/errors.js';
 import type { Order, ProviderClient } from '../../src/providers/types.js';
 import { createSimulator, FOREIGN_ORDER_ID, sandboxKey, type ProxyScrapeSimOptions } from '../../src/sandbox/proxyscrape.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
+import { ERRORS } from '../../src/sandbox/seeds/proxyscrape.js';
 
-const MSG = {
-  pricing: 'Missing or invalid pricing configuration.',
-  funds: 'Insufficient wallet balance.',
-  identity: 'Could not determine account email from authenticated identity.',
-  writeDenied: 'API ordering is not enabled for this account. Contact support to request access.',
-  readDenied: 'Reading order status via the API-ordering endpoint is not enabled for this account. Contact support to request access.',
-  notFound: 'Order not found.',
-};
+// The vendor's documented sentences, as its simulator answers them.
+const MSG = ERRORS;
 
 const SEED_BODY = { type: 'new_datacenter_shared', country: 'Belgium', is_subscription: true, days: 30, proxies: { mixed: 1000 }, bandwidth: 0 };
 const WRONG_KEY = 'ps_WRONGwrongWRONGwrongWRONGwrong9999';
