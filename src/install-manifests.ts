@@ -18,8 +18,25 @@ interface PackageJson {
 
 export const PACKAGE = createRequire(import.meta.url)('../package.json') as PackageJson;
 
+const COUNTS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
 /** 100 characters at most: the registry's limit. */
-export const SHORT_DESCRIPTION = 'Lets AI assistants buy proxies from four vendors; a person approves every order, within caps.';
+export const SHORT_DESCRIPTION = `Lets AI assistants buy proxies from ${COUNTS[PROVIDERS.length] ?? PROVIDERS.length} vendors; a person approves every order, within caps.`;
+
+/** "A, B and C": the vendors as people write them. */
+function vendorNames(): string {
+  const titles = PROVIDERS.map((p) => p.title);
+  return titles.length > 1 ? `${titles.slice(0, -1).join(', ')} and ${titles.at(-1)}` : (titles[0] ?? '');
+}
+
+/** package.json with the fields that name vendors (description, keywords) derived from the registry. */
+function packageJson(): Record<string, unknown> {
+  return {
+    ...PACKAGE,
+    description: `MCP server that lets AI assistants buy proxies from ${vendorNames()}, with a guard that never spends unapproved wallet money`,
+    keywords: ['mcp', 'mcp-server', 'model-context-protocol', 'proxies', 'proxy', ...PROVIDERS.map((p) => p.id), 'ai-agents'],
+  };
+}
 
 const ALL = environmentVariables(PROVIDERS);
 const describe = (name: string) => ALL.find((v) => v.name === name)!;
@@ -146,6 +163,7 @@ export function installFiles(): Record<string, string> {
   const files: Record<string, string> = {
     'manifests/server.json': json(serverJson()),
     'manifests/mcpb/manifest.json': json(mcpbManifest()),
+    'package.json': json(packageJson()),
   };
   for (const [name, content] of Object.entries(clientConfigs())) files[`manifests/clients/${name}`] = content;
   return files;
