@@ -213,6 +213,10 @@ export interface ContractFixture {
     /** How long the vendor takes to show a new order to a lookup (absent: at once). */
     showsOrderAfterMs?: number;
   };
+  /** Vendors whose simulator issues SOCKS5 proxies: a place_order input (without confirmation_token) whose proxies speak SOCKS5 in the sandbox. */
+  socksOrder?: Record<string, unknown>;
+  /** Marks `orderId` expired in the vendor's saved sandbox state (its `state` in sandbox.json), as time would. */
+  expireSaved?(state: Record<string, any>, orderId: string): void;
   /** Vendors that price `order` (quote is not `unknown`): how to move and poison that price in the simulator. */
   price?: {
     /** Names the vendor field in the warning of a quote whose price is not a price. */

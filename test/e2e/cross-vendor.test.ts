@@ -2,17 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { seedPlans } from '../../src/sandbox/novaproxy.js';
-import { seedCatalog } from '../../src/sandbox/proxyjam.js';
-import { SECTIONS, TARIFS } from '../../src/sandbox/proxyseller.js';
-import { firstWith, ID, tool } from '../example.js';
-import { fixtureOf } from '../fixtures.js';
+import { PROVIDERS } from '../../src/providers/index.js';
+import type { CompareAsk, ProviderSpec } from '../../src/providers/types.js';
+import { EXAMPLE, firstWith, ID, tool } from '../example.js';
+import { connectParsed, FIXTURES, fixtureOf } from '../fixtures.js';
 import { CLI, connect, tempDir, textOf, type Session } from './harness.js';
 
 // The cross-vendor story in sandbox mode, with the simulators inside the server (as a
-// person without keys runs it): compare → buy the cheapest → check its proxy → the books;
-// then the sandbox survives restarts, an expired order's proxy is refused, and
-// `proxycart sandbox --reset` starts over.
+// person without keys runs it): compare → buy the example vendor's cheapest → check its
+// proxy → buy from a second vendor → the books; then the sandbox survives restarts, an
+// expired order's proxy is refused, and `proxycart sandbox --reset` starts over. Each
+// vendor's own prices and choices are checked in its test file (test/providers/<id>.test.ts).
 
 const home = tempDir('cross');
 const ENV = {
@@ -24,6 +24,18 @@ const ENV = {
   PROXYCART_LOG_LEVEL: 'debug',
 };
 
+// The second vendor of the story: priced, not the example, and showing a new order only
+// after a while (its fixture says so), so the books' state at placement differs from a read.
+const SECOND: ProviderSpec = (() => {
+  const found = FIXTURES.find((f) => f.id !== ID && f.spec.capabilities.quote !== 'unknown' && f.probe.showsOrderAfterMs !== undefined);
+  if (!found) throw new Error('No registered priced provider shows new orders late, as this test needs.');
+  return found.spec;
+})();
+// The default per-order cap (PROXYCART_MAX_ORDER_USD is not set here).
+const MAX_ORDER_USD = 50;
+const PRICED = PROVIDERS.filter((spec) => spec.capabilities.quote !== 'unknown');
+const UNPRICED = PROVIDERS.filter((spec) => spec.capabilities.quote === 'unknown');
+
 let session: Session | undefined;
 async function start(): Promise<Session> {
   await session?.close();
@@ -34,95 +46,120 @@ afterAll(async () => {
   await session?.close();
 });
 
-/** What each simulator's own tables say the compared choice costs. */
-function expectedTotal(offer: any): number {
-  const args = offer.buy.arguments;
-  if (offer.provider === 'proxyjam') {
-    const item = seedCatalog().find((o) => o.id === args.offer_id)!;
-    const option = args.tarification_index !== undefined ? item.options[args.tarification_index]! : item.options.find((o) => o.period_days === args.period_days)!;
-    return Math.round(option.price * args.quantity * 100) / 100;
+/** The priced vendors whose compareCandidates give candidates for `ask`, asked of fresh simulators (the seed the server starts from). */
+async function vendorsWithCandidates(ask: CompareAsk): Promise<string[]> {
+  const ids: string[] = [];
+  for (const spec of PRICED) {
+    const { createSimulator, sandboxKey } = await spec.simulator();
+    const simulator = createSimulator();
+    try {
+      const client = await connectParsed(spec, { baseUrl: await simulator.listen(), apiKey: sandboxKey, timeoutMs: 5000 });
+      if (client.compareCandidates && (await client.compareCandidates(ask)).length > 0) ids.push(spec.id);
+    } finally {
+      await simulator.close();
+    }
   }
-  if (offer.provider === 'novaproxy') {
-    const plan = seedPlans().find((p) => p.slug === args.plan)!;
-    const tier = [...plan.bandwidths!].sort((a, b) => a.bandwidth - b.bandwidth).filter((t) => t.bandwidth <= args.bandwidth).pop()!;
-    return Math.round(args.bandwidth * tier.price_per_gb * 100) / 100;
-  }
-  if (args.type === 'resident') return TARIFS.find((t) => t.id === args.tarifId)!.price;
-  const section = SECTIONS[args.type as keyof typeof SECTIONS];
-  const country = section.countries.find((c) => c.id === args.countryId)!;
-  const factor = section.periods.find((p) => p.id === args.periodId)!.factor;
-  // No quantity discount below 10 IPs.
-  return Math.round((country.price as number) * factor * args.quantity * 100) / 100;
+  return ids;
 }
 
-function checkComparison(result: Record<string, any>): void {
+/**
+ * What every comparison promises: cheapest first; every offer's total is the quote its own
+ * `buy` call gives; every priced vendor with candidates is there (offered, or listed with
+ * what would buy it); vendors that publish no prices are listed as not priced, never offered.
+ */
+async function checkComparison(s: Session, ask: CompareAsk): Promise<Record<string, any>> {
+  const result = await s.ok('proxycart_compare_offers', { ...ask });
   const totals = result.offers.map((o: any) => o.total_usd);
   expect(totals).toEqual([...totals].sort((a: number, b: number) => a - b));
   for (const offer of result.offers) {
-    expect(offer.total_usd).toBeCloseTo(expectedTotal(offer), 2);
     expect(offer.buy.tool).toBe(`${offer.provider}_place_order`);
     expect(offer.description).toEqual(expect.any(String));
     const per = offer.price_per_gb_usd ?? offer.price_per_ip_month_usd;
     expect(per).toBeGreaterThan(0);
+    if (offer.total_usd > MAX_ORDER_USD) {
+      // Above the per-order cap the quote is refused, saying the price it found.
+      const refused = await s.call(offer.buy.tool, offer.buy.arguments);
+      expect(refused.isError, JSON.stringify(offer.buy)).toBe(true);
+      expect(textOf(refused)).toMatch(new RegExp(`^policy: This order costs ${offer.total_usd.toFixed(2).replace('.', '\\.')} USD, over the per-order cap`));
+      continue;
+    }
+    const quoted = await s.ok(offer.buy.tool, offer.buy.arguments);
+    expect(quoted.status, JSON.stringify(offer.buy)).toBe('confirmation_required');
+    expect(quoted.quote.total_usd, JSON.stringify(offer.buy)).toBe(offer.total_usd);
+    expect(quoted.quote.price_source).toBe(offer.price_source);
   }
-  expect(result.not_priced).toEqual(expect.arrayContaining([expect.objectContaining({ provider: 'proxyscrape', reason: expect.any(String) })]));
+  const offered = new Set(result.offers.map((o: any) => o.provider));
+  for (const id of await vendorsWithCandidates(ask)) {
+    const listed = result.not_priced.some((n: any) => n.provider === id && n.buy?.length > 0);
+    expect(offered.has(id) || listed, `${id} has candidates for ${JSON.stringify(ask)}`).toBe(true);
+  }
+  for (const entry of result.not_priced) {
+    for (const buy of entry.buy ?? []) expect(buy).toEqual({ tool: `${entry.provider}_place_order`, arguments: expect.any(Object) });
+  }
+  for (const spec of UNPRICED) {
+    expect(result.not_priced).toContainEqual(expect.objectContaining({ provider: spec.id, reason: expect.any(String) }));
+    expect(offered.has(spec.id)).toBe(false);
+  }
   expect(result.unavailable).toEqual([]);
+  return result;
 }
 
 describe('across vendors in a sandbox that remembers', () => {
-  let first: { provider: string; id: string; total: number };
-  let second: { provider: string; id: string; total: number };
+  let first: { provider: string; id: string; total: number; state: string };
+  let second: { provider: string; id: string; total: number; state: string };
+  let initialBalance: number;
 
-  it('compares the three priced vendors, cheapest first, with the simulators’ own arithmetic', async () => {
+  it('compares the priced vendors, cheapest first, each total the quote its buy call gives', async () => {
     const s = await start();
-    const residential = await s.ok('proxycart_compare_offers', { kind: 'residential', bandwidth_gb: 10 });
-    checkComparison(residential);
-    expect(new Set(residential.offers.map((o: any) => o.provider))).toEqual(new Set(['proxyjam', 'proxyseller', 'novaproxy']));
-    // Traffic plans are priced per GB: 10 GB of NovaProxy's budget plan is 10 × 2.75.
-    expect(residential.offers).toContainEqual(expect.objectContaining({ provider: 'novaproxy', price_per_gb_usd: 2.75, total_usd: 27.5 }));
+    initialBalance = (await s.ok(tool('wallet_balance'), {})).balance;
+    const residential = await checkComparison(s, { kind: 'residential', bandwidth_gb: 10 });
+    // Every priced vendor with residential candidates prices 10 GB.
+    expect(new Set(residential.offers.map((o: any) => o.provider))).toEqual(new Set(await vendorsWithCandidates({ kind: 'residential', bandwidth_gb: 10 })));
+    expect(residential.offers.length).toBeGreaterThan(0);
 
-    const datacenter = await s.ok('proxycart_compare_offers', { kind: 'datacenter', country: 'US', quantity: 2 });
-    checkComparison(datacenter);
-    expect(datacenter.offers[0]).toMatchObject({ provider: 'proxyjam', price_per_ip_month_usd: 0.6, total_usd: 1.2 });
-    expect(datacenter.offers).toContainEqual(expect.objectContaining({ provider: 'proxyseller', total_usd: 3.8, price_source: 'vendor_quote' }));
-    // NovaProxy's duration plans (one access each) publish no price: listed as such, with what would buy them.
-    const single = await s.ok('proxycart_compare_offers', { kind: 'datacenter', country: 'US' });
-    expect(single.not_priced).toContainEqual(
-      expect.objectContaining({ provider: 'novaproxy', buy: expect.arrayContaining([{ tool: 'novaproxy_place_order', arguments: { plan: 'static-datacenter', duration: '30_days', config: { country: 'us' } } }]) }),
-    );
+    const datacenter = await checkComparison(s, { kind: 'datacenter', country: 'US', quantity: 2 });
+    for (const spec of [EXAMPLE, SECOND]) expect(datacenter.offers.map((o: any) => o.provider)).toContain(spec.id);
+    // Candidates a priced vendor gives no price for are listed as such, with what would buy them.
+    const single = await checkComparison(s, { kind: 'datacenter', country: 'US' });
+    expect(single.not_priced.filter((n: any) => n.buy?.length > 0).length).toBeGreaterThan(0);
   });
 
-  it('buys the cheapest with its buy arguments and checks its proxy through the sandbox gateway', async () => {
+  it('buys the example vendor’s cheapest with its buy arguments and checks its proxy through the sandbox gateway', async () => {
     const s = session!;
     const { offers } = await s.ok('proxycart_compare_offers', { kind: 'datacenter', country: 'US', quantity: 2 });
-    const cheapest = offers[0];
+    const cheapest = offers.find((o: any) => o.provider === ID);
+    expect(cheapest.total_usd).toBe(Math.min(...offers.filter((o: any) => o.provider === ID).map((o: any) => o.total_usd)));
     const quoted = await s.ok(cheapest.buy.tool, cheapest.buy.arguments);
     expect(quoted.status).toBe('confirmation_required');
     expect(quoted.quote.total_usd).toBe(cheapest.total_usd);
     const placed = await s.ok(cheapest.buy.tool, { ...cheapest.buy.arguments, confirmation_token: quoted.confirmation_token });
     expect(placed.status).toBe('placed');
-    first = { provider: cheapest.provider, id: placed.order.id, total: placed.order.total_usd };
+    first = { provider: ID, id: placed.order.id, total: placed.order.total_usd, state: placed.order.state };
+    expect(first.state).toBe('active');
 
     const checked = await s.ok('proxycart_check_proxy', { provider: first.provider, order_id: first.id });
     expect(checked).toMatchObject({ ok: true, status_code: 200, exit_ip: '127.0.0.1', sandbox: true });
     expect(checked.latency_ms).toBeGreaterThanOrEqual(0);
-    expect(checked.proxy).toEqual({ host: '127.0.0.1', port: expect.any(Number), protocol: 'HTTP' });
     // The credentials were used, never shown.
-    const status = await s.ok(`${first.provider}_order_status`, { order_id: first.id, include_credentials: true });
+    const status = await s.ok(tool('order_status'), { order_id: first.id, include_credentials: true });
+    expect(checked.proxy).toEqual({ host: '127.0.0.1', port: expect.any(Number), protocol: status.order.proxies[0].protocol });
+    expect(checked.proxy.protocol).toMatch(/^http$/i);
     for (const proxy of status.order.proxies) expect(JSON.stringify(checked)).not.toContain(proxy.password);
   });
 
-  it('buys a second order (Proxy-Seller) and checks it once provisioned', async () => {
+  it('buys a second order from another vendor and checks it once provisioned', async () => {
     const s = session!;
     const { offers } = await s.ok('proxycart_compare_offers', { kind: 'datacenter', country: 'US', quantity: 2 });
-    const choice = offers.find((o: any) => o.provider === 'proxyseller');
+    const choice = offers.find((o: any) => o.provider === SECOND.id);
     const quoted = await s.ok(choice.buy.tool, choice.buy.arguments);
     const placed = await s.ok(choice.buy.tool, { ...choice.buy.arguments, confirmation_token: quoted.confirmation_token });
     expect(placed.status).toBe('placed');
-    second = { provider: 'proxyseller', id: placed.order.id, total: placed.order.total_usd };
-    const active = await s.ok('proxyseller_order_status', { order_id: second.id, wait_seconds: 20 });
+    second = { provider: SECOND.id, id: placed.order.id, total: placed.order.total_usd, state: placed.order.state };
+    // It shows its proxies only after a while.
+    expect(second.state).toBe('pending');
+    const active = await s.ok(tool('order_status', SECOND), { order_id: second.id, wait_seconds: 20 });
     expect(active.order.state).toBe('active');
-    const checked = await s.ok('proxycart_check_proxy', { provider: 'proxyseller', order_id: second.id });
+    const checked = await s.ok('proxycart_check_proxy', { provider: SECOND.id, order_id: second.id });
     expect(checked).toMatchObject({ ok: true, status_code: 200, exit_ip: '127.0.0.1' });
   });
 
@@ -132,22 +169,23 @@ describe('across vendors in a sandbox that remembers', () => {
       [second.provider, second.id],
       [first.provider, first.id],
     ]);
-    // The state is the one recorded at placement (the ledger, not a vendor read): Proxy-Seller's was still provisioning.
+    // The state is the one recorded at placement (the ledger, not a vendor read): the second was still provisioning.
+    expect(books.orders.map((o: any) => o.state)).toEqual([second.state, first.state]);
     expect(books.orders.map((o: any) => o.state)).toEqual(['pending', 'active']);
     for (const order of books.orders) expect(order).toMatchObject({ total_usd: expect.any(Number), what: expect.any(String), at: expect.any(String) });
     const spent = Math.round((first.total + second.total) * 100) / 100;
-    expect(books.spending).toEqual({ spent_24h_usd: spent, daily_budget_usd: 200, budget_left_usd: Math.round((200 - spent) * 100) / 100, max_order_usd: 50 });
+    expect(books.spending).toEqual({ spent_24h_usd: spent, daily_budget_usd: 200, budget_left_usd: Math.round((200 - spent) * 100) / 100, max_order_usd: MAX_ORDER_USD });
     expect(books.outcome_unknown).toEqual([]);
-    const onlySeller = await session!.ok('proxycart_orders', { provider: 'proxyseller', limit: 5 });
-    expect(onlySeller.orders).toHaveLength(1);
+    const onlySecond = await session!.ok('proxycart_orders', { provider: SECOND.id, limit: 5 });
+    expect(onlySecond.orders).toHaveLength(1);
   });
 
   it('remembers the vendors across a server restart', async () => {
     const s = await start();
-    const order = await s.ok(`${first.provider}_order_status`, { order_id: first.id });
+    const order = await s.ok(tool('order_status'), { order_id: first.id });
     expect(order.order).toMatchObject({ id: first.id, state: 'active' });
-    const balance = await s.ok('proxyjam_wallet_balance', {});
-    expect(balance.balance).toBeCloseTo(100 - first.total, 2);
+    const balance = await s.ok(tool('wallet_balance'), {});
+    expect(balance.balance).toBeCloseTo(initialBalance - first.total, 2);
     const checked = await s.ok('proxycart_check_proxy', { provider: first.provider, order_id: first.id });
     expect(checked.ok).toBe(true);
   });
@@ -161,8 +199,9 @@ describe('across vendors in a sandbox that remembers', () => {
     session = undefined;
     const file = join(home, 'sandbox.json');
     const saved = JSON.parse(readFileSync(file, 'utf8'));
-    const entry = saved.vendors.proxyjam.state.orders.$map.find(([id]: [string]) => id === first.id);
-    entry[1].lifecycle = 'expired';
+    const expire = fixtureOf(ID).expireSaved;
+    expect(expire, `${ID}'s fixture says how an order expires in its saved sandbox state`).toBeDefined();
+    expire!(saved.vendors[ID].state, first.id);
     writeFileSync(file, JSON.stringify(saved));
 
     const s = await start();
@@ -180,10 +219,10 @@ describe('across vendors in a sandbox that remembers', () => {
     expect(existsSync(join(home, 'sandbox.json'))).toBe(false);
 
     const s = await start();
-    const missing = await s.call(`${first.provider}_order_status`, { order_id: first.id });
+    const missing = await s.call(tool('order_status'), { order_id: first.id });
     expect(missing.isError).toBe(true);
     expect(textOf(missing)).toMatch(/^not_found/);
-    expect((await s.ok('proxyjam_wallet_balance', {})).balance).toBe(100);
+    expect((await s.ok(tool('wallet_balance'), {})).balance).toBe(initialBalance);
   });
 });
 

@@ -12,7 +12,9 @@ import { recoverLostOrder } from '../../src/guard/reconcile.js';
 import { connectParsed } from '../fixtures.js';
 import type { PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
-import { createSimulator, sandboxKey, type NovaState } from '../../src/sandbox/novaproxy.js';
+import { createSimulator, sandboxKey, seedPlans, type NovaState } from '../../src/sandbox/novaproxy.js';
+import { MAX_CANDIDATES } from '../../src/providers/compare.js';
+import type { CompareAsk } from '../../src/providers/types.js';
 import { fixture } from '../../src/providers/novaproxy/fixture.js';
 import { rejection } from '../rejection.js';
 
@@ -570,5 +572,57 @@ describe('novaproxy simulator', () => {
     const stored = [...sim.state.orders.values()][0];
     expect((await fetch(`${baseUrl}/orders/${stored.id}`, { headers: auth })).status).toBe(404);
     expect((await fetch(`${baseUrl}/orders/${stored.uuid}`, { headers: auth })).status).toBe(200);
+  });
+});
+
+/** What proxycart_compare_offers does with a candidate: price it through prepareOrder (the first MAX_CANDIDATES; a refused one is left out). */
+async function priceCandidates(client: ProviderClient, ask: CompareAsk) {
+  const candidates = (await client.compareCandidates!(ask)).slice(0, MAX_CANDIDATES);
+  const priced = await Promise.all(
+    candidates.map(async (candidate) => {
+      try {
+        return { candidate, quote: (await client.prepareOrder(candidate.args)).quote };
+      } catch (error) {
+        if (['invalid_input', 'vendor_error', 'not_found'].includes((error as ProxycartError).kind)) return undefined;
+        throw error;
+      }
+    }),
+  );
+  return { candidates, priced: priced.filter((p) => p !== undefined) };
+}
+const perUnit = (total: number, units: number) => Math.round((total / units) * 10_000) / 10_000;
+
+describe('novaproxy compare candidates (what proxycart_compare_offers offers)', () => {
+  let sim: Simulator<NovaState>;
+  let client: ProviderClient;
+  beforeEach(async () => {
+    sim = createSimulator();
+    client = await connectParsed(provider, { baseUrl: await sim.listen(), apiKey: sandboxKey, timeoutMs: 2000 });
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  /** What the seeded plans say a bandwidth candidate costs: its bandwidth at the GB price of the largest tier it reaches. */
+  function seedTotal(args: Record<string, any>): number {
+    const plan = seedPlans().find((p) => p.slug === args.plan)!;
+    const tier = [...plan.bandwidths!].sort((a, b) => a.bandwidth - b.bandwidth).filter((t) => t.bandwidth <= args.bandwidth).pop()!;
+    return Math.round(args.bandwidth * tier.price_per_gb * 100) / 100;
+  }
+
+  it('prices bandwidth candidates with the seeded tiers: 10 GB of the budget plan is 10 × 2.75 USD', async () => {
+    const { priced } = await priceCandidates(client, { kind: 'residential', bandwidth_gb: 10 });
+    const known = priced.filter(({ quote }) => quote.total_usd !== null);
+    expect(known.length).toBeGreaterThan(0);
+    for (const { candidate, quote } of known) expect(quote.total_usd, JSON.stringify(candidate.args)).toBeCloseTo(seedTotal(candidate.args), 2);
+    expect(known.map(({ candidate, quote }) => ({ unit: candidate.unit, per: perUnit(quote.total_usd!, candidate.units), total: quote.total_usd }))).toContainEqual({ unit: 'gb', per: 2.75, total: 27.5 });
+  });
+
+  it('offers a US static datacenter duration plan with no published price (one access)', async () => {
+    const { candidates, priced } = await priceCandidates(client, { kind: 'datacenter', country: 'US' });
+    const args = { plan: 'static-datacenter', duration: '30_days', config: { country: 'us' } };
+    expect(candidates.map((c) => c.args)).toContainEqual(args);
+    const found = priced.find(({ candidate }) => JSON.stringify(candidate.args) === JSON.stringify(args))!;
+    expect(found.quote).toMatchObject({ total_usd: null, price_source: 'unknown' });
   });
 });

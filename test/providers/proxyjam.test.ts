@@ -13,7 +13,9 @@ import { interpretVendorError } from '../../src/http/vendor-errors.js';
 import { recoverLostOrder } from '../../src/guard/reconcile.js';
 import { connectParsed } from '../fixtures.js';
 import type { Order, OrderState, PreparedOrder, ProviderClient } from '../../src/providers/types.js';
-import { createSimulator, FOREIGN_ORDER_ID, sandboxKey, type ProxyJamSimulatorOptions } from '../../src/sandbox/proxyjam.js';
+import { createSimulator, FOREIGN_ORDER_ID, sandboxKey, seedCatalog, type ProxyJamSimulatorOptions } from '../../src/sandbox/proxyjam.js';
+import { MAX_CANDIDATES } from '../../src/providers/compare.js';
+import type { CompareAsk } from '../../src/providers/types.js';
 import { rejection } from '../rejection.js';
 
 // ---------------------------------------------------------------- helpers
@@ -737,5 +739,64 @@ describe('ProxyJam contract fixture', () => {
     const dear = await client.prepareOrder(fixture.unaffordableOrder!);
     expect(dear.quote.total_usd).toBeGreaterThan(sim.state.balance);
     expect((await failure(client.placeOrder(dear, crypto.randomUUID()))).kind).toBe('insufficient_funds');
+  });
+});
+
+/** What proxycart_compare_offers does with a candidate: price it through prepareOrder (the first MAX_CANDIDATES; a refused one is left out). */
+async function priceCandidates(client: ProviderClient, ask: CompareAsk) {
+  const candidates = (await client.compareCandidates!(ask)).slice(0, MAX_CANDIDATES);
+  const priced = await Promise.all(
+    candidates.map(async (candidate) => {
+      try {
+        return { candidate, quote: (await client.prepareOrder(candidate.args)).quote };
+      } catch (error) {
+        if (['invalid_input', 'vendor_error', 'not_found'].includes((error as ProxycartError).kind)) return undefined;
+        throw error;
+      }
+    }),
+  );
+  return { candidates, priced: priced.filter((p) => p !== undefined) };
+}
+const perUnit = (total: number, units: number) => Math.round((total / units) * 10_000) / 10_000;
+
+describe('proxyjam compare candidates (what proxycart_compare_offers offers)', () => {
+  /** What the seeded catalog says a candidate costs. */
+  function seedTotal(args: Record<string, any>): number {
+    const item = seedCatalog().find((o) => o.id === args.offer_id)!;
+    const option = args.tarification_index !== undefined ? item.options[args.tarification_index]! : item.options.find((o) => o.period_days === args.period_days)!;
+    return Math.round(option.price * args.quantity * 100) / 100;
+  }
+
+  it('prices every candidate with the seeded catalog’s arithmetic', async () => {
+    const { client } = await start();
+    for (const ask of [{ kind: 'residential', bandwidth_gb: 10 }, { kind: 'datacenter', country: 'US', quantity: 2 }] satisfies CompareAsk[]) {
+      const { priced } = await priceCandidates(client, ask);
+      expect(priced.length, ask.kind).toBeGreaterThan(0);
+      for (const { candidate, quote } of priced) {
+        expect(quote.total_usd, JSON.stringify(candidate.args)).toBeCloseTo(seedTotal(candidate.args), 2);
+        expect(perUnit(quote.total_usd!, candidate.units)).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('offers two US datacenter IPs at 0.60 USD per IP-month, 1.20 USD in all (the cheapest of the sandbox)', async () => {
+    const { client } = await start();
+    const { priced } = await priceCandidates(client, { kind: 'datacenter', country: 'US', quantity: 2 });
+    const cheapest = priced.sort((a, b) => a.quote.total_usd! - b.quote.total_usd!)[0]!;
+    expect(cheapest.quote.total_usd).toBe(1.2);
+    expect(cheapest.candidate.unit).toBe('ip_month');
+    expect(perUnit(cheapest.quote.total_usd!, cheapest.candidate.units)).toBe(0.6);
+  });
+});
+
+describe('proxyjam SOCKS5 orders', () => {
+  it('places the fixture’s SOCKS5 order with SOCKS5 proxies', async () => {
+    const { client } = await start();
+    const prepared = await client.prepareOrder(fixture.socksOrder!);
+    const order = await client.placeOrder(prepared, 'socks-key-1');
+    expect(order.proxies.length).toBeGreaterThan(0);
+    for (const proxy of order.proxies) expect(proxy.protocol).toBe('SOCKS5');
+    const status = await client.orderStatus(order.id);
+    expect(status.proxies[0]).toMatchObject({ protocol: 'SOCKS5' });
   });
 });

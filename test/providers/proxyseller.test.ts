@@ -23,7 +23,10 @@ import { interpretVendorError } from '../../src/http/vendor-errors.js';
 import { recoverLostOrder } from '../../src/guard/reconcile.js';
 import { connectParsed } from '../fixtures.js';
 import type { PreparedOrder, ProviderClient } from '../../src/providers/types.js';
-import { createSimulator, sandboxKey, type ProxySellerState } from '../../src/sandbox/proxyseller.js';
+import { createSimulator, sandboxKey, SECTIONS, TARIFS, type ProxySellerState } from '../../src/sandbox/proxyseller.js';
+import { MAX_CANDIDATES } from '../../src/providers/compare.js';
+import type { CompareAsk } from '../../src/providers/types.js';
+import { fixture } from '../../src/providers/proxyseller/fixture.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
 import { rejection } from '../rejection.js';
 
@@ -651,5 +654,74 @@ describe('proxyseller client against its simulator', () => {
       const resident = await client.prepareOrder({ type: 'resident', tarifId: 1 });
       expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared: resident, sentAt: Date.now() - SETTLE_MS - 1000 })).toBeNull();
     });
+  });
+});
+
+/** What proxycart_compare_offers does with a candidate: price it through prepareOrder (the first MAX_CANDIDATES; a refused one is left out). */
+async function priceCandidates(client: ProviderClient, ask: CompareAsk) {
+  const candidates = (await client.compareCandidates!(ask)).slice(0, MAX_CANDIDATES);
+  const priced = await Promise.all(
+    candidates.map(async (candidate) => {
+      try {
+        return { candidate, quote: (await client.prepareOrder(candidate.args)).quote };
+      } catch (error) {
+        if (['invalid_input', 'vendor_error', 'not_found'].includes((error as ProxycartError).kind)) return undefined;
+        throw error;
+      }
+    }),
+  );
+  return { candidates, priced: priced.filter((p) => p !== undefined) };
+}
+const perUnit = (total: number, units: number) => Math.round((total / units) * 10_000) / 10_000;
+
+describe('proxyseller compare candidates and SOCKS5 orders against its simulator', () => {
+  let sim: Simulator<ProxySellerState>;
+  let client: ProviderClient;
+  beforeEach(async () => {
+    sim = createSimulator({ provisionMs: 50 });
+    client = await connectParsed(provider, { baseUrl: await sim.listen(), apiKey: sandboxKey, timeoutMs: 2000 });
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  /** What the simulator's reference tables say a candidate costs. */
+  function seedTotal(args: Record<string, any>): number {
+    if (args.type === 'resident') return TARIFS.find((t) => t.id === args.tarifId)!.price;
+    const section = SECTIONS[args.type as keyof typeof SECTIONS];
+    const country = section.countries.find((c) => c.id === args.countryId)!;
+    const factor = section.periods.find((p) => p.id === args.periodId)!.factor;
+    // No quantity discount below 10 IPs.
+    return Math.round((country.price as number) * factor * args.quantity * 100) / 100;
+  }
+
+  it('prices every candidate by order/calc with the reference tables’ arithmetic', async () => {
+    for (const ask of [{ kind: 'residential', bandwidth_gb: 10 }, { kind: 'datacenter', country: 'US', quantity: 2 }] satisfies CompareAsk[]) {
+      const { priced } = await priceCandidates(client, ask);
+      expect(priced.length, ask.kind).toBeGreaterThan(0);
+      for (const { candidate, quote } of priced) {
+        expect(quote.total_usd, JSON.stringify(candidate.args)).toBeCloseTo(seedTotal(candidate.args), 2);
+        expect(quote.price_source).toBe('vendor_quote');
+      }
+    }
+  });
+
+  it('offers two US datacenter IPs at 3.80 USD, as the vendor quotes it', async () => {
+    const { priced } = await priceCandidates(client, { kind: 'datacenter', country: 'US', quantity: 2 });
+    expect(priced.map(({ quote }) => quote)).toContainEqual(expect.objectContaining({ total_usd: 3.8, price_source: 'vendor_quote' }));
+  });
+
+  it('places the fixture’s SOCKS5 order: once provisioned, its proxies speak socks5', async () => {
+    const prepared = await client.prepareOrder(fixture.socksOrder!);
+    const placed = await client.placeOrder(prepared, 'socks-key-1');
+    const references = placed.references as string[] | undefined;
+    let order = placed;
+    for (let i = 0; i < 100 && order.state === 'pending'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order = await client.orderStatus(placed.id, { lookup: prepared.lookup, ...(references ? { references } : {}) });
+    }
+    expect(order.state).toBe('active');
+    expect(order.proxies.length).toBeGreaterThan(0);
+    for (const proxy of order.proxies) expect(proxy.protocol).toBe('socks5');
   });
 });

@@ -8,6 +8,7 @@ import { movePorts, restore, snapshot } from '../../src/sandbox/state-file.js';
 import { Ledger } from '../../src/guard/ledger.js';
 import { openStore } from '../../src/store.js';
 import { exitIp, probe, reasonOf } from '../../src/tools/proxy-probe.js';
+import { ID } from '../example.js';
 
 // The parts under the cross-vendor tools: the spending rule, the sandbox's saved state,
 // and the proxy probe against a real forwarding proxy (loopback only).
@@ -16,7 +17,7 @@ const HOUR = 60 * 60 * 1000;
 function entry(status: LedgerEntry['status'], approved: number | null, reported: number | undefined, ageMs: number): LedgerEntry {
   return {
     id: `e${Math.random()}`,
-    provider: 'proxyjam',
+    provider: ID,
     argsHash: 'h',
     idempotencyKey: 'k',
     status,

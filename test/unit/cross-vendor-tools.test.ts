@@ -5,6 +5,8 @@ import { loadConfig } from '../../src/config.js';
 import { PROVIDERS } from '../../src/providers/index.js';
 import { createRuntime } from '../../src/runtime.js';
 import { createServer } from '../../src/server.js';
+import { tool } from '../example.js';
+import { FIXTURES } from '../fixtures.js';
 
 // tools/list with every tool on: the three cross-vendor tools are there, every tool has its
 // annotations and output schema, and the whole listing stays within the 14,000-byte budget
@@ -45,8 +47,9 @@ describe('tools/list with all vendors and the cross-vendor tools', () => {
     const refused = [
       [{ name: 'proxycart_orders', arguments: { limit: 0 } }, /^invalid_input: Invalid arguments: limit: /],
       [{ name: 'proxycart_compare_offers', arguments: { kind: 'satellite' } }, /^invalid_input: Invalid arguments: kind: /],
-      [{ name: 'proxyjam_place_order', arguments: { confirmation_token: '' } }, /^invalid_input: Invalid arguments: .*confirmation_token: /],
-      [{ name: 'novaproxy_place_order', arguments: { plan: 'residential', bandwidth: 1, wait_seconds: 301 } }, /^invalid_input: Invalid arguments: wait_seconds: /],
+      [{ name: tool('place_order'), arguments: { confirmation_token: '' } }, /^invalid_input: Invalid arguments: .*confirmation_token: /],
+      // Every vendor's place_order: a valid order but for a wait beyond 300 s.
+      ...FIXTURES.map((fixture) => [{ name: tool('place_order', fixture.spec), arguments: { ...fixture.order, wait_seconds: 301 } }, /^invalid_input: Invalid arguments: wait_seconds: /] as const),
     ] as const;
     for (const [call, message] of refused) {
       const result = await client.callTool(call);

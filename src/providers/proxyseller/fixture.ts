@@ -22,6 +22,8 @@ export const fixture: ContractFixture = {
     { input: { type: 'resident', tarifId: 99 }, message: /tarifId 99 is not a Proxy-Seller resident tariff/ },
   ],
   unaffordableOrder: { type: 'resident', tarifId: 4 },
+  // IPv6 proxies can speak SOCKS5 (10 is the smallest IPv6 package).
+  socksOrder: { type: 'ipv6', countryId: 801, periodId: '1m', quantity: 10, protocol: 'SOCKS5' },
   wrongKey: 'wrongWRONGwrongWRONG0003',
   probe: {
     read: { operation: 'wallet_balance', path: /\/balance\/get$/ },
