@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../../src/providers/index.js';
 import {
   apiKeyAuth,
   guardedRoute,
@@ -231,14 +232,9 @@ describe('Simulator.reset()', () => {
   });
 });
 
-describe('reset() of the four vendor simulators', () => {
+describe('reset() of every registered vendor simulator', () => {
   it('brings wallet, orders and data back to a fresh simulator’s, whatever the vendor’s fields', async () => {
-    const modules = await Promise.all([
-      import('../../src/sandbox/proxyjam.js'),
-      import('../../src/sandbox/proxyscrape.js'),
-      import('../../src/sandbox/proxyseller.js'),
-      import('../../src/sandbox/novaproxy.js'),
-    ]);
+    const modules = await Promise.all(PROVIDERS.map((spec) => spec.simulator()));
     for (const module of modules) {
       const vendor = module.createSimulator() as Simulator;
       const fresh = module.createSimulator() as Simulator;
