@@ -4,7 +4,7 @@ import { nameKey, resolveCountry } from './countries.js';
 // Helpers the providers' compareCandidates share: matching the asked country, reading
 // period lengths, picking the closest period. The vendor-specific choice stays in each folder.
 
-/** Candidates priced per vendor in one comparison.
+/** Candidates priced per vendor in one comparison. */
 export const MAX_CANDIDATES = 6;
 /** Quote calls a comparison may cost a vendor whose quote is a request (e.g. a calc endpoint). */
 export const MAX_QUOTE_CALLS = 4;
