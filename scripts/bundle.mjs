@@ -13,7 +13,9 @@ import { dirname, join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 const OUT = process.argv[2] ?? join(ROOT, 'proxycart.mcpb');
+
 import { EXTERNAL } from './external.mjs';
+
 // sqlite3 needs these only to fetch or compile its binary at install time.
 const INSTALL_ONLY = new Set(['prebuild-install', 'node-gyp', 'node-addon-api', 'tar']);
 const mcpb = join(ROOT, 'node_modules/@anthropic-ai/mcpb/dist/cli/cli.js');

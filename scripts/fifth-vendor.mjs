@@ -44,7 +44,11 @@ function lineChanges(before, after) {
 // 1. A copy of the repository as git knows it (tracked and new, not ignored, files).
 const work = mkdtempSync(join(tmpdir(), 'proxycart-fifth-vendor-'));
 say(`copy in ${work}`);
-const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+  cwd: repo,
+  encoding: 'utf8',
+  maxBuffer: 64 * 1024 * 1024,
+})
   .split('\0')
   .filter((file) => file && file !== 'node_modules' && !file.startsWith('node_modules/'));
 for (const file of listed) {

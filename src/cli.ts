@@ -5,8 +5,8 @@ import { type Config, environmentVariables, loadConfig } from './config.js';
 import { asProxycartError, describeError, ProxycartError } from './errors.js';
 import { log } from './log.js';
 import { PROVIDERS } from './providers/index.js';
-import { checkStoreAtStart } from './store-url.js';
 import type { ProviderId } from './providers/types.js';
+import { checkStoreAtStart } from './store-url.js';
 import { VERSION } from './version.js';
 
 function help(): string {
@@ -100,7 +100,10 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   for (const line of startupReport(config)) log('info', line);
   for (const problem of config.problems) log('error', `configuration: ${problem.message}`);
   if (config.confirm === 'token') {
-    log('warning', 'PROXYCART_CONFIRM=token: the model confirms orders on its own, within the caps. Use it only for unattended agents a person has delegated to.');
+    log(
+      'warning',
+      'PROXYCART_CONFIRM=token: the model confirms orders on its own, within the caps. Use it only for unattended agents a person has delegated to.',
+    );
   }
   const storeProblem = checkStoreAtStart(config.store);
   if (storeProblem) log('error', `${storeProblem} Orders will fail with a storage error until this is fixed.`);
@@ -140,7 +143,11 @@ async function resetSandbox(): Promise<void> {
   const { home } = loadConfig(process.env, PROVIDERS, { forceSandbox: true });
   const [{ join }, { resetStateFile }] = await Promise.all([import('node:path'), import('./sandbox/state-file.js')]);
   const file = join(home, 'sandbox.json');
-  process.stdout.write(resetStateFile(file) ? `proxycart sandbox: forgot ${file}; the next start begins with fresh wallets.\n` : `proxycart sandbox: nothing to reset (no ${file}).\n`);
+  process.stdout.write(
+    resetStateFile(file)
+      ? `proxycart sandbox: forgot ${file}; the next start begins with fresh wallets.\n`
+      : `proxycart sandbox: nothing to reset (no ${file}).\n`,
+  );
 }
 
 async function runSandbox(argv: string[]): Promise<void> {
@@ -153,7 +160,9 @@ async function runSandbox(argv: string[]): Promise<void> {
   if (firstPort) {
     for (const [index, spec] of PROVIDERS.entries()) {
       if (await portTaken(firstPort + index, host)) {
-        throw new UsageError(`port ${firstPort + index} (for the ${spec.title} simulator) is taken on ${host}. Pick another --port (the simulators use ${PROVIDERS.length} ports from it) or leave it out for free ports.`);
+        throw new UsageError(
+          `port ${firstPort + index} (for the ${spec.title} simulator) is taken on ${host}. Pick another --port (the simulators use ${PROVIDERS.length} ports from it) or leave it out for free ports.`,
+        );
       }
     }
   }
@@ -163,7 +172,13 @@ async function runSandbox(argv: string[]): Promise<void> {
   const lines = ['proxycart sandbox: vendor simulators on loopback (Ctrl-C stops them)', ''];
   for (const spec of PROVIDERS) {
     const vendor = sandbox.vendors[spec.id]!;
-    lines.push(`${spec.title}`, `  ${spec.baseUrlEnv}=${vendor.baseUrl}`, `  sandbox API key: ${vendor.apiKey}`, `  try: ${spec.tryCommand(vendor.baseUrl, vendor.apiKey)}`, '');
+    lines.push(
+      `${spec.title}`,
+      `  ${spec.baseUrlEnv}=${vendor.baseUrl}`,
+      `  sandbox API key: ${vendor.apiKey}`,
+      `  try: ${spec.tryCommand(vendor.baseUrl, vendor.apiKey)}`,
+      '',
+    );
   }
   lines.push('Point proxycart at them with PROXYCART_SANDBOX=1 and the *_BASE_URL lines above.');
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -61,9 +61,7 @@ export interface ApprovalSettings {
   openBrowser: boolean;
 }
 
-const flag = z
-  .enum(['1', '0', 'true', 'false', ''])
-  .transform((v) => v === '1' || v === 'true');
+const flag = z.enum(['1', '0', 'true', 'false', '']).transform((v) => v === '1' || v === 'true');
 const usd = z.coerce.number().finite().min(0);
 
 // One schema per setting, keyed by the environment variable that carries it, so an
@@ -74,7 +72,10 @@ export const SETTINGS = {
   PROXYCART_SANDBOX: flag.optional().describe('1: every provider talks to its simulator (default: on when no vendor key is set)'),
   PROXYCART_HOME: z.string().min(1).optional().describe('data folder (default: ~/.proxycart)'),
   PROXYCART_STORE: z.string().min(1).optional().describe('sqlite://<file> | redis://... | memory (default: sqlite in PROXYCART_HOME)'),
-  PROXYCART_CONFIRM: z.enum(['auto', 'elicit', 'page', 'token']).default('auto').describe('auto | elicit | page | token: how a person approves an order (default: auto)'),
+  PROXYCART_CONFIRM: z
+    .enum(['auto', 'elicit', 'page', 'token'])
+    .default('auto')
+    .describe('auto | elicit | page | token: how a person approves an order (default: auto)'),
   PROXYCART_APPROVAL_PIN: z.string().min(4, 'use at least 4 characters').max(64).optional().describe('PIN the approval page asks for (a secret)'),
   PROXYCART_APPROVAL_PORT: z.coerce.number().int().min(1).max(65535).optional().describe('port of the local approval page (default: ephemeral)'),
   PROXYCART_OPEN_BROWSER: z.enum(['auto', 'never']).default('auto').describe('auto | never: open the approval page in the browser (default: auto)'),
@@ -119,7 +120,11 @@ function read(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Settings {
       const issue = parsed.error.issues[0];
       // The PIN is a secret: its value is never repeated.
       const shown = name === 'PROXYCART_APPROVAL_PIN' ? '' : `=${JSON.stringify(raw?.slice(0, 60))}`;
-      problems.push({ scope: 'shared', variable: name, message: `${name}${shown} is not valid (${issue?.message ?? 'bad value'}): expected ${schema.description}.` });
+      problems.push({
+        scope: 'shared',
+        variable: name,
+        message: `${name}${shown} is not valid (${issue?.message ?? 'bad value'}): expected ${schema.description}.`,
+      });
       parsed = (schema as z.ZodType).safeParse(undefined);
     }
     out[name] = parsed.success ? parsed.data : undefined;
@@ -159,7 +164,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
 
   let wanted = providers;
   if (s.PROXYCART_PROVIDERS?.trim()) {
-    const names = s.PROXYCART_PROVIDERS.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+    const names = s.PROXYCART_PROVIDERS.split(',')
+      .map((n) => n.trim().toLowerCase())
+      .filter(Boolean);
     const unknown = names.filter((n) => !providers.some((p) => p.id === n));
     if (unknown.length) {
       problems.push({

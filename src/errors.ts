@@ -25,8 +25,7 @@ const DEFAULT_ADVICE: Record<ErrorKind, string> = {
   rate_limited: 'Wait a moment before calling again.',
   vendor_unavailable: 'The vendor did not answer properly; try again in a minute.',
   vendor_error: 'The vendor refused the request; read its message and adjust the request.',
-  outcome_unknown:
-    'Do not place the order again: call order_status (or confirm again with the same token) to learn whether it went through.',
+  outcome_unknown: 'Do not place the order again: call order_status (or confirm again with the same token) to learn whether it went through.',
   not_supported: 'This vendor does not offer this; use another tool or vendor.',
   configuration: 'Fix the server configuration and restart it.',
   storage:

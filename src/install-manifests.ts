@@ -99,6 +99,7 @@ export function mcpbManifest(): Record<string, unknown> {
       entry_point: 'server/dist/cli.js',
       mcp_config: {
         command: 'node',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the MCP bundle's own placeholder, filled in by the client
         args: ['${__dirname}/server/dist/cli.js'],
         env: Object.fromEntries(ASKED.map((v) => [v.name, `\${user_config.${key(v.name)}}`])),
       },

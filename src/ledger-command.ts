@@ -1,6 +1,6 @@
 import type { Config } from './config.js';
 import { ProxycartError } from './errors.js';
-import { UNKNOWN_PREFIX, type LedgerEntry } from './guard/ledger.js';
+import { type LedgerEntry, UNKNOWN_PREFIX } from './guard/ledger.js';
 import { formatUsd } from './money.js';
 
 // `proxycart ledger`: what a person does with orders whose outcome the vendor could not

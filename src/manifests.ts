@@ -2,7 +2,7 @@ import { loadConfig } from './config.js';
 import { PROVIDERS } from './providers/index.js';
 import type { ProviderSpec } from './providers/types.js';
 import { createRuntime } from './runtime.js';
-import { listedTool, type ListedTool } from './tools/define.js';
+import { type ListedTool, listedTool } from './tools/define.js';
 import { providerTools } from './tools/provider-tools.js';
 
 /** The tools one provider exposes with default settings, as tools/list shows them. */
@@ -31,7 +31,9 @@ function inputList(tool: ListedTool): string {
 
 /** The vendor rows of the env table (the shared PROXYCART_ rows below them are written by hand). */
 export function envRows(providers: readonly ProviderSpec[] = PROVIDERS): string[] {
-  return providers.map((spec) => `| \`${spec.keyEnv}\`, \`${spec.baseUrlEnv}\` | ${spec.docs.env} | ${spec.defaultBaseUrl ? `\`${spec.defaultBaseUrl}\`` : '—'} |`);
+  return providers.map(
+    (spec) => `| \`${spec.keyEnv}\`, \`${spec.baseUrlEnv}\` | ${spec.docs.env} | ${spec.defaultBaseUrl ? `\`${spec.defaultBaseUrl}\`` : '—'} |`,
+  );
 }
 
 export function toolRows(providers: readonly ProviderSpec[] = PROVIDERS): string[] {
@@ -51,7 +53,10 @@ export function capabilityRows(providers: readonly ProviderSpec[] = PROVIDERS): 
   const cell = (key: keyof ProviderSpec['docs']['capabilities']) => providers.map((spec) => spec.docs.capabilities[key]);
   return [
     `| | ${providers.map((spec) => spec.title).join(' | ')} |`,
-    row('---', providers.map(() => '---')),
+    row(
+      '---',
+      providers.map(() => '---'),
+    ),
     row('catalog', cell('catalog')),
     row('quote', cell('quote')),
     row('wallet balance', cell('balance')),

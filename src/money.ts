@@ -44,7 +44,9 @@ export function priceTimes(unit: Price, quantity: number, what: string): Price {
     });
   }
   const total = roundCents(product);
-  return total > 0 ? { usd: total } : { usd: null, warning: `${what}: ${quantity} × ${unit.usd} rounds to 0.00 USD, which is not a price; the order is treated as unpriced.` };
+  return total > 0
+    ? { usd: total }
+    : { usd: null, warning: `${what}: ${quantity} × ${unit.usd} rounds to 0.00 USD, which is not a price; the order is treated as unpriced.` };
 }
 
 function describe(value: unknown): string {

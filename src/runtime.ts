@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { Approvals } from './approval/approvals.js';
 import type { ApprovalPage } from './approval/page.js';
 import type { Config } from './config.js';
+import { type Environment, environmentOf } from './environment.js';
 import type { ApprovalChannel } from './guard/approval.js';
-import { environmentOf, type Environment } from './environment.js';
 import { Ledger } from './guard/ledger.js';
 import { log } from './log.js';
 import type { ProviderClient, ProviderId, ProviderSpec } from './providers/types.js';
@@ -68,10 +68,12 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
     providers,
     store() {
       // keyv and its drivers load with the first call that needs the store, not at start-up.
-      store ??= import('./store.js').then(({ openStore }) => openStore(config.store)).catch((error) => {
-        store = undefined;
-        throw error;
-      });
+      store ??= import('./store.js')
+        .then(({ openStore }) => openStore(config.store))
+        .catch((error) => {
+          store = undefined;
+          throw error;
+        });
       return store;
     },
     ledger() {
@@ -124,7 +126,12 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       apiKey = await sandboxKey(id);
       if (!baseUrl) {
         const stateFile = join(config.home, 'sandbox.json');
-        sandbox ??= startSandbox(config.vendors.filter((v) => !v.baseUrl).map((v) => v.id), undefined, undefined, { stateFile }).then((started) => {
+        sandbox ??= startSandbox(
+          config.vendors.filter((v) => !v.baseUrl).map((v) => v.id),
+          undefined,
+          undefined,
+          { stateFile },
+        ).then((started) => {
           for (const [name, v] of Object.entries(started.vendors)) log('info', `sandbox ${name} simulator at ${v.baseUrl}`);
           return started;
         });

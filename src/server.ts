@@ -1,5 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { problemsFor } from './config.js';
 import { describeIssues, ProxycartError, toErrorResult } from './errors.js';
 import { addLogSink, atLeast, DEFAULT_MCP_LEVEL, log, type McpLevel } from './log.js';
@@ -24,7 +24,9 @@ const catalogs = new WeakMap<Runtime, { all: ToolDefinition[]; read: ToolDefinit
 
 /** Names of the tools that spend money (HTTP mode refuses them to callers without the spend scope). */
 export function spendToolNames(runtime: Runtime): string[] {
-  return catalog(runtime).all.filter((tool) => tool.effect === 'spend').map((tool) => tool.name);
+  return catalog(runtime)
+    .all.filter((tool) => tool.effect === 'spend')
+    .map((tool) => tool.name);
 }
 
 function catalog(runtime: Runtime) {
@@ -75,14 +77,21 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     let listed = known.listed.get(readOnly);
-    if (!listed) known.listed.set(readOnly, (listed = tools.map(listingOf)));
+    if (!listed) {
+      listed = tools.map(listingOf);
+      known.listed.set(readOnly, listed);
+    }
     return { tools: listed };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
     if (!tool) {
-      return toErrorResult(new ProxycartError('invalid_input', `There is no tool named ${JSON.stringify(request.params.name.slice(0, 80))}.`, { advice: 'List the tools and use one of those names.' }));
+      return toErrorResult(
+        new ProxycartError('invalid_input', `There is no tool named ${JSON.stringify(request.params.name.slice(0, 80))}.`, {
+          advice: 'List the tools and use one of those names.',
+        }),
+      );
     }
     // A setting this tool depends on is unusable: say which and how to fix it, every call.
     const blocked = problemsFor(runtime.config, runtime.providers.find((p) => tool.name.startsWith(`${p.id}_`))?.id);
@@ -132,7 +141,10 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
             waitMs: elicitTimeoutMs,
             async ask(message, url, elicitationId) {
               try {
-                const answer = await server.elicitInput({ mode: 'url', message, url, elicitationId }, { timeout: elicitTimeoutMs, relatedRequestId: extra.requestId });
+                const answer = await server.elicitInput(
+                  { mode: 'url', message, url, elicitationId },
+                  { timeout: elicitTimeoutMs, relatedRequestId: extra.requestId },
+                );
                 return answer.action;
               } catch (error) {
                 log('info', `approval link not answered: ${error instanceof Error ? error.message : String(error)}`);

@@ -10,7 +10,6 @@ import type { StoreUrl } from './store-url.js';
 // the two atomic operations the money path needs (insert-if-absent and compare-and-swap)
 // go to the backend directly, on the same keys and in the same serialised format.
 
-
 interface Envelope {
   value: unknown;
   expires?: number;
@@ -109,9 +108,10 @@ export class Store {
       if (next === current) return next; // unchanged: keep the stored value and its expiry
       if (live === undefined) {
         if (next === undefined) return undefined;
-        const written = raw === undefined
-          ? await this.driver.insertRaw(key, serialise(next, ttlMs), ttlMs)
-          : await this.driver.swapRaw(key, raw, serialise(next, ttlMs), ttlMs);
+        const written =
+          raw === undefined
+            ? await this.driver.insertRaw(key, serialise(next, ttlMs), ttlMs)
+            : await this.driver.swapRaw(key, raw, serialise(next, ttlMs), ttlMs);
         if (written) return next;
       } else if (await this.driver.swapRaw(key, live, next === undefined ? undefined : serialise(next, ttlMs), ttlMs)) {
         return next;
@@ -151,7 +151,6 @@ function isExpired(raw: string): boolean {
   const { expires } = parse(raw);
   return typeof expires === 'number' && Date.now() > expires;
 }
-
 
 const KEYV_OPTIONS = { namespace: undefined, useKeyPrefix: false, serialize: JSON.stringify, deserialize: JSON.parse } as const;
 
@@ -211,9 +210,10 @@ async function openSqliteStore(file: string): Promise<Store> {
       return rows.length === 1;
     },
     async swapRaw(key, expected, next) {
-      const rows = next === undefined
-        ? await query(`DELETE FROM ${table} WHERE key = ? AND value = ? RETURNING key`, key, expected)
-        : await query(`UPDATE ${table} SET value = ? WHERE key = ? AND value = ? RETURNING key`, next, key, expected);
+      const rows =
+        next === undefined
+          ? await query(`DELETE FROM ${table} WHERE key = ? AND value = ? RETURNING key`, key, expected)
+          : await query(`UPDATE ${table} SET value = ? WHERE key = ? AND value = ? RETURNING key`, next, key, expected);
       return rows.length === 1;
     },
     async close() {

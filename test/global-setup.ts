@@ -33,14 +33,24 @@ export function teardown(): void {
     }
     if (report.inputs) {
       const total = Object.values(report.inputs).reduce((a, b) => a + b, 0);
-      lines.push(`## ${report.suite}`, '', `${total} generated inputs; money requests that reached a vendor: ${report.notes?.find((n) => n.startsWith('money requests'))?.split(': ')[1] ?? '0'}.`, '', '| tool | inputs tried |', '| --- | --- |');
+      lines.push(
+        `## ${report.suite}`,
+        '',
+        `${total} generated inputs; money requests that reached a vendor: ${report.notes?.find((n) => n.startsWith('money requests'))?.split(': ')[1] ?? '0'}.`,
+        '',
+        '| tool | inputs tried |',
+        '| --- | --- |',
+      );
       for (const [tool, count] of Object.entries(report.inputs)) lines.push(`| ${tool} | ${count} |`);
       lines.push('');
     }
     for (const note of report.notes ?? []) if (!note.startsWith('money requests')) lines.push(`- ${note}`);
     if (report.notes?.length) lines.push('');
   }
-  lines.push('Outcomes: `ok` a normal result; an error kind (`vendor_unavailable`, `rate_limited`, …) an `isError` result; `a → b` the first confirmation and then a second one with the same token (which reconciles with the vendor and never sends the order again).', '');
+  lines.push(
+    'Outcomes: `ok` a normal result; an error kind (`vendor_unavailable`, `rate_limited`, …) an `isError` result; `a → b` the first confirmation and then a second one with the same token (which reconciles with the vendor and never sends the order again).',
+    '',
+  );
   mkdirSync(join(import.meta.dirname, '../docs'), { recursive: true });
   writeFileSync(join(import.meta.dirname, '../docs/reliability.md'), lines.join('\n'));
 }

@@ -27,7 +27,12 @@ async function stdioClient(args, env) {
 // The request proxycart sends the vendor for this tool, sent directly as the baseline.
 const direct = await recordVendorRequest(spec, baseUrl, TOOL);
 const bare = await stdioClient(['scripts/bench/bare-server.mjs'], {});
-const proxycart = await stdioClient(['dist/cli.js'], { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: spec.id, [spec.baseUrlEnv]: baseUrl, PROXYCART_STORE: 'memory' });
+const proxycart = await stdioClient(['dist/cli.js'], {
+  PROXYCART_SANDBOX: '1',
+  PROXYCART_PROVIDERS: spec.id,
+  [spec.baseUrlEnv]: baseUrl,
+  PROXYCART_STORE: 'memory',
+});
 const subjects = {
   vendor: async () => {
     const res = await request(direct.url, { method: direct.method, headers: direct.headers });

@@ -18,7 +18,14 @@ simulator.state.rateLimitPerMinute = 0;
 
 async function server(ttlSeconds) {
   const client = new Client({ name: 'bench', version: '1' });
-  const env = { PATH: process.env.PATH, PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: spec.id, [spec.baseUrlEnv]: baseUrl, PROXYCART_STORE: 'memory', PROXYCART_CATALOG_TTL_S: String(ttlSeconds) };
+  const env = {
+    PATH: process.env.PATH,
+    PROXYCART_SANDBOX: '1',
+    PROXYCART_PROVIDERS: spec.id,
+    [spec.baseUrlEnv]: baseUrl,
+    PROXYCART_STORE: 'memory',
+    PROXYCART_CATALOG_TTL_S: String(ttlSeconds),
+  };
   await client.connect(new StdioClientTransport({ command: process.execPath, args: ['dist/cli.js'], env, stderr: 'ignore' }));
   return client;
 }
@@ -38,7 +45,10 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const samples = { cached: [], uncached: [] };
 for (let i = 0; i < 20; i++) await list(uncached); // warm-up
 for (let i = 0; i < calls; i++) {
-  for (const [name, client] of [['cached', cached], ['uncached', uncached]]) {
+  for (const [name, client] of [
+    ['cached', cached],
+    ['uncached', uncached],
+  ]) {
     const started = process.hrtime.bigint();
     await list(client);
     samples[name].push(Number(process.hrtime.bigint() - started) / 1e6);

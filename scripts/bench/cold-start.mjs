@@ -35,6 +35,8 @@ for (let i = 0; i < runs; i++) {
   for (const [name, args] of Object.entries(subjects)) results[name].push(await coldStart(args, env));
 }
 for (const [name, values] of Object.entries(results)) {
-  console.log(`${name.padEnd(16)} median ${median(values).toFixed(0)} ms  (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)}, ${runs} runs)`);
+  console.log(
+    `${name.padEnd(16)} median ${median(values).toFixed(0)} ms  (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)}, ${runs} runs)`,
+  );
 }
 console.log(`ratio proxycart / bare: ${(median(results.proxycart) / median(results['bare SDK server'])).toFixed(2)} (budget 0.65)`);

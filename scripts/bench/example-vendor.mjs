@@ -13,7 +13,16 @@ import { request } from 'undici';
 
 export async function exampleVendor() {
   const outfile = 'dist/bench-registry.mjs';
-  await build({ entryPoints: ['src/providers/index.ts'], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' });
+  await build({
+    entryPoints: ['src/providers/index.ts'],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
   const { PROVIDERS } = await import(pathToFileURL(resolve(outfile)).href);
   const spec = PROVIDERS.find((p) => p.capabilities.balance && p.capabilities.quote !== 'unknown' && p.capabilities.recover === 'replay');
   if (!spec) throw new Error('No registered provider reads a balance, prices orders and recovers by replay.');

@@ -59,7 +59,8 @@ async function rpc(url, name, args = {}) {
     body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { name, arguments: args } }),
   });
   const text = await res.body.text();
-  if (res.statusCode !== 200 || !text.includes('"result"') || text.includes('"isError":true')) throw new Error(`${name}: HTTP ${res.statusCode} ${text.slice(0, 300)}`);
+  if (res.statusCode !== 200 || !text.includes('"result"') || text.includes('"isError":true'))
+    throw new Error(`${name}: HTTP ${res.statusCode} ${text.slice(0, 300)}`);
   const data = /^data: (.*)$/m.exec(text)?.[1] ?? text;
   return JSON.parse(data).result;
 }
@@ -100,12 +101,17 @@ async function drain(items, inFlight, call) {
 }
 
 const pct = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))];
-const fmt = (r) => `${r.rate.toFixed(0).padStart(6)} calls/s   p50 ${pct(r.latencies, 50).toFixed(1).padStart(6)} ms   p99 ${pct(r.latencies, 99).toFixed(1).padStart(6)} ms`;
+const fmt = (r) =>
+  `${r.rate.toFixed(0).padStart(6)} calls/s   p50 ${pct(r.latencies, 50).toFixed(1).padStart(6)} ms   p99 ${pct(r.latencies, 99).toFixed(1).padStart(6)} ms`;
 
 const bareUrl = await spawnUrl(['scripts/bench/bare-http-server.mjs'], {}, /(http:\/\/\S+\/mcp)/);
 const bareJsonUrl = await spawnUrl(['scripts/bench/bare-http-server.mjs', '--json'], {}, /(http:\/\/\S+\/mcp)/);
 const serveEnv = { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: spec.id, [spec.baseUrlEnv]: baseUrl, PROXYCART_HTTP_PORT: '0', PROXYCART_LOG_LEVEL: 'warning' };
-const proxycartUrl = await spawnUrl(['dist/cli.js', 'serve', '--http'], { ...serveEnv, PROXYCART_STORE: 'memory', PROXYCART_LOG_LEVEL: 'info' }, / at (http:\/\/\S+\/mcp)/);
+const proxycartUrl = await spawnUrl(
+  ['dist/cli.js', 'serve', '--http'],
+  { ...serveEnv, PROXYCART_STORE: 'memory', PROXYCART_LOG_LEVEL: 'info' },
+  / at (http:\/\/\S+\/mcp)/,
+);
 
 // The request proxycart sends the vendor for this tool, sent directly as the baseline.
 const direct = await recordVendorRequest(spec, baseUrl, TOOL);
@@ -140,13 +146,27 @@ console.log(`reference (bare + vendor)     ${reference.toFixed(0).padStart(6)} c
 console.log(`ratio proxycart / reference: ${(merged.proxycart.rate / reference).toFixed(2)} (budget ≥ 0.80)`);
 
 // Confirm throughput on Redis: distinct approved quotes, 16 confirmations in flight.
-const hasRedis = await new Promise((resolve) => spawn('redis-server', ['--version']).on('exit', (c) => resolve(c === 0)).on('error', () => resolve(false)));
+const hasRedis = await new Promise((resolve) =>
+  spawn('redis-server', ['--version'])
+    .on('exit', (c) => resolve(c === 0))
+    .on('error', () => resolve(false)),
+);
 if (hasRedis) {
   const port = await freePort();
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   children.push(redis);
   await new Promise((r) => setTimeout(r, 300));
-  const redisUrl = await spawnUrl(['dist/cli.js', 'serve', '--http'], { ...serveEnv, PROXYCART_LOG_LEVEL: 'info', PROXYCART_STORE: `redis://127.0.0.1:${port}`, PROXYCART_CONFIRM: 'token', PROXYCART_DAILY_BUDGET_USD: '1000000000' }, / at (http:\/\/\S+\/mcp)/);
+  const redisUrl = await spawnUrl(
+    ['dist/cli.js', 'serve', '--http'],
+    {
+      ...serveEnv,
+      PROXYCART_LOG_LEVEL: 'info',
+      PROXYCART_STORE: `redis://127.0.0.1:${port}`,
+      PROXYCART_CONFIRM: 'token',
+      PROXYCART_DAILY_BUDGET_USD: '1000000000',
+    },
+    / at (http:\/\/\S+\/mcp)/,
+  );
   const order = fixture.order;
   const quotes = [];
   const quoteLoad = await load(async () => quotes.push((await rpc(redisUrl, PLACE, order)).structuredContent.confirmation_token), 16, seconds * 1000);
@@ -157,7 +177,9 @@ if (hasRedis) {
   });
   console.log(`\nRedis store, 16 in flight`);
   console.log(`quote (place_order, no token) ${fmt(quoteLoad)}`);
-  console.log(`confirm (distinct tokens)     ${fmt(confirmLoad)}   (${simulator.state.orders.size - before} vendor orders for ${confirmLoad.latencies.length} tokens)`);
+  console.log(
+    `confirm (distinct tokens)     ${fmt(confirmLoad)}   (${simulator.state.orders.size - before} vendor orders for ${confirmLoad.latencies.length} tokens)`,
+  );
 } else {
   console.log('\nredis-server not installed: confirm throughput with Redis skipped');
 }

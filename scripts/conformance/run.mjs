@@ -11,7 +11,15 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '../..');
 const home = mkdtempSync(join(tmpdir(), 'proxycart-conformance-http-'));
 const server = spawn(process.execPath, [join(root, 'dist/cli.js'), 'serve', '--http'], {
-  env: { PATH: process.env.PATH, HOME: home, PROXYCART_HOME: home, PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory', PROXYCART_HTTP_PORT: '0', PROXYCART_OPEN_BROWSER: 'never' },
+  env: {
+    PATH: process.env.PATH,
+    HOME: home,
+    PROXYCART_HOME: home,
+    PROXYCART_SANDBOX: '1',
+    PROXYCART_STORE: 'memory',
+    PROXYCART_HTTP_PORT: '0',
+    PROXYCART_OPEN_BROWSER: 'never',
+  },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 const url = await new Promise((resolve, reject) => {
@@ -25,10 +33,14 @@ const url = await new Promise((resolve, reject) => {
 });
 
 const args = [
-  '--import', join(import.meta.dirname, 'globsync-hook.mjs'),
+  '--import',
+  join(import.meta.dirname, 'globsync-hook.mjs'),
   join(root, 'node_modules/@modelcontextprotocol/conformance/dist/index.js'),
-  'server', '--url', url,
-  '--expected-failures', join(import.meta.dirname, 'expected-failures.yml'),
+  'server',
+  '--url',
+  url,
+  '--expected-failures',
+  join(import.meta.dirname, 'expected-failures.yml'),
   ...process.argv.slice(2),
 ];
 const suite = spawn(process.execPath, args, { stdio: 'inherit', cwd: home });

@@ -59,11 +59,9 @@ export class ApprovalClosedError extends ProxycartError {
   readonly record: ApprovalRecord | undefined;
 
   constructor(record: ApprovalRecord | undefined) {
-    super(
-      record ? 'policy' : 'not_found',
-      record ? `This approval is ${record.state} and cannot be decided any more.` : 'No such approval.',
-      { advice: 'Ask for a new quote; the person approves it on its own page.' },
-    );
+    super(record ? 'policy' : 'not_found', record ? `This approval is ${record.state} and cannot be decided any more.` : 'No such approval.', {
+      advice: 'Ask for a new quote; the person approves it on its own page.',
+    });
     this.record = record;
   }
 }

@@ -99,7 +99,8 @@ function closedRefusal(record: ApprovalRecord | undefined): Refusal {
   if (state === 'approved' || state === 'declined') {
     return new Refusal(409, `Already ${state}`, `This order was already ${state}; that decision is final. You can go back to the chat.`);
   }
-  if (state === 'void') return new Refusal(410, 'Void: too many wrong PINs', 'This approval can no longer be used; nothing will be ordered. Ask the assistant for a new quote.');
+  if (state === 'void')
+    return new Refusal(410, 'Void: too many wrong PINs', 'This approval can no longer be used; nothing will be ordered. Ask the assistant for a new quote.');
   return new Refusal(410, 'Expired', 'The time to decide has passed; nothing will be ordered. Ask the assistant for a new quote.');
 }
 
@@ -120,7 +121,8 @@ export function createApprovalHandler(options: ApprovalPageOptions & { origin: (
     const record = await approvals.get(id);
     if (record?.state !== 'pending') throw closedRefusal(record);
     const csrf = single(form, 'csrf');
-    if (csrf === undefined || !sameSecret(csrf, record.csrf)) throw new Refusal(403, 'Refused', 'This request did not come from the approval page. Open the link again.');
+    if (csrf === undefined || !sameSecret(csrf, record.csrf))
+      throw new Refusal(403, 'Refused', 'This request did not come from the approval page. Open the link again.');
     const decision = single(form, 'decision');
     if (decision !== 'approve' && decision !== 'decline') throw new Refusal(400, 'Bad request', 'Choose Approve or Decline.');
     try {
@@ -156,7 +158,8 @@ export function createApprovalHandler(options: ApprovalPageOptions & { origin: (
       if (id === undefined) throw closedRefusal(undefined);
       if (req.method === 'GET' || req.method === 'HEAD') {
         // Reading needs the right Host too: a rebinding page must not read the csrf value.
-        if (req.headers.host?.toLowerCase() !== new URL(options.origin()).host) throw new Refusal(403, 'Refused', 'This request did not come to this server by its own address.');
+        if (req.headers.host?.toLowerCase() !== new URL(options.origin()).host)
+          throw new Refusal(403, 'Refused', 'This request did not come to this server by its own address.');
         const record = await approvals.get(id);
         if (!record) throw closedRefusal(undefined);
         if (record.state === 'pending') send(res, 200, nonce, renderApproval(nonce, { record, pinRequired: pin !== undefined }));

@@ -125,7 +125,11 @@ export function renderOutcome(nonce: string, record: ApprovalRecord): string {
     case 'declined':
       return renderMessage(nonce, 'Declined — you can go back to the chat', `${what}. Nothing will be ordered.`);
     case 'void':
-      return renderMessage(nonce, 'Void: too many wrong PINs', `${what}. This approval can no longer be used; nothing will be ordered. Ask the assistant for a new quote.`);
+      return renderMessage(
+        nonce,
+        'Void: too many wrong PINs',
+        `${what}. This approval can no longer be used; nothing will be ordered. Ask the assistant for a new quote.`,
+      );
     case 'expired':
       return renderMessage(nonce, 'Expired', `${what}. The time to decide has passed; nothing will be ordered. Ask the assistant for a new quote.`);
     default:

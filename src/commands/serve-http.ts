@@ -1,9 +1,9 @@
 import { loadConfig } from '../config.js';
 import { ProxycartError } from '../errors.js';
-import { moneyTimeoutMs } from '../timeouts.js';
 import { log } from '../log.js';
 import { PROVIDERS } from '../providers/index.js';
 import { createRuntime } from '../runtime.js';
+import { moneyTimeoutMs } from '../timeouts.js';
 import { startHttpServer } from '../transports/http-server.js';
 import { isLoopback, readHttpSettings } from '../transports/http-settings.js';
 
@@ -48,8 +48,14 @@ export async function serveHttp(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   if (!isLoopback(settings.host) && !settings.publicUrl && settings.allowedHosts.length === 0) {
-    log('warning', `listening on ${settings.host} but only loopback Host headers are accepted: set PROXYCART_PUBLIC_URL (or PROXYCART_HTTP_ALLOWED_HOSTS) to the name clients use`);
+    log(
+      'warning',
+      `listening on ${settings.host} but only loopback Host headers are accepted: set PROXYCART_PUBLIC_URL (or PROXYCART_HTTP_ALLOWED_HOSTS) to the name clients use`,
+    );
   }
   const auth = [settings.tokensFile && 'tokens file', settings.oauth && 'OAuth'].filter(Boolean).join(' + ') || 'no authentication (loopback only)';
-  log('info', `serving ${runtime.providers.map((p) => p.id).join(', ') || 'no providers'} over Streamable HTTP at ${node.url} (${auth})${config.sandbox ? ' (sandbox vendors)' : ''}`);
+  log(
+    'info',
+    `serving ${runtime.providers.map((p) => p.id).join(', ') || 'no providers'} over Streamable HTTP at ${node.url} (${auth})${config.sandbox ? ' (sandbox vendors)' : ''}`,
+  );
 }

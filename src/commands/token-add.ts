@@ -14,7 +14,11 @@ export async function tokenCommand(argv: string[]): Promise<void> {
   for (let i = 0; i < rest.length; i += 2) {
     const value = rest[i + 1];
     if (value === undefined) throw new ProxycartError('configuration', `${rest[i]} needs a value.`);
-    if (rest[i] === '--scopes') scopes = value.split(',').map((s) => s.trim()).filter(Boolean);
+    if (rest[i] === '--scopes')
+      scopes = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (rest[i] === '--file') file = value;
     else throw new ProxycartError('configuration', `Unknown argument ${rest[i]}. See proxycart --help.`);
   }
@@ -22,5 +26,7 @@ export async function tokenCommand(argv: string[]): Promise<void> {
   if (!file) throw new ProxycartError('configuration', 'token add needs --file FILE or PROXYCART_HTTP_TOKENS_FILE.');
   const token = addToken(file, name, scopes);
   process.stdout.write(`${token}\n`);
-  process.stderr.write(`proxycart: added ${name} (${scopes.join(',')}) to ${file}. The token above is shown once; give it to the client as "Authorization: Bearer <token>".\n`);
+  process.stderr.write(
+    `proxycart: added ${name} (${scopes.join(',')}) to ${file}. The token above is shown once; give it to the client as "Authorization: Bearer <token>".\n`,
+  );
 }

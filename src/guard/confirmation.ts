@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Environment } from '../environment.js';
 import type { PreparedOrder, ProviderId } from '../providers/types.js';
 import type { Store } from '../store.js';
-import type { Environment } from '../environment.js';
 import type { Quote } from './quote.js';
 
 // A confirmation token is bound to one quote and to the exact arguments it priced. The
@@ -29,7 +29,9 @@ export function tokenId(token: string): string {
 
 /** Hash of the environment and the arguments as the tool parsed them, keys sorted, so equal orders hash alike. */
 export function hashArguments(environment: Environment, args: Record<string, unknown>): string {
-  return createHash('sha256').update(`${environment.id}\n${canonicalJson(args)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${environment.id}\n${canonicalJson(args)}`)
+    .digest('hex');
 }
 
 function canonicalJson(value: unknown): string {
@@ -64,7 +66,11 @@ export function forgetQuote(store: Store, id: string): Promise<void> {
 /** What a person is asked in the client's confirmation form. */
 export function confirmationMessage(vendor: string, quote: Quote): string {
   const lines = [`Place this ${vendor} order, paid from the wallet?`, quote.summary];
-  lines.push(quote.total_usd === null ? 'Total: not known until the order is placed.' : `Total: ${quote.total_usd.toFixed(2)} USD (${quote.price_source.replace('_', ' ')}).`);
+  lines.push(
+    quote.total_usd === null
+      ? 'Total: not known until the order is placed.'
+      : `Total: ${quote.total_usd.toFixed(2)} USD (${quote.price_source.replace('_', ' ')}).`,
+  );
   if (quote.balance_usd !== null) {
     lines.push(`Wallet: ${quote.balance_usd.toFixed(2)} USD${quote.balance_after_usd !== null ? `, ${quote.balance_after_usd.toFixed(2)} USD after` : ''}.`);
   }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ProxycartError } from '../errors.js';
 import { roundCents, usableAmount } from '../money.js';
-import type { Spending } from './policy.js';
 import type { Order, PreparedOrder, ProviderId } from '../providers/types.js';
 import type { Store } from '../store.js';
+import type { Spending } from './policy.js';
 import type { Quote } from './quote.js';
 
 // The ledger is the record of every money call: written as an intent before the vendor
@@ -128,10 +128,7 @@ export class Ledger {
    * once cannot together pass the budget. Returns undefined when another caller already
    * wrote the intent for this quote (it won; nothing more may be sent).
    */
-  async writeIntent(
-    entry: Omit<LedgerEntry, 'status' | 'createdAt' | 'updatedAt'>,
-    check: (spent: Spending) => void,
-  ): Promise<LedgerEntry | undefined> {
+  async writeIntent(entry: Omit<LedgerEntry, 'status' | 'createdAt' | 'updatedAt'>, check: (spent: Spending) => void): Promise<LedgerEntry | undefined> {
     return this.withSpendLock(async () => {
       if (await this.get(entry.id)) return undefined;
       check(await this.spending(entry.sandbox ?? false, entry.identity));
@@ -163,7 +160,11 @@ export class Ledger {
     }
     const settledByPerson = { outcome, at: Date.now() };
     if (outcome === 'not-placed') {
-      return this.record(id, { status: 'failed', error: { kind: 'vendor_error', message: 'a person found no such order on the vendor dashboard' }, settledByPerson });
+      return this.record(id, {
+        status: 'failed',
+        error: { kind: 'vendor_error', message: 'a person found no such order on the vendor dashboard' },
+        settledByPerson,
+      });
     }
     const order: Order = {
       id: vendorOrderId ?? `${UNKNOWN_PREFIX}${id}`,

@@ -1,19 +1,19 @@
 import { z } from 'zod';
+import type { ApprovalRecord } from '../approval/approvals.js';
 import type { ConfirmMode } from '../config.js';
+import { maskCredentials } from '../credentials.js';
+import type { Environment } from '../environment.js';
 import { asProxycartError, ProxycartError } from '../errors.js';
 import { log } from '../log.js';
 import { formatUsd } from '../money.js';
 import type { Order, PreparedOrder, ProviderSpec } from '../providers/types.js';
 import type { Store } from '../store.js';
-import { maskCredentials } from '../credentials.js';
-import type { ApprovalRecord } from '../approval/approvals.js';
-import { approvalDetails, awaitDecision, type ApprovalChannel, type Waiting } from './approval.js';
-import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, tokenId, type QuoteRecord } from './confirmation.js';
-import type { Environment } from '../environment.js';
-import { overcharge, PRICE_TOLERANCE_USD, spendingIn, UNKNOWN_PREFIX, unresolvedIn, type Ledger, type LedgerEntry } from './ledger.js';
-import { settleEntry, unknownOrder, type SettleDeps } from './reconcile.js';
+import { type ApprovalChannel, approvalDetails, awaitDecision, type Waiting } from './approval.js';
+import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, type QuoteRecord, tokenId } from './confirmation.js';
+import { type Ledger, type LedgerEntry, overcharge, PRICE_TOLERANCE_USD, spendingIn, UNKNOWN_PREFIX, unresolvedIn } from './ledger.js';
 import { checkBudget, checkQuote, type Limits } from './policy.js';
-import { buildQuote, quotedTotal, type Quote } from './quote.js';
+import { buildQuote, type Quote, quotedTotal } from './quote.js';
+import { type SettleDeps, settleEntry, unknownOrder } from './reconcile.js';
 
 /**
  * The fields place_order takes beside the vendor's order fields. The guard reads them and
@@ -142,12 +142,24 @@ async function requestApproval(
 
 /** The approval of a quote on the page: the quote, the caps and what is left of the 24-hour budget. */
 function openApproval(ctx: PlaceOrderContext, record: QuoteRecord, spentUsd: number, show: boolean) {
-  const details = approvalDetails(ctx.provider.title, ctx.environment.sandbox, record.quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spentUsd));
+  const details = approvalDetails(
+    ctx.provider.title,
+    ctx.environment.sandbox,
+    record.quote,
+    ctx.limits.maxOrderUsd,
+    Math.max(0, ctx.limits.dailyBudgetUsd - spentUsd),
+  );
   return ctx.approvals.open(record.id, details, record.expiresAt, show);
 }
 
 /** What an approval's state means for the order: placed, declined, still waiting, or refused. */
-async function afterDecision(ctx: PlaceOrderContext, record: QuoteRecord, approval: ApprovalRecord | undefined, url: string, token: string): Promise<PlaceOrderResult> {
+async function afterDecision(
+  ctx: PlaceOrderContext,
+  record: QuoteRecord,
+  approval: ApprovalRecord | undefined,
+  url: string,
+  token: string,
+): Promise<PlaceOrderResult> {
   switch (approval?.state) {
     case 'approved':
       return withToken(await confirmAndPlace(ctx, record), token);
@@ -347,9 +359,13 @@ function unresolvedWarning(entry: LedgerEntry): string {
 
 function sameOrderUnresolved(ctx: PlaceOrderContext, entry: LedgerEntry): ProxycartError {
   const id = `${UNKNOWN_PREFIX}${entry.id}`;
-  return new ProxycartError('policy', `An identical order sent ${new Date(entry.createdAt).toISOString()} has an unknown outcome (order id ${id}); a second one is refused until that one is resolved. Nothing was sent.`, {
-    advice: `Call ${ctx.provider.id}_order_status with order_id ${id} to check with the vendor. If the vendor cannot tell, a person who checked the vendor dashboard runs: proxycart ledger settle ${id} placed|not-placed.`,
-  });
+  return new ProxycartError(
+    'policy',
+    `An identical order sent ${new Date(entry.createdAt).toISOString()} has an unknown outcome (order id ${id}); a second one is refused until that one is resolved. Nothing was sent.`,
+    {
+      advice: `Call ${ctx.provider.id}_order_status with order_id ${id} to check with the vendor. If the vendor cannot tell, a person who checked the vendor dashboard runs: proxycart ledger settle ${id} placed|not-placed.`,
+    },
+  );
 }
 
 /** A result this call did not cause: the token's order was sent before, and no new charge was made. */

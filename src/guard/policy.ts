@@ -50,15 +50,23 @@ export function checkQuote(quote: Quote, vendor: VendorQuote, limits: Limits): v
 export function checkBudget(quote: Quote, limits: Limits, spent: Spending): void {
   const total = quote.total_usd ?? 0;
   if (spent.total + total > limits.dailyBudgetUsd + 1e-9) {
-    throw new ProxycartError('policy', `This order (${usd(total)}) would take the last 24 hours' spending from ${usd(spent.total)} over the budget of ${usd(limits.dailyBudgetUsd)}.`, {
-      advice: 'Wait until earlier orders are more than 24 hours old, or a person can raise PROXYCART_DAILY_BUDGET_USD.',
-    });
+    throw new ProxycartError(
+      'policy',
+      `This order (${usd(total)}) would take the last 24 hours' spending from ${usd(spent.total)} over the budget of ${usd(limits.dailyBudgetUsd)}.`,
+      {
+        advice: 'Wait until earlier orders are more than 24 hours old, or a person can raise PROXYCART_DAILY_BUDGET_USD.',
+      },
+    );
   }
   const own = spent.identity;
   if (own && limits.identityBudgetUsd !== undefined && own.spent + total > limits.identityBudgetUsd + 1e-9) {
-    throw new ProxycartError('policy', `This order (${usd(total)}) would take ${own.name}'s last 24 hours' spending from ${usd(own.spent)} over its budget of ${usd(limits.identityBudgetUsd)}.`, {
-      advice: 'Wait until earlier orders are more than 24 hours old, or a person can raise PROXYCART_IDENTITY_BUDGET_USD.',
-    });
+    throw new ProxycartError(
+      'policy',
+      `This order (${usd(total)}) would take ${own.name}'s last 24 hours' spending from ${usd(own.spent)} over its budget of ${usd(limits.identityBudgetUsd)}.`,
+      {
+        advice: 'Wait until earlier orders are more than 24 hours old, or a person can raise PROXYCART_IDENTITY_BUDGET_USD.',
+      },
+    );
   }
 }
 

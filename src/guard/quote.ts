@@ -1,5 +1,5 @@
 import { asProxycartError } from '../errors.js';
-import { roundCents, vendorPrice, type Price } from '../money.js';
+import { type Price, roundCents, vendorPrice } from '../money.js';
 import type { PreparedOrder, PriceSource, ProviderClient } from '../providers/types.js';
 
 /** The quote a person approves: the vendor's price plus the wallet it will come from. */

@@ -1,7 +1,7 @@
-import { asProxycartError, ProxycartError, type ErrorKind } from '../errors.js';
-import type { Capabilities, Order, ProviderClient, UnknownOutcome } from '../providers/types.js';
 import { maskCredentials } from '../credentials.js';
-import { UNKNOWN_PREFIX, type Ledger, type LedgerEntry } from './ledger.js';
+import { asProxycartError, type ErrorKind, ProxycartError } from '../errors.js';
+import type { Capabilities, Order, ProviderClient, UnknownOutcome } from '../providers/types.js';
+import { type Ledger, type LedgerEntry, UNKNOWN_PREFIX } from './ledger.js';
 
 // What became of an approved order that was already sent: wait for a call still in
 // flight, and ask the vendor about calls that got no answer or whose process died. This
@@ -34,9 +34,13 @@ export async function settleEntry(deps: SettleDeps, entry: LedgerEntry): Promise
         advice: 'Call place_order without a token for a new quote if the person still wants it.',
       });
     }
-    throw new ProxycartError((entry.error?.kind as ErrorKind) ?? 'vendor_error', `This approved order was already sent and the vendor refused it (${entry.error?.message ?? 'no reason given'}). Nothing was charged.`, {
-      advice: 'Call place_order without a token for a new quote.',
-    });
+    throw new ProxycartError(
+      (entry.error?.kind as ErrorKind) ?? 'vendor_error',
+      `This approved order was already sent and the vendor refused it (${entry.error?.message ?? 'no reason given'}). Nothing was charged.`,
+      {
+        advice: 'Call place_order without a token for a new quote.',
+      },
+    );
   }
   if (!deps.capabilities.recover) return { entry, why: `${deps.vendor} offers no way to look the order up.` };
   let found: Order | null | undefined;
@@ -62,7 +66,11 @@ export async function settleEntry(deps: SettleDeps, entry: LedgerEntry): Promise
 }
 
 /** What became of a lost money call: the order, null when the vendor shows it was not placed, undefined when it cannot tell. */
-export async function recoverLostOrder(client: ProviderClient, capabilities: SettleDeps['capabilities'], unknown: UnknownOutcome): Promise<Order | null | undefined> {
+export async function recoverLostOrder(
+  client: ProviderClient,
+  capabilities: SettleDeps['capabilities'],
+  unknown: UnknownOutcome,
+): Promise<Order | null | undefined> {
   switch (capabilities.recover) {
     case 'lookup':
       return client.findLostOrder?.(unknown);

@@ -107,7 +107,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
     const reason = redact(error instanceof Error ? error.message : String(error));
     const notSent = code !== undefined && NOT_SENT_CODES.has(code);
-    if (notSent) return refusal(new ProxycartError('vendor_unavailable', `${options.vendor} could not be reached (${reason}).`, { advice: 'Nothing was sent. Try again in a minute.' }));
+    if (notSent)
+      return refusal(
+        new ProxycartError('vendor_unavailable', `${options.vendor} could not be reached (${reason}).`, { advice: 'Nothing was sent. Try again in a minute.' }),
+      );
     if (spec.money && !spec.idempotent) {
       return new ProxycartError('outcome_unknown', `The order request may have reached ${options.vendor}, but no answer came back (${reason}).`);
     }
@@ -115,9 +118,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   function statusFailure(spec: RequestSpec, response: HttpResponse): ProxycartError {
-    const vendorMessage = trimVendorMessage(
-      response.body === undefined ? stripHtml(response.text) : (messageOf(response) ?? response.body),
-    );
+    const vendorMessage = trimVendorMessage(response.body === undefined ? stripHtml(response.text) : (messageOf(response) ?? response.body));
     const { status } = response;
     if (status === 429) {
       return new ProxycartError('rate_limited', `${options.vendor} is rate limiting requests.`, {
@@ -128,7 +129,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     if (status >= 500) {
       if (spec.money && !spec.idempotent) {
-        return new ProxycartError('outcome_unknown', `${options.vendor} failed (HTTP ${status}) while taking the order; it may or may not have been placed.`, { vendorMessage, httpStatus: status });
+        return new ProxycartError('outcome_unknown', `${options.vendor} failed (HTTP ${status}) while taking the order; it may or may not have been placed.`, {
+          vendorMessage,
+          httpStatus: status,
+        });
       }
       return new ProxycartError('vendor_unavailable', `${options.vendor} failed with HTTP ${status}.`, { vendorMessage, httpStatus: status });
     }
@@ -161,7 +165,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (response.body === undefined && response.text.trim() !== '') {
       const message = `${options.vendor} answered with a body that is not JSON.`;
       if (spec.money && !spec.idempotent) {
-        throw new ProxycartError('outcome_unknown', `${message} The order may have been placed.`, { vendorMessage: trimVendorMessage(stripHtml(response.text)) });
+        throw new ProxycartError('outcome_unknown', `${message} The order may have been placed.`, {
+          vendorMessage: trimVendorMessage(stripHtml(response.text)),
+        });
       }
       throw new ProxycartError('vendor_unavailable', message, { vendorMessage: trimVendorMessage(stripHtml(response.text)) });
     }
@@ -176,51 +182,58 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (parsed.success) return { ...response, body: parsed.data };
       const what = spec.what ?? `${spec.method} ${spec.path.split('?')[0]}`;
       if (spec.money) {
-        throw new ProxycartError('outcome_unknown', `${options.vendor} accepted ${what} (HTTP ${response.status}) but its answer holds nothing proxycart can read; the order may have been placed.`);
+        throw new ProxycartError(
+          'outcome_unknown',
+          `${options.vendor} accepted ${what} (HTTP ${response.status}) but its answer holds nothing proxycart can read; the order may have been placed.`,
+        );
       }
       throw new ProxycartError('vendor_unavailable', `${options.vendor} answered ${what} with a body proxycart cannot read.`);
     },
   };
 
   async function send(spec: RequestSpec<unknown>): Promise<HttpResponse> {
-      const mayRetry = !spec.money || spec.idempotent === true;
-      const started = Date.now();
-      // Whether an earlier attempt of this money call may have reached the vendor: then a
-      // later refusal does not mean nothing was charged.
-      let mayHaveReached = false;
-      for (let tryNumber = 0; ; tryNumber++) {
-        try {
-          return await requestOnce(spec);
-        } catch (error) {
-          if (!(error instanceof ProxycartError)) throw error;
-          if (spec.money) {
-            if (mayHaveReached && error.details.nothingCharged) throw unclear(tryNumber + 1, error);
-            mayHaveReached ||= !error.details.nothingCharged;
-          }
-          const transient = error.kind === 'vendor_unavailable' || error.kind === 'rate_limited';
-          const retryAfter = error.details.retryAfterSeconds;
-          const retryable =
-            mayRetry &&
-            transient &&
-            tryNumber < retries &&
-            (retryAfter === undefined || retryAfter <= MAX_RETRY_AFTER_S) &&
-            // A money call that already used up one time limit (a hang) is not tried again:
-            // the person hears at once, and reconciliation takes over.
-            !(spec.money && Date.now() - started >= moneyTimeoutMs(options.timeoutMs));
-          if (!retryable) throw spec.money && transient && mayHaveReached ? unclear(tryNumber + 1, error) : error;
-          const waitMs = retryAfter !== undefined ? retryAfter * 1000 : backoffMs * 2 ** tryNumber;
-          log('debug', `${options.vendor} ${spec.method} ${spec.path}: ${error.kind}, retry ${tryNumber + 1} in ${waitMs} ms`);
-          await new Promise((resolve) => setTimeout(resolve, waitMs));
+    const mayRetry = !spec.money || spec.idempotent === true;
+    const started = Date.now();
+    // Whether an earlier attempt of this money call may have reached the vendor: then a
+    // later refusal does not mean nothing was charged.
+    let mayHaveReached = false;
+    for (let tryNumber = 0; ; tryNumber++) {
+      try {
+        return await requestOnce(spec);
+      } catch (error) {
+        if (!(error instanceof ProxycartError)) throw error;
+        if (spec.money) {
+          if (mayHaveReached && error.details.nothingCharged) throw unclear(tryNumber + 1, error);
+          mayHaveReached ||= !error.details.nothingCharged;
         }
+        const transient = error.kind === 'vendor_unavailable' || error.kind === 'rate_limited';
+        const retryAfter = error.details.retryAfterSeconds;
+        const retryable =
+          mayRetry &&
+          transient &&
+          tryNumber < retries &&
+          (retryAfter === undefined || retryAfter <= MAX_RETRY_AFTER_S) &&
+          // A money call that already used up one time limit (a hang) is not tried again:
+          // the person hears at once, and reconciliation takes over.
+          !(spec.money && Date.now() - started >= moneyTimeoutMs(options.timeoutMs));
+        if (!retryable) throw spec.money && transient && mayHaveReached ? unclear(tryNumber + 1, error) : error;
+        const waitMs = retryAfter !== undefined ? retryAfter * 1000 : backoffMs * 2 ** tryNumber;
+        log('debug', `${options.vendor} ${spec.method} ${spec.path}: ${error.kind}, retry ${tryNumber + 1} in ${waitMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
+    }
   }
 
   /** The end of an idempotent money call whose attempts gave no clear answer. */
   function unclear(attempts: number, last: ProxycartError): ProxycartError {
-    return new ProxycartError('outcome_unknown', `${options.vendor} gave no clear answer to the order request after ${attempts} attempt(s) with the same idempotency key; it may have been placed.`, {
-      vendorMessage: last.details.vendorMessage,
-      httpStatus: last.details.httpStatus,
-    });
+    return new ProxycartError(
+      'outcome_unknown',
+      `${options.vendor} gave no clear answer to the order request after ${attempts} attempt(s) with the same idempotency key; it may have been placed.`,
+      {
+        vendorMessage: last.details.vendorMessage,
+        httpStatus: last.details.httpStatus,
+      },
+    );
   }
 }
 

@@ -17,9 +17,7 @@ interface Entry {
 
 const entries = new Map<string, Entry>();
 
-export interface CatalogReader {
-  <T>(what: string, load: () => Promise<T>, fresh?: boolean): Promise<T>;
-}
+export type CatalogReader = <T>(what: string, load: () => Promise<T>, fresh?: boolean) => Promise<T>;
 
 /** Where a fingerprint of the API key goes: never the key itself. */
 function cacheScope(connection: Pick<Connection, 'baseUrl' | 'apiKey'>): string {

@@ -1,4 +1,3 @@
-import type { CompareCandidate } from './types.js';
 import { nameKey, resolveCountry } from './countries.js';
 
 // Helpers the providers' compareCandidates share: matching the asked country, reading

@@ -7,8 +7,35 @@ const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 // Codes ICU names that are not countries one can be billed in (unions, placeholders, regions
 // with their own code only for ICU) or that are retired aliases of another code.
 const NOT_COUNTRIES = new Set([
-  'AC', 'AN', 'BU', 'CP', 'CQ', 'CS', 'DD', 'DG', 'DY', 'EA', 'EU', 'EZ', 'FX', 'HV', 'IC', 'NH',
-  'QO', 'RH', 'SU', 'TA', 'TP', 'UN', 'VD', 'XA', 'XB', 'YD', 'YU', 'ZR', 'ZZ',
+  'AC',
+  'AN',
+  'BU',
+  'CP',
+  'CQ',
+  'CS',
+  'DD',
+  'DG',
+  'DY',
+  'EA',
+  'EU',
+  'EZ',
+  'FX',
+  'HV',
+  'IC',
+  'NH',
+  'QO',
+  'RH',
+  'SU',
+  'TA',
+  'TP',
+  'UN',
+  'VD',
+  'XA',
+  'XB',
+  'YD',
+  'YU',
+  'ZR',
+  'ZZ',
 ]);
 
 // Common spellings that ICU does not use (older or formal names), written as people write them.

@@ -216,7 +216,7 @@ export interface ContractFixture {
   /** Vendors whose simulator issues SOCKS5 proxies: a place_order input (without confirmation_token) whose proxies speak SOCKS5 in the sandbox. */
   socksOrder?: Record<string, unknown>;
   /** Marks `orderId` expired in the vendor's saved sandbox state (its `state` in sandbox.json), as time would. */
-  expireSaved?(state: Record<string, any>, orderId: string): void;
+  expireSaved?(state: Record<string, unknown>, orderId: string): void;
   /** Vendors that price `order` (quote is not `unknown`): how to move and poison that price in the simulator. */
   price?: {
     /** Names the vendor field in the warning of a quote whose price is not a price. */

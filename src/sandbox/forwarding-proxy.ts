@@ -11,11 +11,7 @@ export interface ForwardingProxy {
   close(): Promise<void>;
 }
 
-export async function startForwardingProxy(
-  host: string,
-  port: number,
-  accepts: (username: string, password: string) => boolean,
-): Promise<ForwardingProxy> {
+export async function startForwardingProxy(host: string, port: number, accepts: (username: string, password: string) => boolean): Promise<ForwardingProxy> {
   const server = new Server({
     host,
     port,

@@ -1,7 +1,7 @@
 import { PROVIDERS, providerById } from '../providers/index.js';
 import type { ProviderId, SimulatorModule } from '../providers/types.js';
 import type { Simulator } from './kit.js';
-import { movePorts, restore, snapshot, StateFile, type SavedSandbox } from './state-file.js';
+import { movePorts, restore, type SavedSandbox, StateFile, snapshot } from './state-file.js';
 
 // Each provider registers its simulator (spec.simulator): the sandbox knows no vendor by name.
 function simulatorOf(id: ProviderId): Promise<SimulatorModule> {
@@ -56,7 +56,8 @@ export async function startSandbox(
     // Vendors this process does not simulate keep what the file holds for them.
     const save = () => {
       const current: SavedSandbox = { ...saved };
-      for (const [id, vendor] of Object.entries(vendors)) current[id] = { proxyPort: vendor.simulator.proxy.port, socksPort: vendor.simulator.socks.port, state: snapshot(vendor.simulator.state) };
+      for (const [id, vendor] of Object.entries(vendors))
+        current[id] = { proxyPort: vendor.simulator.proxy.port, socksPort: vendor.simulator.socks.port, state: snapshot(vendor.simulator.state) };
       try {
         file.save(current);
       } catch (error) {

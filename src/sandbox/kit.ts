@@ -50,6 +50,7 @@ export interface Fault {
     | { kind: 'html'; status: number }
     | { kind: 'malformed' }
     /** With `after`: the vendor's own answer with its JSON changed (e.g. a poisoned total). */
+    // biome-ignore lint/suspicious/noExplicitAny: a test rewrites whatever JSON the vendor answered
     | { kind: 'rewrite'; change: (json: any) => unknown }
     | { kind: 'hang' }
     | { kind: 'reset' };
@@ -203,11 +204,7 @@ export class Simulator<S extends VendorState = VendorState> {
 
   private takeFault(method: string, path: string, phase: 'before' | 'after'): Fault | undefined {
     const fault = this.faults.find(
-      (f) =>
-        (f.phase ?? 'before') === phase &&
-        (!f.method || f.method === method) &&
-        (!f.path || f.path.test(path)) &&
-        (f.times === undefined || f.times > 0),
+      (f) => (f.phase ?? 'before') === phase && (!f.method || f.method === method) && (!f.path || f.path.test(path)) && (f.times === undefined || f.times > 0),
     );
     if (fault && fault.times !== undefined) fault.times -= 1;
     return fault;
@@ -249,25 +246,29 @@ export class Simulator<S extends VendorState = VendorState> {
     const action = fault.action;
     switch (action.kind) {
       case 'status':
-        return this.send(res, entry, {
+        this.send(res, entry, {
           status: action.status,
           json: action.json ?? { error: `Simulated HTTP ${action.status}` },
           headers: action.retryAfter ? { 'retry-after': action.retryAfter } : undefined,
         });
+        return;
       case 'html':
-        return this.send(res, entry, {
+        this.send(res, entry, {
           status: action.status,
           text: `<!DOCTYPE html><html><head><title>${action.status} Bad Gateway</title></head><body><h1>${action.status}</h1><p>The upstream server is not responding.</p></body></html>`,
           headers: { 'content-type': 'text/html' },
         });
+        return;
       case 'rewrite':
-        return this.send(res, entry, response ? { ...response, json: action.change(structuredClone(response.json)) } : { status: 500 });
+        this.send(res, entry, response ? { ...response, json: action.change(structuredClone(response.json)) } : { status: 500 });
+        return;
       case 'malformed':
-        return this.send(res, entry, {
+        this.send(res, entry, {
           status: response?.status ?? 200,
           text: '{"status": "success", "data": {',
           headers: { 'content-type': 'application/json' },
         });
+        return;
       case 'hang':
         // Keep the connection open and never answer: the client's timeout must act.
         this.hanging.add(res);
@@ -304,7 +305,12 @@ export class Simulator<S extends VendorState = VendorState> {
       const pattern = route.pattern.split('/').filter(Boolean);
       if (pattern.length !== parts.length) continue;
       const params: Record<string, string> = {};
-      if (pattern.every((seg, i) => (seg.startsWith(':') ? ((params[seg.slice(1)] = parts[i]), true) : seg === parts[i]))) {
+      const matches = pattern.every((seg, i) => {
+        if (!seg.startsWith(':')) return seg === parts[i];
+        params[seg.slice(1)] = parts[i];
+        return true;
+      });
+      if (matches) {
         return { route, params };
       }
     }

@@ -1,14 +1,5 @@
-import { apiKeyAuth, guardedRoute, newUuid, Simulator, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
-import {
-  ACTIVATION_MS,
-  FIRST_ORDER_ID,
-  INITIAL_BALANCE,
-  sandboxKey,
-  seedDiscountCodes,
-  seedPlans,
-  USER,
-  type SimPlan,
-} from './seeds/novaproxy.js';
+import { apiKeyAuth, guardedRoute, newUuid, type Route, type SimRequest, type SimResponse, Simulator, type VendorState } from './kit.js';
+import { ACTIVATION_MS, FIRST_ORDER_ID, INITIAL_BALANCE, type SimPlan, sandboxKey, seedDiscountCodes, seedPlans, USER } from './seeds/novaproxy.js';
 
 export { sandboxKey, seedPlans } from './seeds/novaproxy.js';
 
@@ -169,7 +160,8 @@ function priceDuration(plan: SimPlan, fields: Record<string, unknown>, now: numb
   const names = Object.keys(config);
   if (duration.options.length && names.length === 0) return refuse('The config field is required for this plan duration.');
   for (const option of duration.options) {
-    if (!(option.name in config) || config[option.name] === null || config[option.name] === '') return refuse(`Missing config value for option '${option.name}'.`);
+    if (!(option.name in config) || config[option.name] === null || config[option.name] === '')
+      return refuse(`Missing config value for option '${option.name}'.`);
   }
   for (const name of names) {
     if (!duration.options.some((o) => o.name === name)) return refuse(`Option '${name}' does not exist for the selected plan duration.`);

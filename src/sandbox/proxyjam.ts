@@ -5,11 +5,11 @@ import {
   header,
   idempotency,
   newUuid,
-  rateLimit,
-  Simulator,
   type Route,
+  rateLimit,
   type SimRequest,
   type SimResponse,
+  Simulator,
   type StoredReply,
   type VendorState,
 } from './kit.js';
@@ -23,13 +23,13 @@ import {
   PAYMENT_METHODS,
   PROTOCOLS,
   PROXY_HOST,
-  sandboxKey,
-  seedCatalog,
   type SimOffer,
   type SimOfferOption,
+  sandboxKey,
+  seedCatalog,
 } from './seeds/proxyjam.js';
 
-export { FOREIGN_ORDER_ID, sandboxKey, seedCatalog, type SimOffer, type SimOfferOption } from './seeds/proxyjam.js';
+export { FOREIGN_ORDER_ID, type SimOffer, type SimOfferOption, sandboxKey, seedCatalog } from './seeds/proxyjam.js';
 
 // A loopback ProxyJam (REST API under /public/v1): public catalog, wallet-paid orders with
 // idempotency keys, order lookups in both documented shapes, wallet balance, the
@@ -261,7 +261,9 @@ interface OrderBody {
 /** FastAPI-style field validation of a create body, with the documented defaults. */
 function parseOrderBody(raw: unknown): { body?: OrderBody; errors: FieldError[] } {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { errors: [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: raw }] };
+    return {
+      errors: [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: raw }],
+    };
   }
   const input = raw as Record<string, unknown>;
   const errors: FieldError[] = [];
@@ -468,14 +470,22 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     if (available !== null) {
       if (['true', '1', 'yes', 'on'].includes(available.toLowerCase())) onlyAvailable = true;
       else if (['false', '0', 'no', 'off'].includes(available.toLowerCase())) onlyAvailable = false;
-      else errors.push({ type: 'bool_parsing', loc: ['query', 'is_available'], msg: 'Input should be a valid boolean, unable to interpret input', input: available });
+      else
+        errors.push({
+          type: 'bool_parsing',
+          loc: ['query', 'is_available'],
+          msg: 'Input should be a valid boolean, unable to interpret input',
+          input: available,
+        });
     }
     if (errors.length > 0) return validation(errors);
     const country = request.query.get('country')?.toUpperCase();
     const offers = state.catalog.filter(
       (item) => (!kind || item.kind === kind) && (!country || item.country_code === country) && (onlyAvailable !== true || item.is_available),
     );
-    const kinds = KINDS.map((groupKind) => ({ kind: groupKind, offers: offers.filter((item) => item.kind === groupKind) })).filter((group) => group.offers.length > 0);
+    const kinds = KINDS.map((groupKind) => ({ kind: groupKind, offers: offers.filter((item) => item.kind === groupKind) })).filter(
+      (group) => group.offers.length > 0,
+    );
     return reply(200, { kinds, total: offers.length });
   }
 
@@ -492,22 +502,47 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     let option: SimOfferOption | undefined;
     if (takesTarification(target)) {
       if (body.tarification_index === null) {
-        return validation([{ type: 'missing', loc: ['body', 'tarification_index'], msg: 'tarification_index is required for mobile rotating offers', input: null }]);
+        return validation([
+          { type: 'missing', loc: ['body', 'tarification_index'], msg: 'tarification_index is required for mobile rotating offers', input: null },
+        ]);
       }
       option = target.options[body.tarification_index];
       if (!option) {
-        return validation([{ type: 'value_error', loc: ['body', 'tarification_index'], msg: `tarification_index must be between 0 and ${target.options.length - 1}`, input: body.tarification_index }]);
+        return validation([
+          {
+            type: 'value_error',
+            loc: ['body', 'tarification_index'],
+            msg: `tarification_index must be between 0 and ${target.options.length - 1}`,
+            input: body.tarification_index,
+          },
+        ]);
       }
       if (option.period_days !== body.period_days) {
-        return validation([{ type: 'value_error', loc: ['body', 'period_days'], msg: `period_days must equal ${option.period_days} for the chosen tariff`, input: body.period_days }]);
+        return validation([
+          {
+            type: 'value_error',
+            loc: ['body', 'period_days'],
+            msg: `period_days must equal ${option.period_days} for the chosen tariff`,
+            input: body.period_days,
+          },
+        ]);
       }
     } else {
       if (body.tarification_index !== null) {
-        return validation([{ type: 'value_error', loc: ['body', 'tarification_index'], msg: 'tarification_index is only accepted for mobile rotating offers', input: body.tarification_index }]);
+        return validation([
+          {
+            type: 'value_error',
+            loc: ['body', 'tarification_index'],
+            msg: 'tarification_index is only accepted for mobile rotating offers',
+            input: body.tarification_index,
+          },
+        ]);
       }
       option = target.options.find((candidate) => candidate.period_days === body.period_days);
       if (!option) {
-        return validation([{ type: 'value_error', loc: ['body', 'period_days'], msg: `No pricing option of ${body.period_days} days for this offer`, input: body.period_days }]);
+        return validation([
+          { type: 'value_error', loc: ['body', 'period_days'], msg: `No pricing option of ${body.period_days} days for this offer`, input: body.period_days },
+        ]);
       }
     }
 
@@ -570,8 +605,10 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     const limit = Number(request.query.get('limit') ?? 50);
     const offset = Number(request.query.get('offset') ?? 0);
     const errors: FieldError[] = [];
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) errors.push({ type: 'value_error', loc: ['query', 'limit'], msg: 'Input should be between 1 and 100', input: limit });
-    if (!Number.isInteger(offset) || offset < 0) errors.push({ type: 'value_error', loc: ['query', 'offset'], msg: 'Input should be greater than or equal to 0', input: offset });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      errors.push({ type: 'value_error', loc: ['query', 'limit'], msg: 'Input should be between 1 and 100', input: limit });
+    if (!Number.isInteger(offset) || offset < 0)
+      errors.push({ type: 'value_error', loc: ['query', 'offset'], msg: 'Input should be greater than or equal to 0', input: offset });
     if (errors.length > 0) return validation(errors);
     const status = request.query.get('status')?.toLowerCase();
     const all = [...state.orders.values()]

@@ -1,4 +1,4 @@
-import { apiKeyAuth, guardedRoute, newUuid, Simulator, type SimRequest, type SimResponse, type VendorState } from './kit.js';
+import { apiKeyAuth, guardedRoute, newUuid, type SimRequest, type SimResponse, Simulator, type VendorState } from './kit.js';
 import {
   COUNTRY_POOL_FACTOR,
   COUPONS,
@@ -12,8 +12,8 @@ import {
   RESIDENTIAL_PACKS_GB,
   RESIDENTIAL_PER_GB,
   SANDBOX_ACCOUNT,
-  sandboxKey,
   SUBSCRIPTION_FACTOR,
+  sandboxKey,
 } from './seeds/proxyscrape.js';
 
 export { FOREIGN_ORDER_ID, sandboxKey } from './seeds/proxyscrape.js';
@@ -259,19 +259,19 @@ export function createSimulator(options: ProxyScrapeSimOptions = {}): Simulator<
   );
 
   const orderStatus = guardedRoute('GET', '/orders/:orderId/status', check, (request) => {
-      const account = accountOf(request);
-      if (!state.readEnabled) return fail(403, ERRORS.readDenied);
-      const order = state.orders.get(request.params.orderId);
-      // Another account's order gets the same answer as a missing one, so ids cannot be probed.
-      if (!order || order.account !== account) return fail(404, ERRORS.notFound);
-      settle(order, state);
-      return ok(statusView(order));
+    const account = accountOf(request);
+    if (!state.readEnabled) return fail(403, ERRORS.readDenied);
+    const order = state.orders.get(request.params.orderId);
+    // Another account's order gets the same answer as a missing one, so ids cannot be probed.
+    if (!order || order.account !== account) return fail(404, ERRORS.notFound);
+    settle(order, state);
+    return ok(statusView(order));
   });
 
   const balance = guardedRoute('GET', '/orders/balance', check, () => {
-      // The docs give the read refusal's wording only for status; balance needs the same grant.
-      if (!state.readEnabled) return fail(403, ERRORS.readDenied);
-      return ok({ balance: state.balance, currency: 'USD' });
+    // The docs give the read refusal's wording only for status; balance needs the same grant.
+    if (!state.readEnabled) return fail(403, ERRORS.readDenied);
+    return ok({ balance: state.balance, currency: 'USD' });
   });
 
   return new Simulator<ProxyScrapeState>('proxyscrape', '/v4/account', [createOrder, balance, orderStatus], state, { seed: fresh });

@@ -1,20 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { apiKeyAuth, guardedRoute, rateLimit, Simulator, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
+import { apiKeyAuth, guardedRoute, type Route, rateLimit, type SimRequest, type SimResponse, Simulator, type VendorState } from './kit.js';
 import {
   COUPONS,
+  type Country,
   INITIAL,
+  type ProxyType,
   ROTATIONS,
-  sandboxKey,
   SECTIONS,
   SEEDED_ORDER,
+  type Section,
+  sandboxKey,
   TARIFS,
   TYPES,
-  type Country,
-  type ProxyType,
-  type Section,
 } from './seeds/proxyseller.js';
 
-export { sandboxKey, SECTIONS, TARIFS } from './seeds/proxyseller.js';
+export { SECTIONS, sandboxKey, TARIFS } from './seeds/proxyseller.js';
 
 type Body = Record<string, unknown>;
 
@@ -242,7 +242,7 @@ function issueProxies(order: SimOrder, days: number, startMs: number, gateways?:
     id: `${order.orderId}${String(k).padStart(3, '0')}`,
     order_id: String(order.orderId),
     order_number: order.listBaseOrderNumbers[0],
-    basket_id: String(12345000 + order.orderId % 10000),
+    basket_id: String(12345000 + (order.orderId % 10000)),
     ip: host ?? `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
     ip_only: host ?? `185.${order.orderId % 200}.${Math.floor(k / 250)}.${(k % 250) + 2}`,
     protocol,

@@ -9,11 +9,7 @@ import { isLoopbackTarget } from './loopback.js';
 // The library speaks the protocol; the listening socket is ours, so a port in use fails
 // `listen` (the caller then takes a free one) and `close` can end open tunnels.
 
-export async function startSocksGateway(
-  host: string,
-  port: number,
-  accepts: (username: string, password: string) => boolean,
-): Promise<ForwardingProxy> {
+export async function startSocksGateway(host: string, port: number, accepts: (username: string, password: string) => boolean): Promise<ForwardingProxy> {
   const socks = new Socks5Server()
     .setAuthHandler((connection) => {
       // The library does not catch a throwing handler: a failed check is a refusal.

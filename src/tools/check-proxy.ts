@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ProxycartError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import { defineTool, type ToolDefinition } from './define.js';
-import { providerEnum } from './orders.js';
 import { orderStatus } from './order-status.js';
+import { providerEnum } from './orders.js';
 import { vendorDeps } from './vendor-deps.js';
 
 // proxycart_check_proxy: does the proxy just bought work? The order's first proxy is read

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { asProxycartError, parseArguments, ProxycartError } from '../errors.js';
+import { asProxycartError, ProxycartError, parseArguments } from '../errors.js';
 import { MAX_CANDIDATES } from '../providers/compare.js';
-import type { Offer, ProviderClient, ProviderId, ProviderSpec } from '../providers/types.js';
+import type { PreparedOrder, ProviderClient, ProviderId, ProviderSpec } from '../providers/types.js';
 import type { Runtime } from '../runtime.js';
 import { defineTool, type ToolDefinition } from './define.js';
 
@@ -12,8 +12,6 @@ import { defineTool, type ToolDefinition } from './define.js';
 // Where that is a request to the vendor (a free price calculation), the calls are bounded in number.
 
 export const KINDS = ['residential', 'datacenter', 'mobile', 'isp'] as const;
-type Kind = (typeof KINDS)[number];
-
 
 // tools/list is paid for in every conversation: bounds beyond `minimum` are checked in
 // code, and the output schema names `offers` only (`not_priced` and `unavailable` are
@@ -35,13 +33,13 @@ export const compareOutput = z.object({ offers: z.array(z.looseObject({})) });
 const LIMITS = { bandwidth_gb: 100_000, quantity: 1000, period_days: 3650 } as const;
 
 function checkAsk(ask: Ask): void {
-  if (ask.country !== undefined && !/^[A-Za-z]{2}$/.test(ask.country)) throw new ProxycartError('invalid_input', 'country must be an ISO alpha-2 code such as US.');
+  if (ask.country !== undefined && !/^[A-Za-z]{2}$/.test(ask.country))
+    throw new ProxycartError('invalid_input', 'country must be an ISO alpha-2 code such as US.');
   for (const [field, max] of Object.entries(LIMITS)) {
     const value = ask[field as keyof typeof LIMITS];
     if (value !== undefined && value > max) throw new ProxycartError('invalid_input', `${field} must be at most ${max}.`);
   }
 }
-
 
 export interface ComparedOffer {
   provider: ProviderId;
@@ -59,14 +57,18 @@ const round = (value: number, places = 4) => Math.round(value * 10 ** places) / 
 // ---- pricing -----------------------------------------------------------------------------
 
 /** The vendor's priced offers, and the place_order arguments of matching ones it gives no price for. */
-async function compareVendor(spec: ProviderSpec, client: ProviderClient, ask: Ask): Promise<{ offers: ComparedOffer[]; unpriced: Array<Record<string, unknown>> }> {
+async function compareVendor(
+  spec: ProviderSpec,
+  client: ProviderClient,
+  ask: Ask,
+): Promise<{ offers: ComparedOffer[]; unpriced: Array<Record<string, unknown>> }> {
   const candidates = (await client.compareCandidates!(ask)).slice(0, MAX_CANDIDATES);
   // A candidate is parsed as place_order's input would be (the client takes parsed input only).
   const orderInput = spec.placeOrderInput.strict();
   const unpriced: Array<Record<string, unknown>> = [];
   const priced = await Promise.all(
     candidates.map(async (candidate): Promise<ComparedOffer | undefined> => {
-      let prepared;
+      let prepared: PreparedOrder;
       try {
         prepared = await client.prepareOrder(parseArguments(orderInput, candidate.args));
       } catch (error) {
@@ -99,7 +101,10 @@ async function compareVendor(spec: ProviderSpec, client: ProviderClient, ask: As
 function withDeadline<T>(work: Promise<T>, ms: number, vendor: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${vendor} did not answer within ${Math.round(ms / 1000)} s.`), { kind: 'vendor_unavailable' })), ms);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`${vendor} did not answer within ${Math.round(ms / 1000)} s.`), { kind: 'vendor_unavailable' })),
+      ms,
+    );
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
@@ -133,7 +138,11 @@ export function compareOffersTool(runtime: Runtime): ToolDefinition {
             const found = await withDeadline(compareVendor(spec, client, ask), config.timeoutMs * 2, spec.title);
             offers.push(...found.offers);
             if (found.unpriced.length) {
-              notPriced.push({ provider: spec.id, reason: `${spec.title} gives no price for these before ordering.`, buy: found.unpriced.map((a) => ({ tool: `${spec.id}_place_order`, arguments: a })) });
+              notPriced.push({
+                provider: spec.id,
+                reason: `${spec.title} gives no price for these before ordering.`,
+                buy: found.unpriced.map((a) => ({ tool: `${spec.id}_place_order`, arguments: a })),
+              });
             }
           } catch (error) {
             const kind = (error as { kind?: string }).kind ?? asProxycartError(error).kind;

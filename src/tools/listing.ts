@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { listedTool, type ListedTool, type ToolDefinition } from './define.js';
+import { type ListedTool, listedTool, type ToolDefinition } from './define.js';
 
 // tools/list turns every tool's zod schemas into JSON Schema, which costs a large share of a
 // cold start. The build writes the entries of every tool to dist/tool-listing.json

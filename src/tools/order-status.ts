@@ -1,10 +1,10 @@
+import type { z } from 'zod';
+import { maskCredentials } from '../credentials.js';
 import { ProxycartError } from '../errors.js';
-import { UNKNOWN_PREFIX, type Ledger } from '../guard/ledger.js';
+import { UNKNOWN_PREFIX } from '../guard/ledger.js';
 import { settleEntry, unknownOrder } from '../guard/reconcile.js';
 import type { Order, OrderHint } from '../providers/types.js';
-import { maskCredentials } from '../credentials.js';
 import { sleep } from '../wait.js';
-import type { z } from 'zod';
 import type { orderStatusInput } from './contracts.js';
 import type { ToolCall } from './define.js';
 import type { VendorDeps } from './vendor-deps.js';
@@ -14,11 +14,7 @@ const POLL_INTERVAL_MS = 1500;
 export type OrderStatusArgs = z.output<typeof orderStatusInput>;
 
 /** Read an order; with wait_seconds, poll until it is usable or final, reporting progress. */
-export async function orderStatus(
-  deps: VendorDeps,
-  args: OrderStatusArgs,
-  call: ToolCall,
-): Promise<{ order: Order; next_step?: string }> {
+export async function orderStatus(deps: VendorDeps, args: OrderStatusArgs, call: ToolCall): Promise<{ order: Order; next_step?: string }> {
   const { client, ledger, providerId } = deps;
   let orderId = args.order_id;
   if (orderId.startsWith(UNKNOWN_PREFIX)) {
@@ -26,14 +22,20 @@ export async function orderStatus(
     const pending = await ledger.get(orderId.slice(UNKNOWN_PREFIX.length));
     if (!pending || pending.provider !== providerId) throw new ProxycartError('not_found', `No order ${orderId} was sent through proxycart to this vendor.`);
     if (pending.status === 'failed') {
-      const why = pending.settledByPerson ? 'a person found on the vendor dashboard that it was never placed' : `the vendor did not take it (${pending.error?.message ?? 'no reason given'})`;
+      const why = pending.settledByPerson
+        ? 'a person found on the vendor dashboard that it was never placed'
+        : `the vendor did not take it (${pending.error?.message ?? 'no reason given'})`;
       return { order: { ...unknownOrder(pending), status: 'not placed', state: 'failed' }, next_step: `Not placed: ${why}. Nothing was charged.` };
     }
     const settled = await settleEntry(deps, pending);
-    if (!settled.order) return { order: unknownOrder(settled.entry), next_step: `Still unknown: ${settled.why} Check again later; never order again meanwhile.` };
+    if (!settled.order)
+      return { order: unknownOrder(settled.entry), next_step: `Still unknown: ${settled.why} Check again later; never order again meanwhile.` };
     if (settled.order.id.startsWith(UNKNOWN_PREFIX)) {
       // Resolved from the vendor's dashboard: the vendor's order id may not be known here.
-      return { order: settled.order, next_step: 'A person confirmed from the vendor dashboard that this order was placed; the vendor dashboard shows its details.' };
+      return {
+        order: settled.order,
+        next_step: 'A person confirmed from the vendor dashboard that this order was placed; the vendor dashboard shows its details.',
+      };
     }
     orderId = settled.order.id;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { spendingIn, UNKNOWN_PREFIX, type LedgerEntry } from '../guard/ledger.js';
+import { type LedgerEntry, spendingIn, UNKNOWN_PREFIX } from '../guard/ledger.js';
 import { roundCents } from '../money.js';
 import type { Runtime } from '../runtime.js';
 import { ORDER_STATES } from './contracts.js';
@@ -94,7 +94,10 @@ export function ordersTool(runtime: Runtime): ToolDefinition {
         max_order_usd: config.maxOrderUsd,
       };
       const mine = entries.filter((entry) => !provider || entry.provider === provider);
-      const orders = mine.map(row).filter((r) => !state || r.state === state).slice(0, limit);
+      const orders = mine
+        .map(row)
+        .filter((r) => !state || r.state === state)
+        .slice(0, limit);
       const unknown = mine.filter((entry) => entry.status === 'outcome_unknown').map(unresolved);
       return { sandbox: config.sandbox, orders, outcome_unknown: unknown, spending };
     },

@@ -42,10 +42,18 @@ export async function probe(proxy: ProxyEndpoint, target: URL, timeoutMs: number
       status_code: status,
       latency_ms: latency,
       exit_ip: exitIp(body),
-      ...(status >= 400 ? { reason: status === 407 ? 'auth refused: the proxy rejected the credentials (HTTP 407)' : `the target answered HTTP ${status}` } : {}),
+      ...(status >= 400
+        ? { reason: status === 407 ? 'auth refused: the proxy rejected the credentials (HTTP 407)' : `the target answered HTTP ${status}` }
+        : {}),
     };
   } catch (error) {
-    return { ok: false, status_code: null, latency_ms: Math.round(performance.now() - started), exit_ip: null, reason: reasonOf(error, limit.aborted, timeoutMs) };
+    return {
+      ok: false,
+      status_code: null,
+      latency_ms: Math.round(performance.now() - started),
+      exit_ip: null,
+      reason: reasonOf(error, limit.aborted, timeoutMs),
+    };
   } finally {
     clearTimeout(timer);
   }

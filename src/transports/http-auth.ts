@@ -1,8 +1,8 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { log } from '../log.js';
 import type { Identity } from '../tools/define.js';
 import type { HttpSettings } from './http-settings.js';
-import { hashToken, tokensFileReader, type TokenClient } from './tokens-file.js';
+import { hashToken, type TokenClient, tokensFileReader } from './tokens-file.js';
 
 // Bearer authentication for /mcp: tokens-file clients (SHA-256 of the token) and OAuth 2.1
 // access tokens (JWTs checked against the issuer's JWKS). The token itself never leaves
@@ -50,7 +50,12 @@ function jwtVerifier(oauth: NonNullable<HttpSettings['oauth']>): (token: string)
   };
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, await keys(), { issuer: oauth.issuer, audience: oauth.audience, clockTolerance: CLOCK_SKEW_S, requiredClaims: ['exp'] });
+      const { payload } = await jwtVerify(token, await keys(), {
+        issuer: oauth.issuer,
+        audience: oauth.audience,
+        clockTolerance: CLOCK_SKEW_S,
+        requiredClaims: ['exp'],
+      });
       const name = payload.sub ?? (typeof payload.client_id === 'string' ? payload.client_id : undefined);
       if (!name) return undefined;
       return { name: name.slice(0, 200), scopes: scopesOf(payload), via: 'oauth' };

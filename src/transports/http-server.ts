@@ -6,9 +6,9 @@ import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
 import { createServer, spendToolNames } from '../server.js';
 import type { Identity } from '../tools/define.js';
+import { hostOriginPolicy } from './host-origin.js';
 import { createAuthenticator, hasScope, READ_SCOPE, SPEND_SCOPE } from './http-auth.js';
 import type { HttpSettings } from './http-settings.js';
-import { hostOriginPolicy } from './host-origin.js';
 import { BodyTooLarge, readBody } from './read-body.js';
 
 // Streamable HTTP at /mcp, stateless towards clients: every POST gets a fresh MCP server
@@ -48,7 +48,9 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
   // approves on whichever node the load balancer picks (approvals live in the store).
   let approvalPage: Promise<ApprovalHandler> | undefined;
   const approvalHandler = () => {
-    approvalPage ??= runtime.approvalRecords().then((approvals) => createApprovalHandler({ approvals, pin: runtime.config.approval.pin, origin: () => origin }));
+    approvalPage ??= runtime
+      .approvalRecords()
+      .then((approvals) => createApprovalHandler({ approvals, pin: runtime.config.approval.pin, origin: () => origin }));
     approvalPage.catch(() => (approvalPage = undefined));
     return approvalPage;
   };
@@ -86,7 +88,13 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
       }
       identity = outcome.identity;
       if (!hasScope(identity, READ_SCOPE)) {
-        return rpcError(res, 403, -32001, `Forbidden: this client needs the ${READ_SCOPE} scope.`, challenge(`, error="insufficient_scope", scope="${READ_SCOPE}"`));
+        return rpcError(
+          res,
+          403,
+          -32001,
+          `Forbidden: this client needs the ${READ_SCOPE} scope.`,
+          challenge(`, error="insufficient_scope", scope="${READ_SCOPE}"`),
+        );
       }
     }
     let body: unknown;
@@ -98,9 +106,16 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
     }
     const canSpend = hasScope(identity, SPEND_SCOPE);
     if (!canSpend && callsAny(body, spendTools)) {
-      return rpcError(res, 403, -32001, `Forbidden: placing orders needs the ${SPEND_SCOPE} scope.`, challenge(`, error="insufficient_scope", scope="${SPEND_SCOPE}"`));
+      return rpcError(
+        res,
+        403,
+        -32001,
+        `Forbidden: placing orders needs the ${SPEND_SCOPE} scope.`,
+        challenge(`, error="insufficient_scope", scope="${SPEND_SCOPE}"`),
+      );
     }
-    if (identity) (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: identity.name, scopes: [...identity.scopes], extra: { via: identity.via } };
+    if (identity)
+      (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: identity.name, scopes: [...identity.scopes], extra: { via: identity.via } };
     const server = createServer(runtime, { readOnly: !canSpend });
     // A stateless server never learns the client's capabilities, so the only thing worth an
     // SSE stream is progress the caller asked for; everything else is a plain JSON answer.

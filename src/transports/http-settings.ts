@@ -26,7 +26,10 @@ export function isLoopback(host: string): boolean {
 }
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function httpUrl(name: string, value: string): string {
@@ -57,7 +60,10 @@ export function readHttpSettings(env: NodeJS.ProcessEnv, flags: { host?: string;
     port: rawPort,
     publicUrl: publicUrl ? new URL(httpUrl('PROXYCART_PUBLIC_URL', publicUrl)).origin : undefined,
     tokensFile: env.PROXYCART_HTTP_TOKENS_FILE?.trim() || undefined,
-    oauth: issuer && audience ? { issuer: httpUrl('PROXYCART_OAUTH_ISSUER', issuer), audience, jwksUrl: jwks ? httpUrl('PROXYCART_OAUTH_JWKS_URL', jwks) : undefined } : undefined,
+    oauth:
+      issuer && audience
+        ? { issuer: httpUrl('PROXYCART_OAUTH_ISSUER', issuer), audience, jwksUrl: jwks ? httpUrl('PROXYCART_OAUTH_JWKS_URL', jwks) : undefined }
+        : undefined,
     allowedHosts: list(env.PROXYCART_HTTP_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
     allowedOrigins: list(env.PROXYCART_HTTP_ALLOWED_ORIGINS).map((o) => o.replace(/\/+$/, '').toLowerCase()),
   };

@@ -57,10 +57,14 @@ export function tokensFileReader(file: string): () => Map<string, TokenClient> {
 
 /** Add a client; returns its bearer token, which exists nowhere else afterwards. */
 export function addToken(file: string, name: string, scopes: string[]): string {
-  if (!NAME.test(name)) throw new ProxycartError('configuration', `A client name is 1-64 letters, digits, ".", "_", "@" or "-", got ${JSON.stringify(name.slice(0, 80))}.`);
+  if (!NAME.test(name))
+    throw new ProxycartError('configuration', `A client name is 1-64 letters, digits, ".", "_", "@" or "-", got ${JSON.stringify(name.slice(0, 80))}.`);
   const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
   if (!scopes.length || unknown.length) {
-    throw new ProxycartError('configuration', `--scopes takes a comma list of ${SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}.`);
+    throw new ProxycartError(
+      'configuration',
+      `--scopes takes a comma list of ${SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}.`,
+    );
   }
   if (existsSync(file) && [...parseTokensFile(readFileSync(file, 'utf8'), file).values()].some((c) => c.name === name)) {
     throw new ProxycartError('configuration', `${file} already has a client named ${name}; remove its line first to replace it.`);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProxycartError } from '../../src/errors.js';
 import type { Order, ProviderClient } from '../../src/providers/types.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { rejection } from '../rejection.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { connectParsed, FIXTURES, type VendorFixture } from '../fixtures.js';
+import { rejection } from '../rejection.js';
 
 // One contract for every provider, run against its simulator over real HTTP: list,
 // quote, place, status, balance, and the documented errors. Each provider's own edge
@@ -29,7 +29,12 @@ function missingFields(fixture: VendorFixture): string[] {
   ];
   if (fixture.spec.capabilities.quote !== 'unknown') required.push(['price', fixture.price]);
   if (fixture.price) {
-    required.push(['price.field', fixture.price.field], ['price.scale', fixture.price.scale], ['price.poison', fixture.price.poison], ['price.overflow', fixture.price.overflow]);
+    required.push(
+      ['price.field', fixture.price.field],
+      ['price.scale', fixture.price.scale],
+      ['price.poison', fixture.price.poison],
+      ['price.overflow', fixture.price.overflow],
+    );
   }
   return required.filter(([, value]) => value === undefined || value === null || value === '').map(([name]) => name);
 }

@@ -127,7 +127,10 @@ describe('the approval page in Chromium', () => {
     const long = 'x'.repeat(120);
     const record = await fresh({
       summary: `Residential rotating proxies, 25 GB, sticky sessions, country US, state California, city San Francisco ${long}`,
-      warnings: [`An earlier order of these arguments has an unknown outcome: check proxycart_orders first ${long}`, 'The wallet balance could not be read (vendor_unavailable).'],
+      warnings: [
+        `An earlier order of these arguments has an unknown outcome: check proxycart_orders first ${long}`,
+        'The wallet balance could not be read (vendor_unavailable).',
+      ],
     });
     const { tab, problems } = await openTab({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     await tab.goto(page.urlFor(record.id));

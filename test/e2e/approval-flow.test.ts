@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ElicitationCompleteNotificationSchema, ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, ElicitationCompleteNotificationSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { FIXTURE, ID, tool } from '../example.js';
-import { CLI, connect, sandboxEnv, startVendors, tempDir, textOf, type Session } from './harness.js';
+import { CLI, connect, type Session, sandboxEnv, startVendors, tempDir, textOf } from './harness.js';
 
 // A person approves on a page the model cannot operate: the default channel of every
 // client without forms. The page is driven here as a browser would drive it (GET, read the
@@ -15,7 +15,7 @@ const fixture = FIXTURE;
 const PLACE = tool('place_order');
 
 /** Reads the approval page's form and posts a decision, as a browser would. */
-export async function decide(url: string, decision: 'approve' | 'decline', pin?: string): Promise<Response> {
+async function decide(url: string, decision: 'approve' | 'decline', pin?: string): Promise<Response> {
   const page = await (await fetch(url)).text();
   const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
   if (!csrf) throw new Error(`no form on the approval page: ${page.slice(0, 200)}`);
@@ -65,7 +65,11 @@ describe('approval on the page', () => {
     ];
     const results: CallToolResult[] = [];
     for (const args of attempts) results.push(await session.call(PLACE, args));
-    expect(results.slice(0, 3).map((r) => (r.structuredContent as { status: string }).status)).toEqual(['approval_required', 'approval_required', 'approval_required']);
+    expect(results.slice(0, 3).map((r) => (r.structuredContent as { status: string }).status)).toEqual([
+      'approval_required',
+      'approval_required',
+      'approval_required',
+    ]);
     expect(textOf(results[3]!)).toMatch(/^policy: These arguments differ/);
     expect(textOf(results[4]!)).toMatch(/^policy: This confirmation token is unknown/);
     expect((results[5]!.structuredContent as { status: string }).status).toBe('approval_required');
@@ -77,7 +81,10 @@ describe('approval on the page', () => {
     const quoted = await session.ok(PLACE, fixture.order);
     const args = { ...fixture.order, confirmation_token: quoted.confirmation_token, wait_seconds: 20 };
     const progress: number[] = [];
-    const waiting = session.client.callTool({ name: PLACE, arguments: args }, undefined, { timeout: 60_000, onprogress: (p) => void progress.push(p.progress) });
+    const waiting = session.client.callTool({ name: PLACE, arguments: args }, undefined, {
+      timeout: 60_000,
+      onprogress: (p) => void progress.push(p.progress),
+    });
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const answer = await decide(quoted.approval_url, 'approve');
     expect(answer.status).toBe(200);
@@ -152,7 +159,13 @@ describe('approval on the page', () => {
 
   it('page mode: even a client with forms approves on the page', async () => {
     let forms = 0;
-    const session = await connect({ env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'page', PROXYCART_STORE: 'memory' }), elicit: () => ((forms += 1), { action: 'accept', content: { approve: true } }) });
+    const session = await connect({
+      env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'page', PROXYCART_STORE: 'memory' }),
+      elicit: () => {
+        forms += 1;
+        return { action: 'accept', content: { approve: true } };
+      },
+    });
     sessions.push(session);
     const quoted = await session.ok(PLACE, fixture.order);
     expect(quoted.status).toBe('approval_required');

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApprovalDetails, type ApprovalRecord, Approvals, MAX_WRONG_PINS } from '../../src/approval/approvals.js';
@@ -68,7 +68,8 @@ interface ParsedForm {
   buttons: Array<{ name: string; value: string }>;
 }
 
-const decodeEntities = (s: string) => s.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+const decodeEntities = (s: string) =>
+  s.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 
 function attributes(tag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -91,7 +92,12 @@ function parseForm(html: string): ParsedForm {
 }
 
 /** Submits the form as a browser does when the person presses `decision`. */
-function submit(pageUrl: string, form: ParsedForm, decision: string, extra: { pin?: string; headers?: Record<string, string | undefined>; fields?: Record<string, string | undefined> } = {}): Promise<Reply> {
+function submit(
+  pageUrl: string,
+  form: ParsedForm,
+  decision: string,
+  extra: { pin?: string; headers?: Record<string, string | undefined>; fields?: Record<string, string | undefined> } = {},
+): Promise<Reply> {
   const body = new URLSearchParams();
   for (const field of form.fields) {
     if (field.type === 'hidden' && !(field.name in (extra.fields ?? {}))) body.append(field.name, field.value);
@@ -197,7 +203,15 @@ describe('the approval page shows what is approved', () => {
 
   it('marks live orders and an unknown price, and escapes every value it shows', async () => {
     const hostile = '<script>alert(1)</script><img src=x onerror="y">&amp;';
-    const record = await fresh({ sandbox: false, vendor: `Nova${hostile}`, summary: hostile, warnings: [hostile, `"${hostile}'`], total_usd: null, balance_after_usd: null, price_source: 'unknown' });
+    const record = await fresh({
+      sandbox: false,
+      vendor: `Nova${hostile}`,
+      summary: hostile,
+      warnings: [hostile, `"${hostile}'`],
+      total_usd: null,
+      balance_after_usd: null,
+      price_source: 'unknown',
+    });
     const page = await send(open.urlFor(record.id));
     expect(page.status).toBe(200);
     expectSecurityHeaders(page);
@@ -249,14 +263,37 @@ describe('attacks are refused and change nothing', () => {
     ['a wrong csrf', 403, (url, form) => submit(url, form, 'approve', { fields: { csrf: 'A'.repeat(43) } })],
     ['an empty csrf', 403, (url, form) => submit(url, form, 'approve', { fields: { csrf: '' } })],
     ['a foreign Origin', 403, (url, form) => submit(url, form, 'approve', { headers: { origin: 'http://evil.example' } })],
-    ['the same port under another name in Origin', 403, (url, form) => submit(url, form, 'approve', { headers: { origin: new URL(url).origin.replace('127.0.0.1', 'localhost') } })],
+    [
+      'the same port under another name in Origin',
+      403,
+      (url, form) => submit(url, form, 'approve', { headers: { origin: new URL(url).origin.replace('127.0.0.1', 'localhost') } }),
+    ],
     ['a missing Origin', 403, (url, form) => submit(url, form, 'approve', { headers: { origin: undefined } })],
     ['Origin: null', 403, (url, form) => submit(url, form, 'approve', { headers: { origin: 'null' } })],
     ['a foreign Host (DNS rebinding)', 403, (url, form) => submit(url, form, 'approve', { headers: { host: `evil.example:${new URL(url).port}` } })],
     ['Host: localhost', 403, (url, form) => submit(url, form, 'approve', { headers: { host: `localhost:${new URL(url).port}` } })],
-    ['a JSON body', 415, (url, form) => send(url, { method: 'POST', headers: { origin: new URL(url).origin, 'content-type': 'application/json' }, body: JSON.stringify({ csrf: form.fields[0].value, decision: 'approve' }) })],
+    [
+      'a JSON body',
+      415,
+      (url, form) =>
+        send(url, {
+          method: 'POST',
+          headers: { origin: new URL(url).origin, 'content-type': 'application/json' },
+          body: JSON.stringify({ csrf: form.fields[0].value, decision: 'approve' }),
+        }),
+    ],
     ['a body over 4 KB', 413, (url, form) => submit(url, form, 'approve', { fields: { padding: 'x'.repeat(5000) } })],
-    ['a chunked body over 4 KB', 413, (url, form) => send(url, { method: 'POST', chunked: true, headers: { origin: new URL(url).origin, 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${form.fields[0].value}&decision=approve&padding=${'x'.repeat(64_000)}` })],
+    [
+      'a chunked body over 4 KB',
+      413,
+      (url, form) =>
+        send(url, {
+          method: 'POST',
+          chunked: true,
+          headers: { origin: new URL(url).origin, 'content-type': 'application/x-www-form-urlencoded' },
+          body: `csrf=${form.fields[0].value}&decision=approve&padding=${'x'.repeat(64_000)}`,
+        }),
+    ],
     ['two decisions at once', 400, (url, form) => submit(url, form, 'decline', { fields: { decision: 'approve' } })],
     ['an unknown decision', 400, (url, form) => submit(url, form, 'yes')],
     ['a PUT', 405, (url) => send(url, { method: 'PUT', headers: { origin: new URL(url).origin } })],
@@ -315,7 +352,12 @@ describe('attacks are refused and change nothing', () => {
     const record = await fresh();
     const form = parseForm((await send(open.urlFor(record.id))).body);
     const unknown = open.urlFor('AAAAAAAAAAAAAAAAAAAAAAAA');
-    for (const reply of [await send(unknown), await submit(unknown, { ...form, action: '/approve/AAAAAAAAAAAAAAAAAAAAAAAA' }, 'approve'), await send(`${open.origin}/approve/..%2F..%2Fetc`), await send(`${open.origin}/`)]) {
+    for (const reply of [
+      await send(unknown),
+      await submit(unknown, { ...form, action: '/approve/AAAAAAAAAAAAAAAAAAAAAAAA' }, 'approve'),
+      await send(`${open.origin}/approve/..%2F..%2Fetc`),
+      await send(`${open.origin}/`),
+    ]) {
       expect(reply.status).toBe(404);
       expectSecurityHeaders(reply);
     }

@@ -44,6 +44,7 @@ describe('the MCP bundle', () => {
     const substituted = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value.includes('user_config') ? '' : value]));
     const transport = new StdioClientTransport({
       command: process.execPath,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the MCP bundle's own placeholder
       args: args.map((arg) => arg.replace('${__dirname}', unpacked)),
       env: { PATH: process.env.PATH ?? '', HOME: home, PROXYCART_HOME: home, ...substituted },
       stderr: 'ignore',

@@ -72,7 +72,7 @@ describe('the proxycart command', () => {
     }
   });
 
-  it('`proxycart sandbox --port N` says which vendor\'s port is taken', async () => {
+  it("`proxycart sandbox --port N` says which vendor's port is taken", async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as AddressInfo).port;

@@ -4,8 +4,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../src/sandbox/index.js';
 import { PROVIDERS } from '../../src/providers/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
 import { EXAMPLE, FIXTURE, ID, tool } from '../example.js';
 import { fixtureOf } from '../fixtures.js';
 import { CLI, connect, sandboxEnv, startVendors, tempDir, textOf } from './harness.js';
@@ -19,10 +19,15 @@ const UNSET = PROVIDERS.filter((spec) => spec.id !== ID && spec.id !== NO_DEFAUL
 const NO_DEFAULT_KEY = fixtureOf(NO_DEFAULT.id).wrongKey;
 
 describe('configuration problems', () => {
-  it('a key without the base URL of a vendor that has no default blocks only that vendor\'s tools', async () => {
+  it("a key without the base URL of a vendor that has no default blocks only that vendor's tools", async () => {
     expect(NO_DEFAULT).toBeDefined();
     const session = await connect({
-      env: { [NO_DEFAULT.keyEnv]: NO_DEFAULT_KEY, [EXAMPLE.keyEnv]: FIXTURE.wrongKey, [EXAMPLE.baseUrlEnv]: 'http://127.0.0.1:9/public/v1', PROXYCART_STORE: 'memory' },
+      env: {
+        [NO_DEFAULT.keyEnv]: NO_DEFAULT_KEY,
+        [EXAMPLE.keyEnv]: FIXTURE.wrongKey,
+        [EXAMPLE.baseUrlEnv]: 'http://127.0.0.1:9/public/v1',
+        PROXYCART_STORE: 'memory',
+      },
     });
     try {
       const names = (await session.client.listTools()).tools.map((t) => t.name);

@@ -18,6 +18,8 @@ it('passes the MCP conformance suite, apart from the reference server fixture sc
   }
   expect(summary).toContain('all failures are expected');
   // Every expected failure carries its reason on the same line.
-  const listed = readFileSync(join(ROOT, 'scripts/conformance/expected-failures.yml'), 'utf8').split('\n').filter((line) => /^\s+- /.test(line));
+  const listed = readFileSync(join(ROOT, 'scripts/conformance/expected-failures.yml'), 'utf8')
+    .split('\n')
+    .filter((line) => /^\s+- /.test(line));
   for (const line of listed) expect(line, line).toMatch(/^\s+- [a-z0-9-]+\s+# \S.{10,}/);
 }, 180_000);

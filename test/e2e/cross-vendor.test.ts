@@ -6,7 +6,7 @@ import { PROVIDERS } from '../../src/providers/index.js';
 import type { CompareAsk, ProviderSpec } from '../../src/providers/types.js';
 import { EXAMPLE, firstWith, ID, tool } from '../example.js';
 import { connectParsed, FIXTURES, fixtureOf } from '../fixtures.js';
-import { CLI, connect, tempDir, textOf, type Session } from './harness.js';
+import { CLI, connect, type Session, tempDir, textOf } from './harness.js';
 
 // The cross-vendor story in sandbox mode, with the simulators inside the server (as a
 // person without keys runs it): compare → buy the example vendor's cheapest → check its
@@ -174,7 +174,12 @@ describe('across vendors in a sandbox that remembers', () => {
     expect(books.orders.map((o: any) => o.state)).toEqual(['pending', 'active']);
     for (const order of books.orders) expect(order).toMatchObject({ total_usd: expect.any(Number), what: expect.any(String), at: expect.any(String) });
     const spent = Math.round((first.total + second.total) * 100) / 100;
-    expect(books.spending).toEqual({ spent_24h_usd: spent, daily_budget_usd: 200, budget_left_usd: Math.round((200 - spent) * 100) / 100, max_order_usd: MAX_ORDER_USD });
+    expect(books.spending).toEqual({
+      spent_24h_usd: spent,
+      daily_budget_usd: 200,
+      budget_left_usd: Math.round((200 - spent) * 100) / 100,
+      max_order_usd: MAX_ORDER_USD,
+    });
     expect(books.outcome_unknown).toEqual([]);
     const onlySecond = await session!.ok('proxycart_orders', { provider: SECOND.id, limit: 5 });
     expect(onlySecond.orders).toHaveLength(1);
@@ -234,7 +239,9 @@ describe('the books with an order of unknown outcome', () => {
     const fixture = fixtureOf(spec.id);
     const unpriced: Record<string, string> = spec.capabilities.quote === 'unknown' ? { PROXYCART_ALLOW_UNPRICED: '1' } : {};
     const vendors = await startVendors([spec.id]);
-    const books = await connect({ env: sandboxEnv(vendors, { PROXYCART_CONFIRM: 'token', ...unpriced, PROXYCART_TIMEOUT_S: '1', PROXYCART_HOME: tempDir('unknown') }) });
+    const books = await connect({
+      env: sandboxEnv(vendors, { PROXYCART_CONFIRM: 'token', ...unpriced, PROXYCART_TIMEOUT_S: '1', PROXYCART_HOME: tempDir('unknown') }),
+    });
     try {
       const quoted = await books.ok(tool('place_order', spec), fixture.order);
       // The vendor takes the order and never answers, and has no way to look it up.
@@ -244,7 +251,12 @@ describe('the books with an order of unknown outcome', () => {
       const listed = await books.ok('proxycart_orders', { state: 'outcome_unknown' });
       expect(listed.orders).toHaveLength(1);
       expect(listed.outcome_unknown).toEqual([
-        expect.objectContaining({ provider: spec.id, order_id: expect.stringMatching(/^unknown:/), state: 'outcome_unknown', what_to_do: expect.stringContaining(tool('order_status', spec)) }),
+        expect.objectContaining({
+          provider: spec.id,
+          order_id: expect.stringMatching(/^unknown:/),
+          state: 'outcome_unknown',
+          what_to_do: expect.stringContaining(tool('order_status', spec)),
+        }),
       ]);
       expect(listed.orders[0].order_id).toBe(listed.outcome_unknown[0].order_id);
     } finally {

@@ -22,8 +22,14 @@ interface Summary {
 
 describe('a fifth vendor', () => {
   it('is picked up by the shared suites from one registry line: its contract, fault-matrix and secrets tests run and pass', { timeout: 240_000 }, async () => {
-    const result = await run(process.execPath, [SCRIPT], { timeout: 230_000, maxBuffer: 16 * 1024 * 1024 }).catch((error: { code: number; stdout: string; stderr: string }) => error);
-    const line = result.stdout.trim().split('\n').reverse().find((l) => l.startsWith('fifth-vendor: '));
+    const result = await run(process.execPath, [SCRIPT], { timeout: 230_000, maxBuffer: 16 * 1024 * 1024 }).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    const line = result.stdout
+      .trim()
+      .split('\n')
+      .reverse()
+      .find((l) => l.startsWith('fifth-vendor: '));
     expect(line, result.stderr.slice(-2000)).toBeDefined();
     const summary = JSON.parse(line!.slice('fifth-vendor: '.length)) as Summary;
     expect(summary.reason).toBeUndefined();

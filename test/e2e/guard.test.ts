@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { FIXTURE, ID, tool } from '../example.js';
-import { connect, sandboxEnv, startVendors, tempDir, textOf, type Session } from './harness.js';
+import { connect, type Session, sandboxEnv, startVendors, tempDir, textOf } from './harness.js';
 
 // The guard, end to end through the built server: nothing is sent without approval, an
 // approval is spent once, and the caps hold. The example vendor (test/example.ts) stands for
@@ -128,14 +128,9 @@ describe('the money guard', () => {
   it('in read-only mode offers no place_order tool', async () => {
     const session = await open({ env: sandboxEnv(sandbox, { PROXYCART_READ_ONLY: '1' }) });
     const { tools } = await session.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual([
-      'proxycart_check_proxy',
-      'proxycart_compare_offers',
-      'proxycart_orders',
-      tool('list_offers'),
-      tool('order_status'),
-      tool('wallet_balance'),
-    ].sort());
+    expect(tools.map((t) => t.name).sort()).toEqual(
+      ['proxycart_check_proxy', 'proxycart_compare_offers', 'proxycart_orders', tool('list_offers'), tool('order_status'), tool('wallet_balance')].sort(),
+    );
   });
 
   describe('confirmation by form (elicitation)', () => {
@@ -165,7 +160,10 @@ describe('the money guard', () => {
     });
 
     it('treats an unticked approval as a decline', async () => {
-      const session = await open({ env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto' }), elicit: () => ({ action: 'accept', content: { approve: false } }) });
+      const session = await open({
+        env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto' }),
+        elicit: () => ({ action: 'accept', content: { approve: false } }),
+      });
       expect((await session.ok(PLACE, fixture.order)).status).toBe('declined');
       expect(simulator().moneyRequests()).toHaveLength(0);
     });

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { PROVIDERS } from '../../src/providers/index.js';
 import type { ProviderId } from '../../src/providers/types.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 
 // End-to-end tests run the built server (dist/cli.js) as a child process, driven by the
 // SDK client over stdio, against simulators running in the test process over real HTTP.
@@ -80,10 +80,7 @@ export async function connect(options: SessionOptions): Promise<Session> {
     partial = lines.pop() ?? '';
     stderr.push(...lines);
   });
-  const client = new Client(
-    { name: 'proxycart-e2e', version: '1.0.0' },
-    { capabilities: options.elicit ? { elicitation: { form: {} } } : {} },
-  );
+  const client = new Client({ name: 'proxycart-e2e', version: '1.0.0' }, { capabilities: options.elicit ? { elicitation: { form: {} } } : {} });
   if (options.elicit) {
     const answer = options.elicit;
     client.setRequestHandler(ElicitRequestSchema, async (request) => answer(String(request.params.message)));

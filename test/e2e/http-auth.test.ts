@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { FIXTURE, ID, tool } from '../example.js';
 import { CLI, sandboxEnv, startVendors, tempDir } from './harness.js';
-import { connectHttp, startNode, type HttpNodeProcess } from './http-harness.js';
+import { connectHttp, type HttpNodeProcess, startNode } from './http-harness.js';
 
 // Authentication, scopes and DNS-rebinding defences of `serve --http`, with a tokens file
 // written by `proxycart token add` and a test OAuth issuer (keys made here, JWKS on loopback).
@@ -64,7 +64,10 @@ beforeAll(async () => {
   issuer = `http://127.0.0.1:${(issuerServer.address() as { port: number }).port}`;
 
   tokensFile = join(tempDir('tokens'), 'clients.txt');
-  for (const [name, scopes] of [['reader', 'proxycart:read'], ['spender', 'proxycart:read,proxycart:spend']] as const) {
+  for (const [name, scopes] of [
+    ['reader', 'proxycart:read'],
+    ['spender', 'proxycart:read,proxycart:spend'],
+  ] as const) {
     const { stdout } = await run(process.execPath, [CLI, 'token', 'add', name, '--scopes', scopes, '--file', tokensFile]);
     tokens[name] = stdout.trim();
   }
@@ -97,7 +100,9 @@ describe('tokens file', () => {
   });
 
   it('token add refuses unknown scopes and duplicate names', async () => {
-    await expect(run(process.execPath, [CLI, 'token', 'add', 'x', '--scopes', 'proxycart:everything', '--file', tokensFile])).rejects.toMatchObject({ code: 2 });
+    await expect(run(process.execPath, [CLI, 'token', 'add', 'x', '--scopes', 'proxycart:everything', '--file', tokensFile])).rejects.toMatchObject({
+      code: 2,
+    });
     await expect(run(process.execPath, [CLI, 'token', 'add', 'reader', '--scopes', 'proxycart:read', '--file', tokensFile])).rejects.toMatchObject({ code: 2 });
   });
 });
@@ -140,7 +145,10 @@ describe('401 and 403', () => {
     expect(names.some((n) => n.endsWith('_place_order'))).toBe(false);
     expect((await reader.ok(tool('wallet_balance'))).balance).toEqual(expect.any(Number));
     await reader.close();
-    const res = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: tool('place_order'), arguments: FIXTURE.order } }, { authorization: `Bearer ${tokens.reader}` });
+    const res = await post(
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: tool('place_order'), arguments: FIXTURE.order } },
+      { authorization: `Bearer ${tokens.reader}` },
+    );
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toMatch(/error="insufficient_scope", scope="proxycart:spend"/);
     expect(sandbox.vendors[ID]!.simulator.moneyRequests()).toHaveLength(0);
@@ -190,10 +198,14 @@ describe('Host, Origin, body size', () => {
   it('a foreign Host (DNS rebinding) is 403, even with a valid token', async () => {
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(node.url, { method: 'POST', headers: { host: 'evil.example:80', 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...auth() } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        node.url,
+        { method: 'POST', headers: { host: 'evil.example:80', 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...auth() } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify(listTools));
     });

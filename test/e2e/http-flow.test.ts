@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { connectParsed, FIXTURES, type VendorFixture } from '../fixtures.js';
 import { sandboxEnv, startVendors } from './harness.js';
-import { connectHttp, startNode, type HttpNodeProcess } from './http-harness.js';
+import { connectHttp, type HttpNodeProcess, startNode } from './http-harness.js';
 
 // One loopback node without authentication (a single user's HTTP server): the order flow,
 // with progress streamed over HTTP while waiting for a pending order, and a clean SIGTERM.
@@ -51,11 +51,10 @@ it('quotes, places and waits for an order over HTTP, with progress while it is p
   expect(placed.status).toBe('placed');
   expect(sandbox.vendors[vendor.id]!.simulator.moneyRequests()).toHaveLength(1);
   const progress: string[] = [];
-  const waited = await session.client.callTool(
-    { name: `${vendor.id}_order_status`, arguments: { order_id: placed.order.id, wait_seconds: 30 } },
-    undefined,
-    { onprogress: (p) => progress.push(String(p.message)), timeout: 60_000 },
-  );
+  const waited = await session.client.callTool({ name: `${vendor.id}_order_status`, arguments: { order_id: placed.order.id, wait_seconds: 30 } }, undefined, {
+    onprogress: (p) => progress.push(String(p.message)),
+    timeout: 60_000,
+  });
   expect(waited.isError).toBeFalsy();
   expect((waited.structuredContent as { order: { state: string } }).order.state).toBe('active');
   expect(placed.order.state).toBe('pending'); // that vendor's simulator provisions later

@@ -8,7 +8,7 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import { openStore } from '../../src/store.js';
 import { FIXTURE, ID, tool } from '../example.js';
 import { CLI, sandboxEnv, startVendors, tempDir, textOf } from './harness.js';
-import { connectHttp, redisServer, startNode, until, type HttpNodeProcess, type HttpSession, type RedisServer } from './http-harness.js';
+import { connectHttp, type HttpNodeProcess, type HttpSession, type RedisServer, redisServer, startNode, until } from './http-harness.js';
 
 // Several `serve --http` nodes on one real redis-server (started here, so it can be
 // stopped), with agent-confirmed tokens (PROXYCART_CONFIRM=token).
@@ -38,7 +38,10 @@ async function node(extra: Record<string, string> = {}): Promise<HttpNodeProcess
 }
 
 async function client(targets: HttpNodeProcess[], who = 'alice'): Promise<HttpSession> {
-  const session = await connectHttp(targets.map((n) => n.url), tokens[who]);
+  const session = await connectHttp(
+    targets.map((n) => n.url),
+    tokens[who],
+  );
   sessions.push(session);
   return session;
 }
@@ -167,7 +170,9 @@ describe('two nodes, one Redis', () => {
     expect((await dave.ok(PLACE, { ...ORDER, confirmation_token: quoted.confirmation_token })).status).toBe('placed');
     const again = await dave.call(PLACE, ORDER);
     expect(textOf(again)).toMatch(
-      new RegExp(`^policy: This order \\(${usd(PRICE)} USD\\) would take token:dave's last 24 hours' spending from ${usd(PRICE)} USD over its budget of ${usd(perClient)} USD`),
+      new RegExp(
+        `^policy: This order \\(${usd(PRICE)} USD\\) would take token:dave's last 24 hours' spending from ${usd(PRICE)} USD over its budget of ${usd(perClient)} USD`,
+      ),
     );
     expect((await erin.ok(PLACE, ORDER)).status).toBe('confirmation_required');
     const mine = await dave.ok('proxycart_orders', {});

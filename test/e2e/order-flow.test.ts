@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../src/providers/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { FIXTURES } from '../fixtures.js';
-import { connect, sandboxEnv, startVendors, type Session } from './harness.js';
+import { connect, type Session, sandboxEnv, startVendors } from './harness.js';
 import { listOffersShape, orderStatusShape, placeOrderShape, walletBalanceShape } from './shapes.js';
 
 // The whole life of an order for each vendor, as an assistant drives it: list → quote
@@ -31,7 +31,10 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio
   it('takes an order from the catalog to an active order, charging the wallet once', async () => {
     const simulator = sandbox.vendors[id]!.simulator;
     const { tools } = await session.client.listTools();
-    const names = tools.map((t) => t.name).filter((name) => !name.startsWith('proxycart_')).sort();
+    const names = tools
+      .map((t) => t.name)
+      .filter((name) => !name.startsWith('proxycart_'))
+      .sort();
     expect(names).toEqual(
       ['list_offers', 'order_status', 'place_order', ...(spec.capabilities.balance ? ['wallet_balance'] : [])].map((op) => `${id}_${op}`).sort(),
     );
@@ -68,11 +71,10 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio
 
     // Waiting reports progress while the vendor provisions (an order placed active has nothing to wait for).
     const progress: string[] = [];
-    const waited = await session.client.callTool(
-      { name: `${id}_order_status`, arguments: { order_id: placed.order.id, wait_seconds: 30 } },
-      undefined,
-      { onprogress: (p) => progress.push(String(p.message)), timeout: 60_000 },
-    );
+    const waited = await session.client.callTool({ name: `${id}_order_status`, arguments: { order_id: placed.order.id, wait_seconds: 30 } }, undefined, {
+      onprogress: (p) => progress.push(String(p.message)),
+      timeout: 60_000,
+    });
     expect(waited.isError).toBeFalsy();
     const status = orderStatusShape.parse(waited.structuredContent) as Record<string, any>;
     if (placed.order.state === 'pending') expect(progress.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { FIXTURES, fixtureOf } from '../fixtures.js';
-import { connect, startVendors, tempDir, type Session } from './harness.js';
+import { connect, type Session, startVendors, tempDir } from './harness.js';
 
 // Keys are configured as real keys would be (not sandbox mode), pointing at the
 // simulators; then every tool is driven through success and failure, and every result,

@@ -1,21 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ProxycartError, type ErrorKind } from '../../src/errors.js';
+import type { ErrorKind, ProxycartError } from '../../src/errors.js';
+import { recoverLostOrder } from '../../src/guard/reconcile.js';
 import type { HttpResponse } from '../../src/http/client.js';
+import { interpretVendorError } from '../../src/http/vendor-errors.js';
+import { MAX_CANDIDATES } from '../../src/providers/compare.js';
+import { CLOCK_SKEW_MS, findPlacedOrder } from '../../src/providers/novaproxy/client.js';
+import { errorTable } from '../../src/providers/novaproxy/errors.js';
+import { fixture } from '../../src/providers/novaproxy/fixture.js';
 import { provider } from '../../src/providers/novaproxy/index.js';
 import { bytesToGb, classifyStatus, offerNotes, orderFromVendor, planToOffer } from '../../src/providers/novaproxy/map.js';
-import { CLOCK_SKEW_MS, findPlacedOrder } from '../../src/providers/novaproxy/client.js';
 import { orderBodySchema, orderListSchema, orderSchema, planBodySchema, planListSchema, planSchema } from '../../src/providers/novaproxy/schemas.js';
-import { errorTable } from '../../src/providers/novaproxy/errors.js';
-import { interpretVendorError } from '../../src/http/vendor-errors.js';
-import { recoverLostOrder } from '../../src/guard/reconcile.js';
-import { connectParsed } from '../fixtures.js';
-import type { PreparedOrder, ProviderClient } from '../../src/providers/types.js';
+import type { CompareAsk, PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
-import { createSimulator, sandboxKey, seedPlans, type NovaState } from '../../src/sandbox/novaproxy.js';
-import { MAX_CANDIDATES } from '../../src/providers/compare.js';
-import type { CompareAsk } from '../../src/providers/types.js';
-import { fixture } from '../../src/providers/novaproxy/fixture.js';
+import { createSimulator, type NovaState, sandboxKey, seedPlans } from '../../src/sandbox/novaproxy.js';
+import { connectParsed } from '../fixtures.js';
 import { rejection } from '../rejection.js';
 
 const BAD_KEY = 'novaproxy_wrong_key_9d8c7b6a5f4e3d2c1b0a';
@@ -158,7 +157,9 @@ describe('novaproxy mapping', () => {
   });
 
   it('maps an active order with credentials to one endpoint per plan port, host left empty', () => {
-    const order = orderFromVendor(vendorOrder({ status: 'active', username: '99xhbk9uyvzry71', password: 'tmu1rfdkw47i90d', price: { gross: '2.00', discount: '0.11', net: '1.89' } }));
+    const order = orderFromVendor(
+      vendorOrder({ status: 'active', username: '99xhbk9uyvzry71', password: 'tmu1rfdkw47i90d', price: { gross: '2.00', discount: '0.11', net: '1.89' } }),
+    );
     expect(order.state).toBe('active');
     expect(order.total_usd).toBe(1.89);
     expect(order.proxies).toEqual([
@@ -375,7 +376,9 @@ describe('novaproxy client against its simulator', () => {
   });
 
   it('refuses cross-field mistakes and bad input before the vendor sees them', async () => {
-    expect((await failure(client.prepareOrder({ plan: 'residential', bandwidth: 2, duration: '1_day' }), 'invalid_input')).message).toMatch(/sold by bandwidth/);
+    expect((await failure(client.prepareOrder({ plan: 'residential', bandwidth: 2, duration: '1_day' }), 'invalid_input')).message).toMatch(
+      /sold by bandwidth/,
+    );
     expect((await failure(client.prepareOrder({ plan: 'datacenter', bandwidth: 2 }), 'invalid_input')).message).toMatch(/sold by duration/);
     expect((await failure(client.prepareOrder({ plan: 'datacenter' }), 'invalid_input')).advice).toMatch(/1_week, 30_days/);
     // connectParsed parses synchronously, so a bad argument throws before a promise exists.
@@ -511,8 +514,12 @@ describe('novaproxy client against its simulator', () => {
     sim.inject({ method: 'POST', path: /^\/orders$/, action: { kind: 'status', status: 500 }, times: 1 });
     await failure(client.placeOrder(prepared, 'key-12'), 'outcome_unknown');
     expect(sim.state.orders.size).toBe(0);
-    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'key-12', prepared, sentAt: Date.now() })).toBeUndefined();
-    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'key-12', prepared, sentAt: Date.now() - 10 * 60_000 })).toBeNull();
+    expect(
+      await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'key-12', prepared, sentAt: Date.now() }),
+    ).toBeUndefined();
+    expect(
+      await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'key-12', prepared, sentAt: Date.now() - 10 * 60_000 }),
+    ).toBeNull();
   });
 
   it('cannot tell when two matching orders appeared since sending', async () => {
@@ -560,7 +567,11 @@ describe('novaproxy simulator', () => {
 
   it('lists orders newest first with the user, and hides the numeric id form', async () => {
     for (const bandwidth of [1, 2]) {
-      const res = await fetch(`${baseUrl}/orders`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ plan: 'residential', bandwidth }) });
+      const res = await fetch(`${baseUrl}/orders`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ plan: 'residential', bandwidth }),
+      });
       expect(res.status).toBe(201);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -606,7 +617,10 @@ describe('novaproxy compare candidates (what proxycart_compare_offers offers)', 
   /** What the seeded plans say a bandwidth candidate costs: its bandwidth at the GB price of the largest tier it reaches. */
   function seedTotal(args: Record<string, any>): number {
     const plan = seedPlans().find((p) => p.slug === args.plan)!;
-    const tier = [...plan.bandwidths!].sort((a, b) => a.bandwidth - b.bandwidth).filter((t) => t.bandwidth <= args.bandwidth).pop()!;
+    const tier = [...plan.bandwidths!]
+      .sort((a, b) => a.bandwidth - b.bandwidth)
+      .filter((t) => t.bandwidth <= args.bandwidth)
+      .pop()!;
     return Math.round(args.bandwidth * tier.price_per_gb * 100) / 100;
   }
 
@@ -615,7 +629,9 @@ describe('novaproxy compare candidates (what proxycart_compare_offers offers)', 
     const known = priced.filter(({ quote }) => quote.total_usd !== null);
     expect(known.length).toBeGreaterThan(0);
     for (const { candidate, quote } of known) expect(quote.total_usd, JSON.stringify(candidate.args)).toBeCloseTo(seedTotal(candidate.args), 2);
-    expect(known.map(({ candidate, quote }) => ({ unit: candidate.unit, per: perUnit(quote.total_usd!, candidate.units), total: quote.total_usd }))).toContainEqual({ unit: 'gb', per: 2.75, total: 27.5 });
+    expect(
+      known.map(({ candidate, quote }) => ({ unit: candidate.unit, per: perUnit(quote.total_usd!, candidate.units), total: quote.total_usd })),
+    ).toContainEqual({ unit: 'gb', per: 2.75, total: 27.5 });
   });
 
   it('offers a US static datacenter duration plan with no published price (one access)', async () => {

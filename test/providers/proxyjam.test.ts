@@ -1,21 +1,20 @@
 import { createServer } from 'node:http';
-import { fixture } from '../../src/providers/proxyjam/fixture.js';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProxycartError } from '../../src/errors.js';
+import type { ProxycartError } from '../../src/errors.js';
+import { recoverLostOrder } from '../../src/guard/reconcile.js';
 import type { HttpResponse } from '../../src/http/client.js';
+import { interpretVendorError } from '../../src/http/vendor-errors.js';
+import { MAX_CANDIDATES } from '../../src/providers/compare.js';
+import { errorTable, vendorMessageOf } from '../../src/providers/proxyjam/errors.js';
+import { fixture } from '../../src/providers/proxyjam/fixture.js';
 import { provider } from '../../src/providers/proxyjam/index.js';
 import { classifyStatus, mapOffer, mapOrder, offersFromCatalog, orderFromResponse, ordersFromResponse } from '../../src/providers/proxyjam/map.js';
 import { BANDWIDTH_WARNING, ESTIMATE_WARNING, prepareFromOffer } from '../../src/providers/proxyjam/rules.js';
 import { orderSchema, type VendorOffer } from '../../src/providers/proxyjam/schemas.js';
-import { errorTable, vendorMessageOf } from '../../src/providers/proxyjam/errors.js';
-import { interpretVendorError } from '../../src/http/vendor-errors.js';
-import { recoverLostOrder } from '../../src/guard/reconcile.js';
+import type { CompareAsk, Order, OrderState, PreparedOrder, ProviderClient } from '../../src/providers/types.js';
+import { createSimulator, FOREIGN_ORDER_ID, type ProxyJamSimulatorOptions, sandboxKey, seedCatalog } from '../../src/sandbox/proxyjam.js';
 import { connectParsed } from '../fixtures.js';
-import type { Order, OrderState, PreparedOrder, ProviderClient } from '../../src/providers/types.js';
-import { createSimulator, FOREIGN_ORDER_ID, sandboxKey, seedCatalog, type ProxyJamSimulatorOptions } from '../../src/sandbox/proxyjam.js';
-import { MAX_CANDIDATES } from '../../src/providers/compare.js';
-import type { CompareAsk } from '../../src/providers/types.js';
 import { rejection } from '../rejection.js';
 
 // ---------------------------------------------------------------- helpers
@@ -200,7 +199,14 @@ describe('ProxyJam order shapes', () => {
 
   it('reads the flat mobile shape: order_status is the lifecycle, status the live state', () => {
     const order = mapOrder(orderSchema.parse(MOBILE_ORDER));
-    expect(order).toMatchObject({ id: 'mobile-order', status: 'provisioned', state: 'active', proxy_status: 'active', total_usd: 1.5, current_ip: '203.0.113.10' });
+    expect(order).toMatchObject({
+      id: 'mobile-order',
+      status: 'provisioned',
+      state: 'active',
+      proxy_status: 'active',
+      total_usd: 1.5,
+      current_ip: '203.0.113.10',
+    });
     expect(order.proxies).toEqual([{ host: 'gw.example.test', port: 24534, protocol: 'HTTP', username: 'pj_abc', password: 'mobile-secret' }]);
 
     const waiting = mapOrder(orderSchema.parse({ ...MOBILE_ORDER, order_status: 'paid', status: 'inactive', host: null, port: null }));
@@ -233,7 +239,21 @@ describe('ProxyJam catalog mapping', () => {
 
   it('fills kind from the group and price from the cheapest option', () => {
     const offers = offersFromCatalog({
-      kinds: [{ kind: 'mobile', offers: [{ id: '7', mode: 'rotating', options: [{ price: '12', period_days: 30, tarification_index: 1 }, { price: 1.5, period_days: 1, tarification_index: 0 }] }] }],
+      kinds: [
+        {
+          kind: 'mobile',
+          offers: [
+            {
+              id: '7',
+              mode: 'rotating',
+              options: [
+                { price: '12', period_days: 30, tarification_index: 1 },
+                { price: 1.5, period_days: 1, tarification_index: 0 },
+              ],
+            },
+          ],
+        },
+      ],
     })!;
     const offer = mapOffer(offers[0]);
     expect(offer).toMatchObject({ id: 7, kind: 'mobile', country: null, price_from_usd: 1.5, requires_tarification_index: true });
@@ -262,17 +282,42 @@ describe('ProxyJam order rules (pure)', () => {
   };
 
   it('picks 30 days among several periods when period_days is left out, and asks otherwise', () => {
-    const weekly: VendorOffer = { ...residential, options: [{ price: 0.4, period_days: 7 }, { price: 1.2, period_days: 30 }] };
+    const weekly: VendorOffer = {
+      ...residential,
+      options: [
+        { price: 0.4, period_days: 7 },
+        { price: 1.2, period_days: 30 },
+      ],
+    };
     expect(prepareFromOffer(weekly, { offer_id: 42 }).request.period_days).toBe(30);
-    const noMonth: VendorOffer = { ...residential, options: [{ price: 0.4, period_days: 7 }, { price: 3, period_days: 90 }] };
+    const noMonth: VendorOffer = {
+      ...residential,
+      options: [
+        { price: 0.4, period_days: 7 },
+        { price: 3, period_days: 90 },
+      ],
+    };
     expect(() => prepareFromOffer(noMonth, { offer_id: 42 })).toThrow(/sells several periods: set period_days to one of 7, 90/);
     expect(prepareFromOffer(noMonth, { offer_id: 42, period_days: 90, quantity: 3 }).quote.total_usd).toBe(9);
   });
 
   it('sends the offer kind, IP version and country instead of the vendor defaults', () => {
     const prepared = prepareFromOffer(residential, { offer_id: 42, quantity: 2 });
-    expect(prepared.request).toEqual({ offer_id: 42, payment_method: 'wallet', proxy_type: 'residential', ip_version: 'IPv4', country: 'US', quantity: 2, period_days: 30 });
-    expect(prepared.quote).toEqual({ total_usd: 7, price_source: 'catalog_estimate', summary: '2 × US Residential Rotating (offer 42), 30 days', warnings: [ESTIMATE_WARNING] });
+    expect(prepared.request).toEqual({
+      offer_id: 42,
+      payment_method: 'wallet',
+      proxy_type: 'residential',
+      ip_version: 'IPv4',
+      country: 'US',
+      quantity: 2,
+      period_days: 30,
+    });
+    expect(prepared.quote).toEqual({
+      total_usd: 7,
+      price_source: 'catalog_estimate',
+      summary: '2 × US Residential Rotating (offer 42), 30 days',
+      warnings: [ESTIMATE_WARNING],
+    });
   });
 
   it('takes the period of the chosen tariff and warns about an unpriced bandwidth cap', () => {
@@ -284,7 +329,9 @@ describe('ProxyJam order rules (pure)', () => {
   });
 
   it('names the tariffs to choose from when tarification_index is missing', () => {
-    expect(() => prepareFromOffer(mobile, { offer_id: 77 })).toThrow(/tarification_index is required\. Pick one of: 0 \(1 GB, 1 day, \$1\.50\); 1 \(5 GB, 30 days, \$12\.00\)/);
+    expect(() => prepareFromOffer(mobile, { offer_id: 77 })).toThrow(
+      /tarification_index is required\. Pick one of: 0 \(1 GB, 1 day, \$1\.50\); 1 \(5 GB, 30 days, \$12\.00\)/,
+    );
   });
 
   it('refuses mismatched offer fields and unknown periods', () => {
@@ -305,7 +352,13 @@ describe('ProxyJam error envelope', () => {
     ['forbidden', 403, { detail: 'Not allowed' }, 'auth', /does not allow/],
     ['not found', 404, { detail: 'Order not found' }, 'not_found', /no such resource/],
     ['idempotency conflict', 409, { detail: 'Idempotency key reused' }, 'vendor_error', /idempotency key was already used for a different order/],
-    ['newer envelope, funds', 409, { error: { code: 'INSUFFICIENT_FUNDS', message: 'Insufficient funds', details: { required: 1 } } }, 'insufficient_funds', /does not hold enough/],
+    [
+      'newer envelope, funds',
+      409,
+      { error: { code: 'INSUFFICIENT_FUNDS', message: 'Insufficient funds', details: { required: 1 } } },
+      'insufficient_funds',
+      /does not hold enough/,
+    ],
     ['unlisted 4xx', 402, { detail: 'Payment required' }, 'vendor_error', /rejected the request \(HTTP 402\)/],
   ];
   it.each(cases)('%s → %s', (_name, status, body, kind, message) => {
@@ -345,7 +398,9 @@ describe('ProxyJam tool schemas', () => {
   it('mirror the vendor field names and refuse hostile input', () => {
     expect(Object.keys(provider.listOffersInput.shape).sort()).toEqual(['country', 'is_available', 'kind']);
     expect(Object.keys(provider.placeOrderInput.shape).sort()).toEqual(
-      ['auto_renew', 'bandwidth_gb', 'city', 'country', 'ip_version', 'isp', 'notes', 'offer_id', 'period_days', 'protocol', 'quantity', 'tarification_index'].concat('proxy_type').sort(),
+      ['auto_renew', 'bandwidth_gb', 'city', 'country', 'ip_version', 'isp', 'notes', 'offer_id', 'period_days', 'protocol', 'quantity', 'tarification_index']
+        .concat('proxy_type')
+        .sort(),
     );
     expect(provider.placeOrderInput.safeParse({ offer_id: 42, notes: 'x'.repeat(1_000_000) }).success).toBe(false);
     expect(provider.placeOrderInput.safeParse({ offer_id: 42, quantity: 0 }).success).toBe(false);
@@ -396,7 +451,11 @@ describe('ProxyJam client against its simulator', () => {
       quantity: 2,
       period_days: 30,
     });
-    expect(prepared.quote).toMatchObject({ total_usd: 7, price_source: 'catalog_estimate', summary: '2 × US Residential Rotating (offer 42), 30 days, SOCKS5' });
+    expect(prepared.quote).toMatchObject({
+      total_usd: 7,
+      price_source: 'catalog_estimate',
+      summary: '2 × US Residential Rotating (offer 42), 30 days, SOCKS5',
+    });
     expect(prepared.quote.warnings?.[0]).toMatch(/estimate/i);
     expect(sim.moneyRequests()).toHaveLength(0);
     expect(sim.state.balance).toBe(100);
@@ -451,7 +510,11 @@ describe('ProxyJam client against its simulator', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     open.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-    const client = await provider.connect({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/public/v1`, apiKey: sandboxKey, timeoutMs: 2000 });
+    const client = await provider.connect({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/public/v1`,
+      apiKey: sandboxKey,
+      timeoutMs: 2000,
+    });
     const key = crypto.randomUUID();
     const request = { offer_id: 42, payment_method: 'wallet', quantity: 2, period_days: 30 };
     await client.placeOrder({ request, quote: { total_usd: 7, price_source: 'catalog_estimate', summary: 'x' } }, key);
@@ -533,7 +596,14 @@ describe('ProxyJam documented errors over HTTP', () => {
   it('a wrong key is auth with the vendor message, and the key is in no message', async () => {
     const wrongKey = 'pj_live_wrong_0123456789abcdef';
     const { client } = await start({}, { apiKey: wrongKey });
-    for (const call of [client.walletBalance!(), client.orderStatus('abc'), client.placeOrder({ request: { offer_id: 42, payment_method: 'wallet' }, quote: { total_usd: 3.5, price_source: 'catalog_estimate', summary: 'x' } }, crypto.randomUUID())]) {
+    for (const call of [
+      client.walletBalance!(),
+      client.orderStatus('abc'),
+      client.placeOrder(
+        { request: { offer_id: 42, payment_method: 'wallet' }, quote: { total_usd: 3.5, price_source: 'catalog_estimate', summary: 'x' } },
+        crypto.randomUUID(),
+      ),
+    ]) {
       const error = await failure(call, [wrongKey, sandboxKey]);
       expect(error.kind).toBe('auth');
       expect(error.details.vendorMessage).toBe('Invalid API key');
@@ -599,7 +669,9 @@ describe('ProxyJam documented errors over HTTP', () => {
     const error = await failure(client.placeOrder(sneaky, crypto.randomUUID()));
     expect(error.kind).toBe('invalid_input');
     expect(error.details.vendorMessage).toBe('tarification_index: tarification_index is only accepted for mobile rotating offers');
-    const mismatch = await failure(client.placeOrder({ ...sneaky, request: { offer_id: 77, payment_method: 'wallet', tarification_index: 1, period_days: 1 } }, crypto.randomUUID()));
+    const mismatch = await failure(
+      client.placeOrder({ ...sneaky, request: { offer_id: 77, payment_method: 'wallet', tarification_index: 1, period_days: 1 } }, crypto.randomUUID()),
+    );
     expect(mismatch.kind).toBe('invalid_input');
     expect(mismatch.details.vendorMessage).toMatch(/^period_days: period_days must equal 30/);
     const missing = await failure(client.placeOrder({ ...sneaky, request: { payment_method: 'wallet' } }, crypto.randomUUID()));
@@ -687,7 +759,9 @@ describe('ProxyJam money call retries and reconciliation', () => {
     const { client, sim } = await start({}, { timeoutMs: 150 });
     const prepared = await client.prepareOrder({ offer_id: 43 });
     sim.inject({ method: 'POST', path: /^\/orders$/, action: { kind: 'hang' } });
-    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() })).toBeUndefined();
+    expect(
+      await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() }),
+    ).toBeUndefined();
     expect(sim.state.orders.size).toBe(0);
   });
 
@@ -695,14 +769,23 @@ describe('ProxyJam money call retries and reconciliation', () => {
     const { client, sim } = await start();
     const prepared = await client.prepareOrder({ offer_id: 43 });
     sim.state.balance = 1;
-    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() })).toBeNull();
+    expect(
+      await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() }),
+    ).toBeNull();
     expect(sim.state.orders.size).toBe(0);
   });
 
   it('reconcile does not replay a key older than a day (a late replay could charge again)', async () => {
     const { client, sim } = await start();
     const prepared = await client.prepareOrder({ offer_id: 43 });
-    expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: crypto.randomUUID(), prepared, sentAt: Date.now() - 2 * 24 * 3600 * 1000 })).toBeUndefined();
+    expect(
+      await recoverLostOrder(client, provider.capabilities, {
+        knownOrderIds: [],
+        idempotencyKey: crypto.randomUUID(),
+        prepared,
+        sentAt: Date.now() - 2 * 24 * 3600 * 1000,
+      }),
+    ).toBeUndefined();
     expect(sim.moneyRequests()).toHaveLength(0);
   });
 
@@ -763,13 +846,17 @@ describe('proxyjam compare candidates (what proxycart_compare_offers offers)', (
   /** What the seeded catalog says a candidate costs. */
   function seedTotal(args: Record<string, any>): number {
     const item = seedCatalog().find((o) => o.id === args.offer_id)!;
-    const option = args.tarification_index !== undefined ? item.options[args.tarification_index]! : item.options.find((o) => o.period_days === args.period_days)!;
+    const option =
+      args.tarification_index !== undefined ? item.options[args.tarification_index]! : item.options.find((o) => o.period_days === args.period_days)!;
     return Math.round(option.price * args.quantity * 100) / 100;
   }
 
   it('prices every candidate with the seeded catalog’s arithmetic', async () => {
     const { client } = await start();
-    for (const ask of [{ kind: 'residential', bandwidth_gb: 10 }, { kind: 'datacenter', country: 'US', quantity: 2 }] satisfies CompareAsk[]) {
+    for (const ask of [
+      { kind: 'residential', bandwidth_gb: 10 },
+      { kind: 'datacenter', country: 'US', quantity: 2 },
+    ] satisfies CompareAsk[]) {
       const { priced } = await priceCandidates(client, ask);
       expect(priced.length, ask.kind).toBeGreaterThan(0);
       for (const { candidate, quote } of priced) {

@@ -1,22 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { jsonSchema } from '../../src/tools/define.js';
-import { rejection } from '../rejection.js';
 import { ProxycartError } from '../../src/errors.js';
+import { recoverLostOrder } from '../../src/guard/reconcile.js';
 import type { HttpResponse } from '../../src/http/client.js';
 import { interpretVendorError } from '../../src/http/vendor-errors.js';
-import { recoverLostOrder } from '../../src/guard/reconcile.js';
-import { connectParsed } from '../fixtures.js';
 import { resolveCountry } from '../../src/providers/countries.js';
+import { errorTable } from '../../src/providers/proxyscrape/errors.js';
 import { provider } from '../../src/providers/proxyscrape/index.js';
 import { classifyStatus, createdOrder, parseAmount, toBalance, toOrder } from '../../src/providers/proxyscrape/map.js';
 import { buildOrder, familyOf } from '../../src/providers/proxyscrape/rules.js';
 import { placeOrderInput, statusDataSchema } from '../../src/providers/proxyscrape/schemas.js';
-import { errorTable } from '../../src/providers/proxyscrape/errors.js';
 import type { Order, ProviderClient } from '../../src/providers/types.js';
-import { createSimulator, FOREIGN_ORDER_ID, sandboxKey, type ProxyScrapeSimOptions } from '../../src/sandbox/proxyscrape.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
+import { createSimulator, FOREIGN_ORDER_ID, type ProxyScrapeSimOptions, sandboxKey } from '../../src/sandbox/proxyscrape.js';
 import { ERRORS } from '../../src/sandbox/seeds/proxyscrape.js';
+import { jsonSchema } from '../../src/tools/define.js';
+import { connectParsed } from '../fixtures.js';
+import { rejection } from '../rejection.js';
 
 // The vendor's documented sentences, as its simulator answers them.
 const MSG = ERRORS;
@@ -129,7 +128,11 @@ describe('proxyscrape map', () => {
     expect(parseAmount('')).toBeNull();
     expect(parseAmount('n/a')).toBeNull();
     expect(parseAmount(null)).toBeNull();
-    expect(toOrder({ status: 'paid', order_id: 'e', price: '20.00', currency: 'EUR' }, 'e')).toMatchObject({ total_usd: null, price: '20.00', currency: 'EUR' });
+    expect(toOrder({ status: 'paid', order_id: 'e', price: '20.00', currency: 'EUR' }, 'e')).toMatchObject({
+      total_usd: null,
+      price: '20.00',
+      currency: 'EUR',
+    });
     expect(toOrder({ status: 'paid', price: 'abc' }, 'fallback-id')).toMatchObject({ id: 'fallback-id', total_usd: null });
   });
 
@@ -235,7 +238,14 @@ describe('proxyscrape order rules', () => {
     const built = buildOrder(
       placeOrderInput.parse({ type: ' new_datacenter_shared ', country: 'de', duration: '60d', proxies: { us: 250, mixed: 100 }, coupon_code: ' SAVE ' }),
     );
-    expect(built.request).toEqual({ type: 'new_datacenter_shared', country: 'Germany', 'proxies[mixed]': 100, 'proxies[us]': 250, duration: '60d', coupon_code: 'SAVE' });
+    expect(built.request).toEqual({
+      type: 'new_datacenter_shared',
+      country: 'Germany',
+      'proxies[mixed]': 100,
+      'proxies[us]': 250,
+      duration: '60d',
+      coupon_code: 'SAVE',
+    });
     expect(built.summary).toBe('new_datacenter_shared: 100 IPs (mixed) + 250 IPs (us), 60 days, Germany, coupon SAVE');
     expect(built.warnings).toContain('country de is sent as "Germany".');
   });
@@ -249,7 +259,9 @@ describe('proxyscrape order rules', () => {
   });
 
   it('passes residential, residential unlimited and SERP bodies by their rules', () => {
-    expect(buildOrder(placeOrderInput.parse({ type: 'new_residential', country: 'US', bandwidth: 5 })).summary).toBe('new_residential: no expiry, 5 GB, United States');
+    expect(buildOrder(placeOrderInput.parse({ type: 'new_residential', country: 'US', bandwidth: 5 })).summary).toBe(
+      'new_residential: no expiry, 5 GB, United States',
+    );
     expect(buildOrder(placeOrderInput.parse({ type: 'res_unlimited_residential', country: 'US', location: 'loc-7', duration: '30d' })).request).toEqual({
       type: 'res_unlimited_residential',
       country: 'United States',
@@ -302,7 +314,17 @@ describe('proxyscrape tool schemas', () => {
   it('are portable: plain object, no unions or refs, short descriptions, no confirmation_token', () => {
     expect(json).not.toMatch(/anyOf|oneOf|allOf|\$ref|\$defs|"pattern"/);
     for (const [, text] of json.matchAll(/"description":"([^"]*)"/g)) expect(text.length).toBeLessThanOrEqual(60);
-    expect(Object.keys(provider.placeOrderInput.shape)).toEqual(['type', 'country', 'is_subscription', 'days', 'proxies', 'bandwidth', 'duration', 'location', 'coupon_code']);
+    expect(Object.keys(provider.placeOrderInput.shape)).toEqual([
+      'type',
+      'country',
+      'is_subscription',
+      'days',
+      'proxies',
+      'bandwidth',
+      'duration',
+      'location',
+      'coupon_code',
+    ]);
     expect(Object.keys(provider.listOffersInput.shape)).toEqual([]);
     expect(json.length).toBeLessThan(1500);
   });
@@ -345,12 +367,7 @@ describe('proxyscrape client against its simulator', () => {
     await start();
     const list = await client.listOffers({});
     expect(sim.log).toHaveLength(0);
-    expect(list.offers.map((o) => o.id)).toEqual([
-      'new_datacenter_shared',
-      'unpublished:residential',
-      'unpublished:residential_unlimited',
-      'unpublished:serp',
-    ]);
+    expect(list.offers.map((o) => o.id)).toEqual(['new_datacenter_shared', 'unpublished:residential', 'unpublished:residential_unlimited', 'unpublished:serp']);
     expect(list.offers.every((o) => o.price_from_usd === null)).toBe(true);
     const notes = list.notes!.join(' ');
     expect(notes).toMatch(/no catalog or price endpoint/);
@@ -364,7 +381,14 @@ describe('proxyscrape client against its simulator', () => {
   it('prepares an order with the exact body, no price, the balance, and no money request', async () => {
     await start();
     const prepared = await client.prepareOrder({ ...SEED_BODY, country: 'be' });
-    expect(prepared.request).toEqual({ type: 'new_datacenter_shared', country: 'Belgium', is_subscription: true, days: 30, 'proxies[mixed]': 1000, bandwidth: 0 });
+    expect(prepared.request).toEqual({
+      type: 'new_datacenter_shared',
+      country: 'Belgium',
+      is_subscription: true,
+      days: 30,
+      'proxies[mixed]': 1000,
+      bandwidth: 0,
+    });
     expect(prepared.quote).toMatchObject({ total_usd: null, price_source: 'unknown', balance_usd: 100 });
     expect(prepared.quote.summary).toContain('1,000 IPs (mixed)');
     expect(sim.moneyRequests()).toHaveLength(0);
@@ -485,7 +509,7 @@ describe('proxyscrape client against its simulator', () => {
     }
   });
 
-  it('maps an unknown id and another account\'s order alike to not_found', async () => {
+  it("maps an unknown id and another account's order alike to not_found", async () => {
     await start();
     expect(sim.state.orders.has(FOREIGN_ORDER_ID)).toBe(true);
     for (const id of ['00000000-0000-4000-8000-000000000000', FOREIGN_ORDER_ID]) {
@@ -635,7 +659,10 @@ describe('proxyscrape simulator', () => {
       status: 401,
       json: { success: false, error: MSG.identity },
     });
-    expect(await call('GET', '/orders/balance', undefined, 'Bearer-less-garbage-token-000')).toEqual({ status: 401, json: { success: false, error: MSG.identity } });
+    expect(await call('GET', '/orders/balance', undefined, 'Bearer-less-garbage-token-000')).toEqual({
+      status: 401,
+      json: { success: false, error: MSG.identity },
+    });
     expect(s.state.balance).toBe(100);
     expect(s.state.orders.size).toBe(1);
   });

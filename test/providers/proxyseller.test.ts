@@ -1,8 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProxycartError } from '../../src/errors.js';
-import { provider } from '../../src/providers/proxyseller/index.js';
+import type { ProxycartError } from '../../src/errors.js';
+import { recoverLostOrder } from '../../src/guard/reconcile.js';
+import type { HttpResponse } from '../../src/http/client.js';
+import { interpretVendorError } from '../../src/http/vendor-errors.js';
+import { MAX_CANDIDATES } from '../../src/providers/compare.js';
 import { SETTLE_MS } from '../../src/providers/proxyseller/client.js';
 import { errorTable } from '../../src/providers/proxyseller/errors.js';
+import { fixture } from '../../src/providers/proxyseller/fixture.js';
+import { provider } from '../../src/providers/proxyseller/index.js';
 import {
   belongsTo,
   classifyStatus,
@@ -17,17 +22,11 @@ import {
   quoteFrom,
 } from '../../src/providers/proxyseller/map.js';
 import { buildRequest, checkFields, summarize } from '../../src/providers/proxyseller/rules.js';
-import { calcAnswer, makeAnswer, placeOrderInput, type PlaceOrderInput } from '../../src/providers/proxyseller/schemas.js';
-import type { HttpResponse } from '../../src/http/client.js';
-import { interpretVendorError } from '../../src/http/vendor-errors.js';
-import { recoverLostOrder } from '../../src/guard/reconcile.js';
-import { connectParsed } from '../fixtures.js';
-import type { PreparedOrder, ProviderClient } from '../../src/providers/types.js';
-import { createSimulator, sandboxKey, SECTIONS, TARIFS, type ProxySellerState } from '../../src/sandbox/proxyseller.js';
-import { MAX_CANDIDATES } from '../../src/providers/compare.js';
-import type { CompareAsk } from '../../src/providers/types.js';
-import { fixture } from '../../src/providers/proxyseller/fixture.js';
+import { calcAnswer, makeAnswer, type PlaceOrderInput, placeOrderInput } from '../../src/providers/proxyseller/schemas.js';
+import type { CompareAsk, PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
+import { createSimulator, type ProxySellerState, SECTIONS, sandboxKey, TARIFS } from '../../src/sandbox/proxyseller.js';
+import { connectParsed } from '../fixtures.js';
 import { rejection } from '../rejection.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -124,7 +123,15 @@ describe('proxyseller mapping', () => {
     expect(ref.periods).toEqual([{ id: '1m', name: '1 month' }]);
     const offers = offersFrom([ref]);
     expect(offers).toEqual([
-      expect.objectContaining({ id: 'ipv4-561', name: 'IPv4 France', kind: 'ipv4', country: 'FRA', price_from_usd: null, countryId: 561, options: [{ periodId: '1m', name: '1 month' }] }),
+      expect.objectContaining({
+        id: 'ipv4-561',
+        name: 'IPv4 France',
+        kind: 'ipv4',
+        country: 'FRA',
+        price_from_usd: null,
+        countryId: 561,
+        options: [{ periodId: '1m', name: '1 month' }],
+      }),
     ]);
   });
 
@@ -135,7 +142,10 @@ describe('proxyseller mapping', () => {
           {
             id: 'USA',
             name: 'USA',
-            operators: { dedicated: [{ id: 'att', name: 'AT&T', rotations: [{ id: 0, name: 'By link' }] }], shared: [{ id: 'vz', name: 'Verizon', rotations: [] }] },
+            operators: {
+              dedicated: [{ id: 'att', name: 'AT&T', rotations: [{ id: 0, name: 'By link' }] }],
+              shared: [{ id: 'vz', name: 'Verizon', rotations: [] }],
+            },
           },
         ],
         period: [{ id: '1m', name: '1 month' }],
@@ -170,13 +180,20 @@ describe('proxyseller mapping', () => {
   it('turns calc into a quote, and a calc warning into a blocking quote', () => {
     const clean = quoteFrom({ warning: '', balance: 2000, total: 9, quantity: 5, currency: 'USD', discount: 0, price: 1.8 }, 'x');
     expect(clean).toEqual({ total_usd: 9, price_source: 'vendor_quote', summary: 'x', balance_usd: 2000, warnings: [] });
-    const short = quoteFrom({ warning: 'Insufficient funds. Total $2. Not enough $33.10', balance: 2, total: 35.1, quantity: 5, currency: 'USD', discount: 0.22, price: 7.02 }, 'y');
+    const short = quoteFrom(
+      { warning: 'Insufficient funds. Total $2. Not enough $33.10', balance: 2, total: 35.1, quantity: 5, currency: 'USD', discount: 0.22, price: 7.02 },
+      'y',
+    );
     expect(short.blocking).toBe('Insufficient funds. Total $2. Not enough $33.10');
     expect(short.warnings).toEqual(['Proxy-Seller: Insufficient funds. Total $2. Not enough $33.10']);
     expect(short.total_usd).toBe(35.1);
     expect(quoteFrom({ total: 3, currency: 'EUR' }, 'z')).toMatchObject({ total_usd: null, warnings: [expect.stringContaining('EUR')] });
     // A calc answer without a usable total is an unpriced quote (never a price of 0), saying why.
-    expect(quoteFrom({ warning: '' }, 'z')).toMatchObject({ total_usd: null, price_source: 'unknown', warnings: ['Proxy-Seller gave order/calc total = nothing, which is not a price; the order is treated as unpriced.'] });
+    expect(quoteFrom({ warning: '' }, 'z')).toMatchObject({
+      total_usd: null,
+      price_source: 'unknown',
+      warnings: ['Proxy-Seller gave order/calc total = nothing, which is not a price; the order is treated as unpriced.'],
+    });
     // An answer whose data is not a calc object never reaches quoteFrom: the call site refuses it.
     expect(calcAnswer.safeParse({ status: 'success', data: 'not an object', errors: [] }).success).toBe(false);
   });
@@ -287,7 +304,9 @@ describe('proxyseller errors', () => {
   });
 
   it('treats a calc warning with no errors as an answer, not a failure', () => {
-    expect(envelopeError(respond({ status: 'error', data: { warning: 'Insufficient funds. Total $2. Not enough $1.00', total: 3 }, errors: [] }))).toBeUndefined();
+    expect(
+      envelopeError(respond({ status: 'error', data: { warning: 'Insufficient funds. Total $2. Not enough $1.00', total: 3 }, errors: [] })),
+    ).toBeUndefined();
     expect(envelopeError(respond({ status: 'error', data: null, errors: [] }))?.kind).toBe('vendor_error');
     expect(envelopeError(respond({ status: 'success', data: { summ: 1 }, errors: [] }))).toBeUndefined();
   });
@@ -295,7 +314,9 @@ describe('proxyseller errors', () => {
 
 describe('proxyseller order rules', () => {
   it('names missing and foreign fields per type', () => {
-    expect(() => checkFields(input({ type: 'mobile', countryId: 1, periodId: '1m', quantity: 1 }))).toThrow(/mobileServiceType, operatorId, rotationId are required/);
+    expect(() => checkFields(input({ type: 'mobile', countryId: 1, periodId: '1m', quantity: 1 }))).toThrow(
+      /mobileServiceType, operatorId, rotationId are required/,
+    );
     expect(() => checkFields(input({ type: 'ipv4', countryId: 1, periodId: '1m', quantity: 1, protocol: 'HTTPS' }))).toThrow(/protocol does not apply/);
     expect(() => checkFields(input({ type: 'resident' }))).toThrow(/tarifId is required/);
     expect(() => checkFields(input({ type: 'resident', tarifId: 1, quantity: 2, periodId: '1m' }))).toThrow(/periodId, quantity do not apply/);
@@ -310,9 +331,14 @@ describe('proxyseller order rules', () => {
       quantity: 2,
       customTargetName: 'scraping',
     });
-    expect(buildRequest(input({ type: 'isp', countryId: 1, periodId: '1m', quantity: 1, customTargetName: 'ads', generateAuth: 'Y' }))).toMatchObject({ customTargetName: 'ads', generateAuth: 'Y' });
+    expect(buildRequest(input({ type: 'isp', countryId: 1, periodId: '1m', quantity: 1, customTargetName: 'ads', generateAuth: 'Y' }))).toMatchObject({
+      customTargetName: 'ads',
+      generateAuth: 'Y',
+    });
     expect(buildRequest(input({ type: 'resident', tarifId: 2, coupon: 'X' }))).toEqual({ paymentId: 1, tarifId: 2, coupon: 'X' });
-    expect(buildRequest(input({ type: 'mobile', countryId: 1, periodId: '1m', quantity: 1, mobileServiceType: 'shared', operatorId: 'a', rotationId: 0 }))).not.toHaveProperty('customTargetName');
+    expect(
+      buildRequest(input({ type: 'mobile', countryId: 1, periodId: '1m', quantity: 1, mobileServiceType: 'shared', operatorId: 'a', rotationId: 0 })),
+    ).not.toHaveProperty('customTargetName');
   });
 
   it('summarizes in one readable line', () => {
@@ -364,7 +390,9 @@ describe('proxyseller client against its simulator', () => {
 
     const mobile = await client.listOffers({ type: 'mobile' });
     expect(mobile.offers.every((o) => o.kind === 'mobile')).toBe(true);
-    expect(mobile.offers[0].operators).toContainEqual(expect.objectContaining({ operatorId: 'att', mobileServiceType: 'dedicated', rotations: expect.arrayContaining([{ rotationId: 1, name: 'By link' }]) }));
+    expect(mobile.offers[0].operators).toContainEqual(
+      expect.objectContaining({ operatorId: 'att', mobileServiceType: 'dedicated', rotations: expect.arrayContaining([{ rotationId: 1, name: 'By link' }]) }),
+    );
     const mix = await client.listOffers({ type: 'mix' });
     expect(mix.offers[0].quantities).toEqual([5, 10, 25, 50, 100]);
     const socks = await refused(() => client.listOffers({ type: 'socks' }));
@@ -406,7 +434,10 @@ describe('proxyseller client against its simulator', () => {
       [{ type: 'ipv4', countryId: 801, periodId: '1m', quantity: 1 }, /countryId 801 is not a Proxy-Seller IPv4 country/],
       [{ type: 'ipv6', countryId: 801, periodId: '1w', quantity: 10, protocol: 'HTTPS' }, /periodId "1w" is not offered for IPv6; valid periodIds: 1m, 3m/],
       [{ type: 'mix_isp', countryId: 951, periodId: '1m', quantity: 100 }, /quantity 100 is not a MIX ISP package size; valid quantities: 5, 10, 25, 50/],
-      [{ type: 'mobile', countryId: 1001, periodId: '1m', quantity: 1, mobileServiceType: 'dedicated', operatorId: 'att', rotationId: 9 }, /rotationId 9 is not a rotation of operator "att"/],
+      [
+        { type: 'mobile', countryId: 1001, periodId: '1m', quantity: 1, mobileServiceType: 'dedicated', operatorId: 'att', rotationId: 9 },
+        /rotationId 9 is not a rotation of operator "att"/,
+      ],
       [{ type: 'resident', tarifId: 77 }, /tarifId 77 is not a Proxy-Seller resident tariff; valid tarifIds: 1, 2, 3, 4/],
     ];
     for (const [order, message] of cases) {
@@ -418,7 +449,15 @@ describe('proxyseller client against its simulator', () => {
   });
 
   it('quotes a mobile order and names operator and rotation', async () => {
-    const prepared = await client.prepareOrder({ type: 'mobile', countryId: 1001, periodId: '1m', quantity: 1, mobileServiceType: 'dedicated', operatorId: 'att', rotationId: 2 });
+    const prepared = await client.prepareOrder({
+      type: 'mobile',
+      countryId: 1001,
+      periodId: '1m',
+      quantity: 1,
+      mobileServiceType: 'dedicated',
+      operatorId: 'att',
+      rotationId: 2,
+    });
     expect(prepared.quote.total_usd).toBe(65);
     expect(prepared.quote.summary).toBe('1 × Mobile USA dedicated, AT&T, rotation Every 5 minutes (countryId 1001), 1 month');
     expect(prepared.request).not.toHaveProperty('customTargetName');
@@ -439,7 +478,14 @@ describe('proxyseller client against its simulator', () => {
     const prepared = await client.prepareOrder({ type: 'ipv4', countryId: 563, periodId: '1m', quantity: 3, authorization: '' });
     const before = (await client.walletBalance!()).balance;
     const order = await client.placeOrder(prepared, 'key-1');
-    expect(order).toMatchObject({ id: '2426273', state: 'pending', status: 'processing', total_usd: prepared.quote.total_usd, references: ['3388485_57471911'], type: 'ipv4' });
+    expect(order).toMatchObject({
+      id: '2426273',
+      state: 'pending',
+      status: 'processing',
+      total_usd: prepared.quote.total_usd,
+      references: ['3388485_57471911'],
+      type: 'ipv4',
+    });
     expect(sim.moneyRequests()).toHaveLength(1);
     expect((sim.state.orders.get('2426273') as { request: unknown }).request).toEqual(prepared.request);
     const after = (await client.walletBalance!()).balance;
@@ -596,11 +642,21 @@ describe('proxyseller client against its simulator', () => {
   });
 
   it('refuses answers it cannot read: a calc as unavailable, a make as an unknown outcome', async () => {
-    sim.inject({ method: 'POST', path: /\/order\/calc$/, action: { kind: 'status', status: 200, json: { status: 'success', data: 'not an object', errors: [] } }, times: 1 });
+    sim.inject({
+      method: 'POST',
+      path: /\/order\/calc$/,
+      action: { kind: 'status', status: 200, json: { status: 'success', data: 'not an object', errors: [] } },
+      times: 1,
+    });
     const calc = await caught(client.prepareOrder({ type: 'ipv4', countryId: 561, periodId: '1m', quantity: 1 }));
     expect(calc).toMatchObject({ kind: 'vendor_unavailable', message: 'Proxy-Seller answered the price check with a body proxycart cannot read.' });
     const prepared = await client.prepareOrder({ type: 'ipv4', countryId: 561, periodId: '1m', quantity: 1 });
-    sim.inject({ method: 'POST', path: /\/order\/make$/, action: { kind: 'status', status: 200, json: { status: 'success', data: { total: 16.2 }, errors: [] } }, times: 1 });
+    sim.inject({
+      method: 'POST',
+      path: /\/order\/make$/,
+      action: { kind: 'status', status: 200, json: { status: 'success', data: { total: 16.2 }, errors: [] } },
+      times: 1,
+    });
     const make = await caught(client.placeOrder(prepared, 'k'));
     expect(make.kind).toBe('outcome_unknown');
     expect(make.message).toMatch(/may have been placed/);
@@ -641,7 +697,9 @@ describe('proxyseller client against its simulator', () => {
       expect((await caught(client.placeOrder(prepared, 'k'))).kind).toBe('outcome_unknown');
       expect(sim.state.balance).toBe(100);
       expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() })).toBeUndefined();
-      expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() - SETTLE_MS - 1000 })).toBeNull();
+      expect(
+        await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt: Date.now() - SETTLE_MS - 1000 }),
+      ).toBeNull();
     });
 
     it('ignores old orders and orders that do not match the charge', async () => {
@@ -652,7 +710,14 @@ describe('proxyseller client against its simulator', () => {
       expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared, sentAt })).toBeUndefined();
       // Only last month's proxies exist for a different type's lookup: nothing fresh is found.
       const resident = await client.prepareOrder({ type: 'resident', tarifId: 1 });
-      expect(await recoverLostOrder(client, provider.capabilities, { knownOrderIds: [], idempotencyKey: 'k', prepared: resident, sentAt: Date.now() - SETTLE_MS - 1000 })).toBeNull();
+      expect(
+        await recoverLostOrder(client, provider.capabilities, {
+          knownOrderIds: [],
+          idempotencyKey: 'k',
+          prepared: resident,
+          sentAt: Date.now() - SETTLE_MS - 1000,
+        }),
+      ).toBeNull();
     });
   });
 });
@@ -672,7 +737,7 @@ async function priceCandidates(client: ProviderClient, ask: CompareAsk) {
   );
   return { candidates, priced: priced.filter((p) => p !== undefined) };
 }
-const perUnit = (total: number, units: number) => Math.round((total / units) * 10_000) / 10_000;
+const _perUnit = (total: number, units: number) => Math.round((total / units) * 10_000) / 10_000;
 
 describe('proxyseller compare candidates and SOCKS5 orders against its simulator', () => {
   let sim: Simulator<ProxySellerState>;
@@ -696,7 +761,10 @@ describe('proxyseller compare candidates and SOCKS5 orders against its simulator
   }
 
   it('prices every candidate by order/calc with the reference tables’ arithmetic', async () => {
-    for (const ask of [{ kind: 'residential', bandwidth_gb: 10 }, { kind: 'datacenter', country: 'US', quantity: 2 }] satisfies CompareAsk[]) {
+    for (const ask of [
+      { kind: 'residential', bandwidth_gb: 10 },
+      { kind: 'datacenter', country: 'US', quantity: 2 },
+    ] satisfies CompareAsk[]) {
       const { priced } = await priceCandidates(client, ask);
       expect(priced.length, ask.kind).toBeGreaterThan(0);
       for (const { candidate, quote } of priced) {

@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tokenId } from '../../src/guard/confirmation.js';
 import type { LedgerEntry } from '../../src/guard/ledger.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { openStore } from '../../src/store.js';
+import { connect, type Session, sandboxEnv, tempDir, textOf } from '../e2e/harness.js';
 import { FIXTURES, type VendorFixture } from '../fixtures.js';
-import { connect, sandboxEnv, tempDir, textOf, type Session } from '../e2e/harness.js';
-import { saveSuiteReport, type FaultRow } from './report.js';
+import { type FaultRow, saveSuiteReport } from './report.js';
 
 // Crashes and races across server processes that share one SQLite store.
 
@@ -82,7 +82,14 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s across processes', (i
     const again = await b.call(`${id}_place_order`, args);
     const orders = simulator().state.orders.size - before;
     if (orders > 1) doubleCharges += 1;
-    rows.push({ provider: id, fault: 'SIGKILL after the vendor committed', operation: 'confirm after restart', expected: afterCrash(fixture), observed, orders });
+    rows.push({
+      provider: id,
+      fault: 'SIGKILL after the vendor committed',
+      operation: 'confirm after restart',
+      expected: afterCrash(fixture),
+      observed,
+      orders,
+    });
     expect(orders).toBe(1);
     expect(observed).toBe(afterCrash(fixture));
     expect(again.isError).toBeFalsy();
@@ -99,7 +106,14 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s across processes', (i
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).call(`${id}_place_order`, args)));
     const orders = simulator().state.orders.size - before;
     if (orders > 1) doubleCharges += 1;
-    rows.push({ provider: id, fault: '50 concurrent confirmations, 2 processes', operation: 'place_order (confirmed)', expected: 'placed ×50', observed: `${results.filter((r) => !r.isError && (r.structuredContent as { status: string }).status === 'placed').length} placed`, orders });
+    rows.push({
+      provider: id,
+      fault: '50 concurrent confirmations, 2 processes',
+      operation: 'place_order (confirmed)',
+      expected: 'placed ×50',
+      observed: `${results.filter((r) => !r.isError && (r.structuredContent as { status: string }).status === 'placed').length} placed`,
+      orders,
+    });
     expect(orders).toBe(1);
     expect(simulator().moneyRequests().length - moneyBefore).toBe(1);
     const ids = new Set(results.map((r) => (r.structuredContent as { order?: { id: string } } | undefined)?.order?.id));
@@ -125,7 +139,14 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s across processes', (i
       b.call(`${id}_place_order`, { ...fixture.order, confirmation_token: qb.confirmation_token }),
     ]);
     const placed = results.filter((r) => !r.isError);
-    rows.push({ provider: id, fault: 'two processes against one budget (1.5 orders)', operation: 'place_order (confirmed) ×2', expected: '1 placed, 1 policy', observed: `${placed.length} placed`, orders: simulator().state.orders.size - before });
+    rows.push({
+      provider: id,
+      fault: 'two processes against one budget (1.5 orders)',
+      operation: 'place_order (confirmed) ×2',
+      expected: '1 placed, 1 policy',
+      observed: `${placed.length} placed`,
+      orders: simulator().state.orders.size - before,
+    });
     expect(placed).toHaveLength(1);
     expect(textOf(results.find((r) => r.isError)!)).toMatch(/^policy: .*budget/);
     expect(simulator().state.orders.size - before).toBe(1);

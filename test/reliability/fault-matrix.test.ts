@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { Fault, Simulator } from '../../src/sandbox/kit.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { CLI, connect, type Session, sandboxEnv, tempDir, textOf } from '../e2e/harness.js';
 import { FIXTURES, type VendorFixture } from '../fixtures.js';
-import { CLI, connect, sandboxEnv, tempDir, textOf, type Session } from '../e2e/harness.js';
-import { saveSuiteReport, type FaultRow } from './report.js';
+import { type FaultRow, saveSuiteReport } from './report.js';
 
 // Every injected fault, on a read and on the money call of every vendor, through the built
 // server over stdio: each ends as the right error kind or status, nothing is charged twice,
@@ -42,11 +42,21 @@ const CASES: FaultCase[] = [
   { name: 'HTTP 500 once', fault: { action: { kind: 'status', status: 500 }, times: 1 }, read: 'ok', money: retriedOrLost },
   { name: 'HTTP 502 always', fault: { action: { kind: 'status', status: 502 } }, read: 'vendor_unavailable', money: lost(false) },
   { name: 'HTTP 503 HTML page once', fault: { action: { kind: 'html', status: 503 }, times: 1 }, read: 'ok', money: retriedOrLost },
-  { name: '429, Retry-After 1 s, once', fault: { action: { kind: 'status', status: 429, retryAfter: '1' }, times: 1 }, read: 'ok', money: (r) => (r === 'replay' ? 'placed' : 'rate_limited') },
+  {
+    name: '429, Retry-After 1 s, once',
+    fault: { action: { kind: 'status', status: 429, retryAfter: '1' }, times: 1 },
+    read: 'ok',
+    money: (r) => (r === 'replay' ? 'placed' : 'rate_limited'),
+  },
   { name: '429, Retry-After 30 s', fault: { action: { kind: 'status', status: 429, retryAfter: '30' } }, read: 'rate_limited', money: () => 'rate_limited' },
   { name: 'connection reset once', fault: { action: { kind: 'reset' }, times: 1 }, read: 'ok', money: retriedOrLost },
   { name: 'no answer after the vendor committed', fault: { action: { kind: 'hang' }, phase: 'after' }, read: 'vendor_unavailable', money: lost(true) },
-  { name: 'malformed JSON after the vendor committed', fault: { action: { kind: 'malformed' }, phase: 'after' }, read: 'vendor_unavailable', money: lost(true) },
+  {
+    name: 'malformed JSON after the vendor committed',
+    fault: { action: { kind: 'malformed' }, phase: 'after' },
+    read: 'vendor_unavailable',
+    money: lost(true),
+  },
 ];
 
 const EXTRA_ENV = { PROXYCART_TIMEOUT_S: '1', PROXYCART_MAX_ORDER_USD: '1000', PROXYCART_DAILY_BUDGET_USD: '100000', PROXYCART_ALLOW_UNPRICED: '1' };
@@ -86,7 +96,6 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s under injected faults
     await sandbox?.close();
   });
 
-
   it.each(CASES.map((c) => [c.name, c] as const))('read: %s', async (_name, c) => {
     const stop = simulator.inject({ ...c.fault, method: 'GET', path: probe.read.path });
     const result = await session.call(probe.read.tool, probe.read.args);
@@ -118,7 +127,9 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s under injected faults
       // The vendor cannot tell (yet): a person checks its dashboard and settles the order, so
       // the next identical order is not held back by this one.
       const unknownId = (first.structuredContent as { order: { id: string } }).order.id;
-      await run(process.execPath, [CLI, 'ledger', 'settle', unknownId, orders === 1 ? 'placed' : 'not-placed'], { env: { ...process.env, PROXYCART_SANDBOX: '1', PROXYCART_HOME: home } });
+      await run(process.execPath, [CLI, 'ledger', 'settle', unknownId, orders === 1 ? 'placed' : 'not-placed'], {
+        env: { ...process.env, PROXYCART_SANDBOX: '1', PROXYCART_HOME: home },
+      });
     }
     const expected = c.money(recoveryOf(fixture));
     rows.push({ provider: id, fault: c.name, operation: 'place_order (confirmed)', expected, observed, orders });
@@ -139,7 +150,14 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s under injected faults
     const stopFunds = simulator.inject({ method: 'POST', path: probe.money, action: probe.fundsError });
     const funds = await session.call(`${id}_place_order`, { ...fixture.order, confirmation_token: quoted.confirmation_token });
     stopFunds();
-    rows.push({ provider: id, fault: 'vendor insufficient-funds envelope', operation: 'place_order (confirmed)', expected: 'insufficient_funds', observed: outcome(funds), orders: simulator.state.orders.size - before });
+    rows.push({
+      provider: id,
+      fault: 'vendor insufficient-funds envelope',
+      operation: 'place_order (confirmed)',
+      expected: 'insufficient_funds',
+      observed: outcome(funds),
+      orders: simulator.state.orders.size - before,
+    });
     expect(outcome(funds)).toBe('insufficient_funds');
     expect(textOf(funds)).toMatch(/Vendor said: "/);
     expect(simulator.state.orders.size).toBe(before);

@@ -8,7 +8,7 @@ import type { QuoteRecord } from '../../src/guard/confirmation.js';
 import { tokenId } from '../../src/guard/confirmation.js';
 import { PROVIDERS } from '../../src/providers/index.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { createServer } from '../../src/server.js';
 import { FIXTURES } from '../fixtures.js';
 import { saveSuiteReport } from './report.js';
@@ -20,7 +20,8 @@ import { saveSuiteReport } from './report.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
-const KINDS = /^(invalid_input|policy|auth|insufficient_funds|not_found|rate_limited|vendor_unavailable|vendor_error|outcome_unknown|not_supported|configuration): /;
+const KINDS =
+  /^(invalid_input|policy|auth|insufficient_funds|not_found|rate_limited|vendor_unavailable|vendor_error|outcome_unknown|not_supported|configuration): /;
 const MEGABYTE = 'x'.repeat(1_000_000);
 
 const hostile = fc.oneof(
@@ -29,7 +30,24 @@ const hostile = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.integer(),
   fc.double({ noNaN: true }),
-  fc.constantFrom(-1, 0, -0.5, 1e308, -1e308, 2 ** 53 + 2, 1e21, MEGABYTE, '', ' ', '__proto__', 'constructor', '{"$ne":null}', '../../etc/passwd', '\u0000', '\u202e'),
+  fc.constantFrom(
+    -1,
+    0,
+    -0.5,
+    1e308,
+    -1e308,
+    2 ** 53 + 2,
+    1e21,
+    MEGABYTE,
+    '',
+    ' ',
+    '__proto__',
+    'constructor',
+    '{"$ne":null}',
+    '../../etc/passwd',
+    '\u0000',
+    '\u202e',
+  ),
   fc.boolean(),
   fc.constant(null),
   fc.array(fc.anything({ maxDepth: 1 }), { maxLength: 5 }),
@@ -54,7 +72,13 @@ describe('hostile input to every tool', () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
     for (const vendor of Object.values(sandbox.vendors)) vendor!.simulator.state.rateLimitPerMinute = 0;
-    const env: Record<string, string> = { PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory', PROXYCART_ALLOW_UNPRICED: '1', PROXYCART_TIMEOUT_S: '2', PROXYCART_CONFIRM: 'token' };
+    const env: Record<string, string> = {
+      PROXYCART_SANDBOX: '1',
+      PROXYCART_STORE: 'memory',
+      PROXYCART_ALLOW_UNPRICED: '1',
+      PROXYCART_TIMEOUT_S: '2',
+      PROXYCART_CONFIRM: 'token',
+    };
     for (const spec of PROVIDERS) env[spec.baseUrlEnv] = sandbox.vendors[spec.id]!.baseUrl;
     runtime = createRuntime(loadConfig(env, PROVIDERS), PROVIDERS);
     const server = createServer(runtime);
@@ -70,7 +94,7 @@ describe('hostile input to every tool', () => {
     await sandbox?.close();
     saveSuiteReport({
       suite: 'hostile-input',
-      complete: tools !== undefined && tools.every((tool) => (inputs[tool.name] ?? 0) >= RUNS),
+      complete: tools?.every((tool) => (inputs[tool.name] ?? 0) >= RUNS),
       inputs,
       doubleCharges: 0,
       notes: [`money requests that reached a vendor: ${sandbox ? moneyRequests() : 'n/a'}`, `fast-check seed ${SEED}, ${RUNS} runs per property and tool`],

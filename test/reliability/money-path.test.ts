@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ContractFixture, ProviderId } from '../../src/providers/types.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { CLI, connect, type Session, type SessionOptions, sandboxEnv, tempDir, textOf } from '../e2e/harness.js';
 import { FIXTURES, type VendorFixture } from '../fixtures.js';
-import { CLI, connect, sandboxEnv, tempDir, textOf, type Session, type SessionOptions } from '../e2e/harness.js';
-import { saveSuiteReport, type FaultRow } from './report.js';
+import { type FaultRow, saveSuiteReport } from './report.js';
 
 // The charge is what the person approved: vendors whose prices move, lie or vanish, answers
 // that claim odd totals, unknown outcomes, environments that change under a token, and a
@@ -19,7 +19,7 @@ const run = promisify(execFile);
 const place = (id: ProviderId) => `${id}_place_order`;
 
 const rows: FaultRow[] = [];
-let doubleCharges = 0;
+const doubleCharges = 0;
 
 afterAll(() => saveSuiteReport({ suite: 'money-path', complete: rows.length === EXPECTED_ROWS, rows, doubleCharges }));
 
@@ -58,7 +58,10 @@ function withTotal(json: unknown, value: unknown): unknown {
   if (Array.isArray(json)) return json.map((item) => withTotal(item, value));
   if (!json || typeof json !== 'object') return json;
   return Object.fromEntries(
-    Object.entries(json).map(([key, v]) => [key, ['total_usd', 'total_amount', 'total', 'net', 'gross'].includes(key) && (typeof v === 'number' || typeof v === 'string') ? value : withTotal(v, value)]),
+    Object.entries(json).map(([key, v]) => [
+      key,
+      ['total_usd', 'total_amount', 'total', 'net', 'gross'].includes(key) && (typeof v === 'number' || typeof v === 'string') ? value : withTotal(v, value),
+    ]),
   );
 }
 
@@ -92,13 +95,19 @@ describe('the charge is what the person approved', () => {
   });
 
   describe.each(PRICED.map((f) => [f.id, f] as const))('%s: the price moves between quote and confirmation', (id, { order, price }) => {
-
     it('up ×10: nothing is sent, the old token is spent, and a new approval at the new price is asked', async () => {
       const session = await open({ env: env({ PROXYCART_MAX_ORDER_USD: '1000', PROXYCART_DAILY_BUDGET_USD: '5000' }) });
       const quoted = await session.ok(place(id), order);
       price.scale(sim(id), 10);
       const result = await session.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
-      rows.push({ provider: id, fault: 'price ×10 after approval', operation: 'confirm (token)', expected: 'confirmation_required, new price', observed: observedOf(result), orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'price ×10 after approval',
+        operation: 'confirm (token)',
+        expected: 'confirmation_required, new price',
+        observed: observedOf(result),
+        orders: money(id),
+      });
       expect(money(id)).toBe(0);
       const fresh = result.structuredContent as Record<string, any>;
       expect(fresh.status).toBe('confirmation_required');
@@ -118,7 +127,14 @@ describe('the charge is what the person approved', () => {
       const quoted = await session.ok(place(id), order);
       price.scale(sim(id), 10);
       const result = await session.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
-      rows.push({ provider: id, fault: 'price ×10 after approval, over the cap', operation: 'confirm (token)', expected: 'policy', observed: observedOf(result), orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'price ×10 after approval, over the cap',
+        operation: 'confirm (token)',
+        expected: 'policy',
+        observed: observedOf(result),
+        orders: money(id),
+      });
       expect(textOf(result)).toMatch(/^policy: The price rose from .* nothing was sent\. This order costs .* over the per-order cap/);
       expect(money(id)).toBe(0);
     });
@@ -128,7 +144,14 @@ describe('the charge is what the person approved', () => {
       const quoted = await session.ok(place(id), order);
       price.scale(sim(id), 0.5);
       const result = await session.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
-      rows.push({ provider: id, fault: 'price ×0.5 after approval', operation: 'confirm (token)', expected: 'placed', observed: observedOf(result), orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'price ×0.5 after approval',
+        operation: 'confirm (token)',
+        expected: 'placed',
+        observed: observedOf(result),
+        orders: money(id),
+      });
       expect((result.structuredContent as any).status).toBe('placed');
       expect(money(id)).toBe(1);
       expect(100 - sim(id).state.balance).toBeCloseTo(quoted.quote.total_usd / 2, 1);
@@ -151,7 +174,14 @@ describe('the charge is what the person approved', () => {
       },
     });
     const result = await session.ok(place(id), order);
-    rows.push({ provider: id, fault: 'price ×10 while the form is open', operation: 'place_order (form)', expected: 'asked again; declined', observed: result.status, orders: money(id) });
+    rows.push({
+      provider: id,
+      fault: 'price ×10 while the form is open',
+      operation: 'place_order (form)',
+      expected: 'asked again; declined',
+      observed: result.status,
+      orders: money(id),
+    });
     expect(messages).toHaveLength(2);
     expect(messages[0]).toMatch(new RegExp(`Total: ${usd(approved)} USD`));
     expect(messages[1]).toMatch(new RegExp(`Total: ${usd(approved * 10)} USD`));
@@ -181,7 +211,14 @@ describe('the charge is what the person approved', () => {
         sim(id).clearFaults();
         price.poison(sim(id), row.value);
         const refused = await strict.call(place(id), order);
-        rows.push({ provider: id, fault: `price ${row.name} (${JSON.stringify(row.value)})`, operation: 'quote', expected: row.expected === 'unpriced' ? 'policy (unpriced)' : row.expected, observed: observedOf(refused), orders: money(id) });
+        rows.push({
+          provider: id,
+          fault: `price ${row.name} (${JSON.stringify(row.value)})`,
+          operation: 'quote',
+          expected: row.expected === 'unpriced' ? 'policy (unpriced)' : row.expected,
+          observed: observedOf(refused),
+          orders: money(id),
+        });
         expect(refused.isError, `${row.name}: ${textOf(refused)}`).toBe(true);
         const kind = row.expected === 'unpriced' ? 'policy' : row.expected;
         expect(textOf(refused)).toMatch(new RegExp(`^${kind}: ${row.expected === 'unpriced' ? 'This order has no price' : ''}`));
@@ -189,7 +226,10 @@ describe('the charge is what the person approved', () => {
           const quote = (await lenient.ok(place(id), order)).quote;
           expect(quote.total_usd, row.name).toBeNull();
           expect(quote.price_source).toBe('unknown');
-          expect(quote.warnings.some((w: string) => price.field.test(w) && w.includes('not a price')), JSON.stringify(quote.warnings)).toBe(true);
+          expect(
+            quote.warnings.some((w: string) => price.field.test(w) && w.includes('not a price')),
+            JSON.stringify(quote.warnings),
+          ).toBe(true);
         }
       }
       expect(money(id)).toBe(0);
@@ -204,7 +244,14 @@ describe('the charge is what the person approved', () => {
       const first = await session.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
       expect(observedOf(first)).toBe('placed');
       const second = await session.call(place(id), order);
-      rows.push({ provider: id, fault: 'order answer total -1000', operation: 'next quote', expected: 'policy (budget)', observed: observedOf(second), orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'order answer total -1000',
+        operation: 'next quote',
+        expected: 'policy (budget)',
+        observed: observedOf(second),
+        orders: money(id),
+      });
       expect(textOf(second)).toMatch(new RegExp(`^policy: .*from ${approved.toFixed(2).replace('.', '\\.')} USD over the budget`));
       expect(money(id)).toBe(1);
     });
@@ -219,10 +266,19 @@ describe('the charge is what the person approved', () => {
     expect(quoted.quote.total_usd).toBe(approved);
     sim(id).inject({ method: 'POST', path: probe.money, phase: 'after', action: { kind: 'rewrite', change: (json) => withTotal(json, charged) } });
     const placed = await session.ok(place(id), { ...order, confirmation_token: quoted.confirmation_token });
-    expect(placed.warnings?.[0]).toMatch(new RegExp(`^overcharged: the vendor reports charging ${usd(charged)} USD, above the ${usd(approved)} USD the person approved`));
+    expect(placed.warnings?.[0]).toMatch(
+      new RegExp(`^overcharged: the vendor reports charging ${usd(charged)} USD, above the ${usd(approved)} USD the person approved`),
+    );
     // Counted at 10×, not 1×: another order of the approved total no longer fits a budget of 3×.
     const next = await session.call(place(id), order);
-    rows.push({ provider: id, fault: 'order answer total 10× the approved', operation: 'confirm, then next quote', expected: 'placed + overcharged; policy', observed: `${placed.status}; ${observedOf(next)}`, orders: money(id) });
+    rows.push({
+      provider: id,
+      fault: 'order answer total 10× the approved',
+      operation: 'confirm, then next quote',
+      expected: 'placed + overcharged; policy',
+      observed: `${placed.status}; ${observedOf(next)}`,
+      orders: money(id),
+    });
     expect(textOf(next)).toMatch(new RegExp(`^policy: .*from ${usd(charged)} USD over the budget of ${usd(budget)} USD`));
   });
 
@@ -244,7 +300,14 @@ describe('the charge is what the person approved', () => {
       // Token mode: the other approved token and any new quote are refused, naming the unknown order.
       const again = await token.call(place(id), { ...order, confirmation_token: second.confirmation_token });
       const requote = await token.call(place(id), order);
-      rows.push({ provider: id, fault: 'earlier identical order unknown', operation: 'confirm another token (token mode)', expected: 'policy', observed: observedOf(again), orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'earlier identical order unknown',
+        operation: 'confirm another token (token mode)',
+        expected: 'policy',
+        observed: observedOf(again),
+        orders: money(id),
+      });
       for (const refused of [again, requote]) {
         expect(textOf(refused)).toMatch(new RegExp(`^policy: An identical order sent .* has an unknown outcome \\(order id ${unknownId}\\)`));
         expect(textOf(refused)).toContain(`proxycart ledger settle ${unknownId} placed|not-placed`);
@@ -253,12 +316,22 @@ describe('the charge is what the person approved', () => {
       // Any other mode: the quote carries the warning first, and so does the form.
       const auto = await open({ env: env({ ...base, PROXYCART_STORE: `sqlite://${join(home, 'state.sqlite')}`, PROXYCART_CONFIRM: 'auto' }) });
       const warned = await auto.ok(place(id), order);
-      rows.push({ provider: id, fault: 'earlier identical order unknown', operation: 'quote (auto mode)', expected: 'warning first', observed: /^An identical order sent .* unknown outcome/.test(warned.quote.warnings[0]) ? 'warning first' : 'no warning', orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'earlier identical order unknown',
+        operation: 'quote (auto mode)',
+        expected: 'warning first',
+        observed: /^An identical order sent .* unknown outcome/.test(warned.quote.warnings[0]) ? 'warning first' : 'no warning',
+        orders: money(id),
+      });
       expect(warned.quote.warnings[0]).toMatch(new RegExp(`^An identical order sent .* unknown outcome \\(order id ${unknownId}\\).*could buy it twice`));
       let form = '';
       const withForm = await open({
         env: env({ ...base, PROXYCART_STORE: `sqlite://${join(home, 'state.sqlite')}`, PROXYCART_CONFIRM: 'auto' }),
-        elicit: (message) => ((form = message), { action: 'decline' }),
+        elicit: (message) => {
+          form = message;
+          return { action: 'decline' };
+        },
       });
       await withForm.ok(place(id), order);
       expect(form.split('\n').find((line) => line.startsWith('Note:'))).toContain(`unknown outcome (order id ${unknownId})`);
@@ -271,7 +344,14 @@ describe('the charge is what the person approved', () => {
       const settled = await run(process.execPath, [CLI, 'ledger', 'settle', unknownId, 'not-placed'], { env: cliEnv });
       expect(settled.stdout).toMatch(new RegExp(`^${unknownId} settled as not-placed`));
       const after = await token.ok(place(id), order);
-      rows.push({ provider: id, fault: 'unknown settled not-placed by a person', operation: 'quote (token mode)', expected: 'confirmation_required', observed: after.status, orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'unknown settled not-placed by a person',
+        operation: 'quote (token mode)',
+        expected: 'confirmation_required',
+        observed: after.status,
+        orders: money(id),
+      });
       expect(after.quote.warnings.join(' ')).not.toMatch(/unknown outcome/);
       const placed = await token.ok(place(id), { ...order, confirmation_token: after.confirmation_token });
       expect(placed.status).toBe('placed');
@@ -283,12 +363,22 @@ describe('the charge is what the person approved', () => {
     it('settling an order that is not of unknown outcome is refused', async () => {
       const home = tempDir('settle');
       const cliEnv = { ...process.env, PROXYCART_SANDBOX: '1', PROXYCART_HOME: home };
-      const refused = await run(process.execPath, [CLI, 'ledger', 'settle', 'unknown:nope', 'placed'], { env: cliEnv }).catch((error: { code: number; stderr: string }) => error);
+      const refused = await run(process.execPath, [CLI, 'ledger', 'settle', 'unknown:nope', 'placed'], { env: cliEnv }).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
       expect((refused as { code: number }).code).toBe(1);
       expect((refused as { stderr: string }).stderr).toMatch(/not_found: The ledger has no order unknown:nope/);
-      const usage = await run(process.execPath, [CLI, 'ledger', 'settle', 'unknown:nope', 'maybe'], { env: cliEnv }).catch((error: { code: number; stderr: string }) => error);
+      const usage = await run(process.execPath, [CLI, 'ledger', 'settle', 'unknown:nope', 'maybe'], { env: cliEnv }).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
       expect((usage as { code: number }).code).toBe(2);
-      rows.push({ provider: 'any', fault: 'settle of an unknown id / a bad verdict', operation: 'proxycart ledger settle', expected: 'exit 1 / exit 2', observed: `exit ${(refused as { code: number }).code} / exit ${(usage as { code: number }).code}` });
+      rows.push({
+        provider: 'any',
+        fault: 'settle of an unknown id / a bad verdict',
+        operation: 'proxycart ledger settle',
+        expected: 'exit 1 / exit 2',
+        observed: `exit ${(refused as { code: number }).code} / exit ${(usage as { code: number }).code}`,
+      });
     });
   });
 
@@ -311,7 +401,14 @@ describe('the charge is what the person approved', () => {
       const quoted = await (await open({ env: sandboxed(home) })).ok(place(id), order);
       const server = await open({ env: live(home, sandbox.vendors[id]!.apiKey) });
       const result = await server.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
-      rows.push({ provider: id, fault: 'sandbox token on a live server', operation: 'confirm (token)', expected: 'policy', observed: observedOf(result), orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'sandbox token on a live server',
+        operation: 'confirm (token)',
+        expected: 'policy',
+        observed: observedOf(result),
+        orders: money(id),
+      });
       expect(textOf(result)).toMatch(/^policy: This confirmation token was issued for another environment \(the sandbox\)/);
       expect(money(id)).toBe(0);
     });
@@ -321,7 +418,14 @@ describe('the charge is what the person approved', () => {
       const quoted = await (await open({ env: live(home, sandbox.vendors[id]!.apiKey) })).ok(place(id), order);
       const server = await open({ env: live(home, wrongKey) });
       const result = await server.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
-      rows.push({ provider: id, fault: 'API key changed after the quote', operation: 'confirm (token)', expected: 'policy', observed: observedOf(result), orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'API key changed after the quote',
+        operation: 'confirm (token)',
+        expected: 'policy',
+        observed: observedOf(result),
+        orders: money(id),
+      });
       expect(textOf(result)).toMatch(/^policy: This confirmation token was issued for another environment \(another account, key or base URL\)/);
       expect(money(id)).toBe(0);
     });
@@ -341,7 +445,14 @@ describe('the charge is what the person approved', () => {
       expect(realQuote.sandbox).toBe(false);
       expect((await real.ok(place(id), { ...order, confirmation_token: realQuote.confirmation_token })).status).toBe('placed');
       const [playNext, realNext] = [await play.call(place(id), order), await real.call(place(id), order)];
-      rows.push({ provider: id, fault: 'one sandbox and one live order, budget for one each', operation: 'quote a second in each', expected: 'policy; policy', observed: `${observedOf(playNext)}; ${observedOf(realNext)}`, orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'one sandbox and one live order, budget for one each',
+        operation: 'quote a second in each',
+        expected: 'policy; policy',
+        observed: `${observedOf(playNext)}; ${observedOf(realNext)}`,
+        orders: money(id),
+      });
       const overBudget = new RegExp(`^policy: .*from ${usd(total)} USD over the budget of ${usd(limit)} USD`);
       expect(textOf(playNext)).toMatch(overBudget);
       expect(textOf(realNext)).toMatch(overBudget);
@@ -356,7 +467,14 @@ describe('the charge is what the person approved', () => {
     const args = { ...order, confirmation_token: quoted.confirmation_token };
     const first = await session.ok(place(id), args);
     const again = await session.ok(place(id), args);
-    rows.push({ provider: id, fault: 'token confirmed twice', operation: 'confirm again', expected: 'placed, replayed', observed: `${again.status}${again.replayed ? ', replayed' : ''}`, orders: money(id) });
+    rows.push({
+      provider: id,
+      fault: 'token confirmed twice',
+      operation: 'confirm again',
+      expected: 'placed, replayed',
+      observed: `${again.status}${again.replayed ? ', replayed' : ''}`,
+      orders: money(id),
+    });
     expect(first.replayed).toBeUndefined();
     expect(again.replayed).toBe(true);
     expect(again.order.id).toBe(first.order.id);
@@ -373,9 +491,18 @@ describe('the charge is what the person approved', () => {
       const session = await open({ env: env({ PROXYCART_HOME: '/dev/null/proxycart', PROXYCART_STORE: 'sqlite:///dev/null/proxycart/state.sqlite' }) });
       const result = await session.call(place(id), order);
       const offers = await session.call(`${id}_list_offers`, listInput);
-      rows.push({ provider: id, fault: 'PROXYCART_HOME cannot be created', operation: 'quote; list_offers', expected: 'storage; ok', observed: `${observedOf(result)}; ${offers.isError ? 'error' : 'ok'}`, orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'PROXYCART_HOME cannot be created',
+        operation: 'quote; list_offers',
+        expected: 'storage; ok',
+        observed: `${observedOf(result)}; ${offers.isError ? 'error' : 'ok'}`,
+        orders: money(id),
+      });
       expect(session.stderr.join('\n')).toMatch(/The store \/dev\/null\/proxycart\/state\.sqlite cannot be written \(ENOTDIR\)/);
-      expect(textOf(result)).toMatch(/^storage: The store file \/dev\/null\/proxycart\/state\.sqlite cannot be opened for writing .* Nothing was sent to a vendor\./);
+      expect(textOf(result)).toMatch(
+        /^storage: The store file \/dev\/null\/proxycart\/state\.sqlite cannot be opened for writing .* Nothing was sent to a vendor\./,
+      );
       expect(offers.isError).toBeFalsy();
       expect(money(id)).toBe(0);
     });
@@ -385,7 +512,14 @@ describe('the charge is what the person approved', () => {
       const started = Date.now();
       const result = await session.call(place(id), order);
       const offers = await session.call(`${id}_list_offers`, listInput);
-      rows.push({ provider: id, fault: 'Redis store unreachable', operation: 'quote; list_offers', expected: 'storage; ok', observed: `${observedOf(result)}; ${offers.isError ? 'error' : 'ok'}`, orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'Redis store unreachable',
+        operation: 'quote; list_offers',
+        expected: 'storage; ok',
+        observed: `${observedOf(result)}; ${offers.isError ? 'error' : 'ok'}`,
+        orders: money(id),
+      });
       expect(textOf(result)).toMatch(/^storage: PROXYCART_STORE: (cannot connect to Redis|Redis at redis:\/\/127\.0\.0\.1:1 did not answer)/);
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(offers.isError).toBeFalsy();
@@ -407,7 +541,14 @@ describe('the charge is what the person approved', () => {
       const confirm = await session.call(place(id), { ...order, confirmation_token: quoted.confirmation_token });
       const offers = await session.call(`${id}_list_offers`, listInput);
       const balance = await session.call(`${id}_wallet_balance`, {});
-      rows.push({ provider: id, fault: 'read-only home', operation: 'confirm; list_offers', expected: 'storage; ok', observed: `${observedOf(confirm)}; ${offers.isError ? 'error' : 'ok'}`, orders: money(id) });
+      rows.push({
+        provider: id,
+        fault: 'read-only home',
+        operation: 'confirm; list_offers',
+        expected: 'storage; ok',
+        observed: `${observedOf(confirm)}; ${offers.isError ? 'error' : 'ok'}`,
+        orders: money(id),
+      });
       expect(textOf(confirm)).toMatch(/^storage: .*Nothing was sent to a vendor\./);
       expect(offers.isError).toBeFalsy();
       expect(balance.isError).toBeFalsy();

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { EXAMPLE, FIXTURE, ID } from '../example.js';
 import { connectParsed, FIXTURES } from '../fixtures.js';
 
@@ -78,7 +78,10 @@ describe('catalog cache', () => {
 
     // The read route of list_offers answers 404 once: that failure is not kept.
     const route = simulator.log.at(-1)!.path;
-    const stop = simulator.inject({ path: new RegExp(`^${route.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`), action: { kind: 'status', status: 404, json: { detail: 'Not found' } } });
+    const stop = simulator.inject({
+      path: new RegExp(`^${route.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`),
+      action: { kind: 'status', status: 404, json: { detail: 'Not found' } },
+    });
     const fresh = await connect(EXAMPLE, baseUrl, 'another-key-for-a-cold-entry', 1000, 60_000);
     await expect(fresh.listOffers(list)).rejects.toThrow();
     stop();

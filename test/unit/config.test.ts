@@ -23,7 +23,15 @@ describe('loadConfig', () => {
     expect(config.sandbox).toBe(true);
     expect(PROVIDERS.length).toBeGreaterThan(1);
     expect(config.vendors.map((v) => v.id)).toEqual(ids(PROVIDERS));
-    expect(config).toMatchObject({ confirm: 'auto', maxOrderUsd: 50, dailyBudgetUsd: 200, allowUnpriced: false, readOnly: false, timeoutMs: 15_000, problems: [] });
+    expect(config).toMatchObject({
+      confirm: 'auto',
+      maxOrderUsd: 50,
+      dailyBudgetUsd: 200,
+      allowUnpriced: false,
+      readOnly: false,
+      timeoutMs: 15_000,
+      problems: [],
+    });
     expect(config.store).toEqual({ kind: 'sqlite', file: expect.stringMatching(/\.proxycart\/state\.sqlite$/) });
   });
 
@@ -36,13 +44,15 @@ describe('loadConfig', () => {
     expect(redact(`key ${KEY} here`)).toBe('key [redacted] here');
   });
 
-  it('a key without the base URL of a vendor that publishes none is that vendor\'s problem only, naming the variable and where to find it', () => {
+  it("a key without the base URL of a vendor that publishes none is that vendor's problem only, naming the variable and where to find it", () => {
     expect(unpublished, 'a provider without a default base URL').toBeDefined();
     const [needsUrl, other] = [unpublished!, published!];
     const secret = 'other_key_123456789';
     const config = loadConfig({ [needsUrl.keyEnv]: secret, [other.keyEnv]: KEY }, PROVIDERS);
     expect(config.vendors.map((v) => v.id)).toEqual(ids(PROVIDERS.filter((p) => p === needsUrl || p === other)));
-    expect(config.problems).toEqual([{ scope: needsUrl.id, variable: needsUrl.baseUrlEnv, message: expect.stringContaining(`${needsUrl.baseUrlEnv} is required`) }]);
+    expect(config.problems).toEqual([
+      { scope: needsUrl.id, variable: needsUrl.baseUrlEnv, message: expect.stringContaining(`${needsUrl.baseUrlEnv} is required`) },
+    ]);
     expect(config.problems[0]!.message).toContain(needsUrl.setupHint);
     expect(problemsFor(config, needsUrl.id)).toHaveLength(1);
     expect(problemsFor(config, other.id)).toEqual([]);
@@ -67,7 +77,7 @@ describe('loadConfig', () => {
     expect(problems({ PROXYCART_PROVIDERS: `${published!.id},acme` })[0]!.message).toContain('acme');
   });
 
-  it('a provider listed without its key, or with a bad base URL, is that provider\'s problem', () => {
+  it("a provider listed without its key, or with a bad base URL, is that provider's problem", () => {
     const [keyed, keyless] = [published!, second!];
     const config = loadConfig({ [keyed.keyEnv]: KEY, PROXYCART_PROVIDERS: `${keyed.id},${keyless.id}`, [keyed.baseUrlEnv]: 'ftp://x' }, PROVIDERS);
     expect(config.problems.map((p) => [p.scope, p.variable])).toEqual([
@@ -94,7 +104,13 @@ describe('loadConfig', () => {
     const [first, next, ...rest] = PROVIDERS;
     // Listed out of registry order, with a space: the registry order is kept.
     const config = loadConfig(
-      { PROXYCART_SANDBOX: '1', PROXYCART_PROVIDERS: `${next!.id}, ${first!.id}`, PROXYCART_READ_ONLY: '1', PROXYCART_TIMEOUT_S: '2.5', PROXYCART_STORE: 'memory' },
+      {
+        PROXYCART_SANDBOX: '1',
+        PROXYCART_PROVIDERS: `${next!.id}, ${first!.id}`,
+        PROXYCART_READ_ONLY: '1',
+        PROXYCART_TIMEOUT_S: '2.5',
+        PROXYCART_STORE: 'memory',
+      },
       PROVIDERS,
     );
     expect(config.vendors.map((v) => v.id)).toEqual([first!.id, next!.id]);
@@ -111,6 +127,11 @@ describe('loadConfig', () => {
     for (const name of Object.keys(SETTINGS)) expect(names).toContain(name);
     for (const spec of PROVIDERS) expect(names).toEqual(expect.arrayContaining([spec.keyEnv, spec.baseUrlEnv]));
     for (const v of vars) expect(v.description.length, v.name).toBeGreaterThan(5);
-    expect(vars.filter((v) => v.secret).map((v) => v.name).sort()).toEqual([...PROVIDERS.map((p) => p.keyEnv), 'PROXYCART_APPROVAL_PIN'].sort());
+    expect(
+      vars
+        .filter((v) => v.secret)
+        .map((v) => v.name)
+        .sort(),
+    ).toEqual([...PROVIDERS.map((p) => p.keyEnv), 'PROXYCART_APPROVAL_PIN'].sort());
   });
 });

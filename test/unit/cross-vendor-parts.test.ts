@@ -1,11 +1,11 @@
-import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/guard/ledger.js';
+import { Ledger } from '../../src/guard/ledger.js';
 import { startForwardingProxy } from '../../src/sandbox/forwarding-proxy.js';
 import { ipEchoUrl } from '../../src/sandbox/ip-echo.js';
 import { movePorts, restore, snapshot } from '../../src/sandbox/state-file.js';
-import { Ledger } from '../../src/guard/ledger.js';
 import { openStore } from '../../src/store.js';
 import { exitIp, probe, reasonOf } from '../../src/tools/proxy-probe.js';
 import { ID } from '../example.js';
@@ -62,9 +62,24 @@ describe('saved sandbox state', () => {
     movePorts(fresh, '127.0.0.1', new Map([[4000, 5000]]));
     expect((fresh.orders.get('a') as any).access[0].port).toBe(5000);
     // HTTP and SOCKS5 gateways move in one pass: the new HTTP port may be the old SOCKS5 one.
-    const both = { proxies: [{ ip: '127.0.0.1', port_http: 4000, port_socks: 5000 }, { ip: '185.1.0.2', port_http: 4000, port_socks: 50101 }] };
-    movePorts(both, '127.0.0.1', new Map([[4000, 5000], [5000, 6000]]));
-    expect(both.proxies).toEqual([{ ip: '127.0.0.1', port_http: 5000, port_socks: 6000 }, { ip: '185.1.0.2', port_http: 4000, port_socks: 50101 }]);
+    const both = {
+      proxies: [
+        { ip: '127.0.0.1', port_http: 4000, port_socks: 5000 },
+        { ip: '185.1.0.2', port_http: 4000, port_socks: 50101 },
+      ],
+    };
+    movePorts(
+      both,
+      '127.0.0.1',
+      new Map([
+        [4000, 5000],
+        [5000, 6000],
+      ]),
+    );
+    expect(both.proxies).toEqual([
+      { ip: '127.0.0.1', port_http: 5000, port_socks: 6000 },
+      { ip: '185.1.0.2', port_http: 4000, port_socks: 50101 },
+    ]);
   });
 });
 

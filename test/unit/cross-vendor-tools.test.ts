@@ -49,7 +49,13 @@ describe('tools/list with all vendors and the cross-vendor tools', () => {
       [{ name: 'proxycart_compare_offers', arguments: { kind: 'satellite' } }, /^invalid_input: Invalid arguments: kind: /],
       [{ name: tool('place_order'), arguments: { confirmation_token: '' } }, /^invalid_input: Invalid arguments: .*confirmation_token: /],
       // Every vendor's place_order: a valid order but for a wait beyond 300 s.
-      ...FIXTURES.map((fixture) => [{ name: tool('place_order', fixture.spec), arguments: { ...fixture.order, wait_seconds: 301 } }, /^invalid_input: Invalid arguments: wait_seconds: /] as const),
+      ...FIXTURES.map(
+        (fixture) =>
+          [
+            { name: tool('place_order', fixture.spec), arguments: { ...fixture.order, wait_seconds: 301 } },
+            /^invalid_input: Invalid arguments: wait_seconds: /,
+          ] as const,
+      ),
     ] as const;
     for (const [call, message] of refused) {
       const result = await client.callTool(call);

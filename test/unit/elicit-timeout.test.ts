@@ -11,7 +11,10 @@ import { FIXTURE, ID, tool } from '../example.js';
 // Some clients declare elicitation and never show the form: the order must not hang.
 // The 2-minute limit is shortened here through the server factory's option.
 
-const runtime = createRuntime(loadConfig({ PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory', PROXYCART_PROVIDERS: ID, PROXYCART_OPEN_BROWSER: 'never' }, PROVIDERS), PROVIDERS);
+const runtime = createRuntime(
+  loadConfig({ PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory', PROXYCART_PROVIDERS: ID, PROXYCART_OPEN_BROWSER: 'never' }, PROVIDERS),
+  PROVIDERS,
+);
 afterAll(() => runtime.close());
 
 it('falls back to the approval page when the form is never answered', async () => {

@@ -17,7 +17,11 @@ describe('HTTP settings', () => {
 
   it('binds beyond loopback with a tokens file or OAuth', () => {
     expect(readHttpSettings({ PROXYCART_HTTP_HOST: '0.0.0.0', PROXYCART_HTTP_TOKENS_FILE: '/x' }).host).toBe('0.0.0.0');
-    expect(readHttpSettings({ PROXYCART_OAUTH_ISSUER: 'https://auth.example', PROXYCART_OAUTH_AUDIENCE: 'a' }, { host: '10.1.2.3' }).oauth).toEqual({ issuer: 'https://auth.example', audience: 'a', jwksUrl: undefined });
+    expect(readHttpSettings({ PROXYCART_OAUTH_ISSUER: 'https://auth.example', PROXYCART_OAUTH_AUDIENCE: 'a' }, { host: '10.1.2.3' }).oauth).toEqual({
+      issuer: 'https://auth.example',
+      audience: 'a',
+      jwksUrl: undefined,
+    });
   });
 
   it('needs issuer and audience together, and http(s) URLs', () => {
@@ -33,7 +37,10 @@ describe('HTTP settings', () => {
 });
 
 describe('Host and Origin policy', () => {
-  const policy = hostOriginPolicy(readHttpSettings({ PROXYCART_PUBLIC_URL: 'https://proxycart.example.com/', PROXYCART_HTTP_ALLOWED_ORIGINS: 'https://app.example' }), 8801);
+  const policy = hostOriginPolicy(
+    readHttpSettings({ PROXYCART_PUBLIC_URL: 'https://proxycart.example.com/', PROXYCART_HTTP_ALLOWED_ORIGINS: 'https://app.example' }),
+    8801,
+  );
 
   it('accepts its own loopback names with the port, and the public host', () => {
     for (const host of ['127.0.0.1:8801', 'localhost:8801', '[::1]:8801', 'PROXYCART.example.com']) expect(policy.hostAllowed(host)).toBe(true);
@@ -41,8 +48,10 @@ describe('Host and Origin policy', () => {
   });
 
   it('accepts no Origin (non-browser clients), its own and configured origins only', () => {
-    for (const origin of [undefined, 'http://127.0.0.1:8801', 'https://proxycart.example.com', 'https://app.example']) expect(policy.originAllowed(origin)).toBe(true);
-    for (const origin of ['null', 'http://evil.example', 'http://127.0.0.1:8802', 'http://proxycart.example.com']) expect(policy.originAllowed(origin)).toBe(false);
+    for (const origin of [undefined, 'http://127.0.0.1:8801', 'https://proxycart.example.com', 'https://app.example'])
+      expect(policy.originAllowed(origin)).toBe(true);
+    for (const origin of ['null', 'http://evil.example', 'http://127.0.0.1:8802', 'http://proxycart.example.com'])
+      expect(policy.originAllowed(origin)).toBe(false);
   });
 });
 

@@ -37,7 +37,18 @@ describe('install manifests', () => {
     expect(server.packages).toHaveLength(1);
     const npm = server.packages[0];
     expect(npm).toMatchObject({ registryType: 'npm', identifier: pkg.name, version: pkg.version, transport: { type: 'stdio' } });
-    const allowed = ['registryType', 'registryBaseUrl', 'identifier', 'version', 'fileSha256', 'runtimeHint', 'transport', 'runtimeArguments', 'packageArguments', 'environmentVariables'];
+    const allowed = [
+      'registryType',
+      'registryBaseUrl',
+      'identifier',
+      'version',
+      'fileSha256',
+      'runtimeHint',
+      'transport',
+      'runtimeArguments',
+      'packageArguments',
+      'environmentVariables',
+    ];
     for (const field of Object.keys(npm)) expect(allowed).toContain(field);
     for (const variable of npm.environmentVariables) {
       expect(REAL.has(variable.name), variable.name).toBe(true);
@@ -63,7 +74,8 @@ describe('install manifests', () => {
     const noDefault = PROVIDERS.filter((spec) => !spec.defaultBaseUrl);
     expect(noDefault.length).toBeGreaterThan(0);
     for (const spec of noDefault) expect(env).toHaveProperty(spec.baseUrlEnv);
-    for (const name of ['PROXYCART_MAX_ORDER_USD', 'PROXYCART_DAILY_BUDGET_USD', 'PROXYCART_CONFIRM', 'PROXYCART_APPROVAL_PIN']) expect(env).toHaveProperty(name);
+    for (const name of ['PROXYCART_MAX_ORDER_USD', 'PROXYCART_DAILY_BUDGET_USD', 'PROXYCART_CONFIRM', 'PROXYCART_APPROVAL_PIN'])
+      expect(env).toHaveProperty(name);
     const cli = join(ROOT, 'node_modules/@anthropic-ai/mcpb/dist/cli/cli.js');
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'validate', join(ROOT, 'manifests/mcpb/manifest.json')]);
     expect(stdout).toContain('passes');
@@ -101,7 +113,10 @@ describe('install manifests', () => {
     }
 
     const shell = read('manifests/clients/claude-code.sh');
-    const command = shell.split('\n').filter((line) => !line.startsWith('#')).join('\n');
+    const command = shell
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .join('\n');
     expect(command).toMatch(/^claude mcp add proxycart /);
     expect(command.trim().endsWith('-- npx -y proxycart')).toBe(true);
     for (const [, name, value] of command.matchAll(/-e ([A-Z_]+)=(\S+)/g)) {

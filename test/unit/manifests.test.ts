@@ -25,9 +25,28 @@ import { PROVIDERS } from '../../src/providers/index.js';
 const ROOT = join(import.meta.dirname, '../..');
 
 const GEMINI_KEYWORDS = new Set([
-  'type', 'format', 'title', 'description', 'nullable', 'enum', 'items', 'minItems', 'maxItems', 'properties', 'required',
-  'minProperties', 'maxProperties', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'default', 'anyOf',
-  'propertyOrdering', 'additionalProperties',
+  'type',
+  'format',
+  'title',
+  'description',
+  'nullable',
+  'enum',
+  'items',
+  'minItems',
+  'maxItems',
+  'properties',
+  'required',
+  'minProperties',
+  'maxProperties',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'default',
+  'anyOf',
+  'propertyOrdering',
+  'additionalProperties',
 ]);
 
 /** Visits every schema node (not the property-name level of `properties`). */

@@ -17,7 +17,12 @@ function quote(total: number | null, balance: number | null = 100): Quote {
     warnings: [],
   };
 }
-const vendor = (q: Quote, extra: Partial<VendorQuote> = {}): VendorQuote => ({ total_usd: q.total_usd, price_source: q.price_source, summary: q.summary, ...extra });
+const vendor = (q: Quote, extra: Partial<VendorQuote> = {}): VendorQuote => ({
+  total_usd: q.total_usd,
+  price_source: q.price_source,
+  summary: q.summary,
+  ...extra,
+});
 
 function refusal(run: () => void): ProxycartError {
   try {

@@ -5,10 +5,10 @@ import {
   guardedRoute,
   header,
   idempotency,
-  rateLimit,
-  Simulator,
   type KeyLocation,
+  rateLimit,
   type SimResponse,
+  Simulator,
   type StoredReply,
   type VendorState,
 } from '../../src/sandbox/kit.js';
@@ -33,7 +33,11 @@ function seed(): TinyState {
 function tinyVendor(from: KeyLocation = { header: 'x-key' }) {
   const state = seed();
   let serial = 0;
-  const envelope = (status: number, json: unknown, headers: Record<string, string> = {}): SimResponse => ({ status, json, headers: { 'x-tiny': 'yes', ...headers } });
+  const envelope = (status: number, json: unknown, headers: Record<string, string> = {}): SimResponse => ({
+    status,
+    json,
+    headers: { 'x-tiny': 'yes', ...headers },
+  });
   const auth = apiKeyAuth({
     key: KEY,
     from,

@@ -1,10 +1,10 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SocksClient } from 'socks';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ForwardingProxy } from '../../src/sandbox/forwarding-proxy.js';
 import { ipEchoUrl } from '../../src/sandbox/ip-echo.js';
 import { isLoopbackTarget } from '../../src/sandbox/loopback.js';
 import { startSocksGateway } from '../../src/sandbox/socks-gateway.js';
-import type { ForwardingProxy } from '../../src/sandbox/forwarding-proxy.js';
 import { probe } from '../../src/tools/proxy-probe.js';
 
 // The sandbox's SOCKS5 gateway, driven directly with the `socks` client on loopback.
@@ -59,7 +59,11 @@ describe('sandbox SOCKS5 gateway', () => {
       await expect(open({ host: '192.0.2.1', port: 80 })).rejects.toThrow(/rejected connection - NotAllowed/);
       await expect(open({ host: 'example.com', port: 443 })).rejects.toThrow(/rejected connection - NotAllowed/);
       await expect(open({ host: '::ffff:192.0.2.1', port: 80 })).rejects.toThrow(/rejected connection - NotAllowed/);
-      const refused = await probe({ host: '127.0.0.1', port: gateway.port, protocol: 'SOCKS5', username: 'usr_ok', password: 'right-pass' }, new URL('http://192.0.2.1/'), 3000);
+      const refused = await probe(
+        { host: '127.0.0.1', port: gateway.port, protocol: 'SOCKS5', username: 'usr_ok', password: 'right-pass' },
+        new URL('http://192.0.2.1/'),
+        3000,
+      );
       expect(refused.reason).toMatch(/^refused: the proxy would not connect to this target/);
       expect(outbound).not.toHaveBeenCalled();
       // The spy does see the gateway's connections: a loopback one goes through it.

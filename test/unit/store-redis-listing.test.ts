@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store.js';
-import { redisServer, type RedisServer } from '../e2e/http-harness.js';
+import { type RedisServer, redisServer } from '../e2e/http-harness.js';
 
 // Listing a prefix on Redis while other nodes delete keys (used quotes, the spend lock):
 // keyv's own iterator threw on a key that vanished between SCAN and MGET, which failed

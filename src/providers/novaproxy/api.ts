@@ -37,7 +37,8 @@ export function createApi(connection: Connection): NovaProxyApi {
     getPlan: (slug, options) =>
       cached(
         `plan ${slug}`,
-        async () => (await http.request({ method: 'GET', path: `/plans/${encodeURIComponent(slug)}`, schema: planBodySchema, what: `plan '${slug.slice(0, 80)}'` })).body,
+        async () =>
+          (await http.request({ method: 'GET', path: `/plans/${encodeURIComponent(slug)}`, schema: planBodySchema, what: `plan '${slug.slice(0, 80)}'` })).body,
         options?.fresh,
       ),
     // No idempotency key exists at NovaProxy, so this call is never retried.

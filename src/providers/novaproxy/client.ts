@@ -175,7 +175,11 @@ function novaConfig(duration: NovaDuration, country: string | undefined): { valu
   let chosen: string | null = null;
   for (const option of duration.options) {
     if (option.options?.length) {
-      const pick = country ? option.options.find((o) => countryIs(country, String(o.value), o.label)) : option.name === 'country' ? undefined : option.options[0];
+      const pick = country
+        ? option.options.find((o) => countryIs(country, String(o.value), o.label))
+        : option.name === 'country'
+          ? undefined
+          : option.options[0];
       if (!pick) return undefined;
       values[option.name] = pick.value;
       if (option.name === 'country') chosen = country!.toUpperCase();

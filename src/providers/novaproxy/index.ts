@@ -33,7 +33,9 @@ export const provider = defineProvider({
       list_offers: { inputs: true, calls: '`GET /plans` or `GET /plans/{slug}`: bandwidth tiers with price per GB, durations with their options' },
       place_order: { inputs: true, calls: 'checked against the plan before any money call; quote = GB × tier price; `POST /orders`' },
       order_status: { calls: '`GET /orders/{uuid}`' },
-      wallet_balance: { calls: "**not offered**: NovaProxy documents no balance endpoint; the vendor's own `Insufficient balance.` answer protects the wallet" },
+      wallet_balance: {
+        calls: "**not offered**: NovaProxy documents no balance endpoint; the vendor's own `Insufficient balance.` answer protects the wallet",
+      },
     },
     capabilities: { catalog: 'plans, bandwidth prices', quote: 'catalog estimate (bandwidth plans)', balance: 'not documented: no tool', idempotency: 'no' },
   },

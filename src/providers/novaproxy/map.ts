@@ -96,10 +96,8 @@ export function planToOffer(plan: VendorPlan): Offer {
   };
 }
 
-export const TIER_NOTE =
-  'Bandwidth plans: order whole GB, at least the smallest tier; the price per GB is that of the largest tier not above the amount.';
-export const DURATION_PRICE_NOTE =
-  'NovaProxy publishes no prices for duration plans: the charge is known only once the order is placed (price.net).';
+export const TIER_NOTE = 'Bandwidth plans: order whole GB, at least the smallest tier; the price per GB is that of the largest tier not above the amount.';
+export const DURATION_PRICE_NOTE = 'NovaProxy publishes no prices for duration plans: the charge is known only once the order is placed (price.net).';
 
 export function offerNotes(plans: VendorPlan[]): string[] {
   const notes: string[] = [];
@@ -108,8 +106,7 @@ export function offerNotes(plans: VendorPlan[]): string[] {
   return notes;
 }
 
-export const HOST_NOTE =
-  'NovaProxy returns credentials and plan ports but no proxy host name; take the gateway host from the NovaProxy dashboard.';
+export const HOST_NOTE = 'NovaProxy returns credentials and plan ports but no proxy host name; take the gateway host from the NovaProxy dashboard.';
 
 /**
  * Proxies of an order: one endpoint per protocol port of the plan, once the vendor has set
@@ -124,7 +121,10 @@ export function proxiesOf(order: VendorOrder, protocols: Array<{ code: string; p
 /** The order, normalised. `fallbackProtocols` are the plan's ports when the order's plan lacks them. */
 export function orderFromVendor(order: VendorOrder, fallbackProtocols: Array<{ code: string; port: number }> = []): Order {
   const protocols = order.plan?.protocols?.length ? order.plan.protocols : fallbackProtocols;
-  const proxies = proxiesOf(order, protocols.map((p) => ({ code: p.code, port: p.port })));
+  const proxies = proxiesOf(
+    order,
+    protocols.map((p) => ({ code: p.code, port: p.port })),
+  );
   const state = classifyStatus(order.status);
   const result: Order = {
     id: order.uuid,

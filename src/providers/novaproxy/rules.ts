@@ -41,7 +41,11 @@ function prepareBandwidth(input: PlaceOrderInput, plan: VendorPlan): PreparedOrd
   }
   const request: Record<string, unknown> = { plan: plan.slug, bandwidth };
   if (input.discount_code) request.discount_code = input.discount_code;
-  const price = priceTimes(vendorPrice('NovaProxy', `plan ${plan.slug} tier ${tier.bandwidth} GB price_per_gb`, tier.price_per_gb), bandwidth, `NovaProxy plan ${plan.slug}`);
+  const price = priceTimes(
+    vendorPrice('NovaProxy', `plan ${plan.slug} tier ${tier.bandwidth} GB price_per_gb`, tier.price_per_gb),
+    bandwidth,
+    `NovaProxy plan ${plan.slug}`,
+  );
   const pricePerGb = price.usd === null ? null : tier.price_per_gb;
   const warnings: string[] = price.warning ? [price.warning] : [];
   if (input.discount_code) warnings.push('A discount code is applied by NovaProxy when ordering; this estimate is before any discount.');
@@ -72,7 +76,10 @@ function checkOption(option: VendorOption, value: string | number): { value: str
     const choice = (option.options ?? []).find((o) => String(o.value) === String(value));
     if (!choice) {
       const some = (option.options ?? []).slice(0, 10).map((o) => String(o.value));
-      refuse(`Invalid value for option '${option.name}'.`, some.length ? `Use one of: ${some.join(', ')}${(option.options?.length ?? 0) > 10 ? ', …' : ''}.` : undefined);
+      refuse(
+        `Invalid value for option '${option.name}'.`,
+        some.length ? `Use one of: ${some.join(', ')}${(option.options?.length ?? 0) > 10 ? ', …' : ''}.` : undefined,
+      );
     }
     return { value: choice.value, shown: choice.label ?? String(choice.value) };
   }

@@ -31,7 +31,8 @@ export function createApi(connection: Connection) {
   return {
     /** GET /catalog (public; the key is sent anyway, which the docs say does no harm). Cached briefly. */
     catalog(query: CatalogQuery, options?: ReadOptions) {
-      const load = async () => (await http.request({ method: 'GET', path: '/catalog', query: { ...query }, schema: catalogSchema, what: 'the catalog request' })).body;
+      const load = async () =>
+        (await http.request({ method: 'GET', path: '/catalog', query: { ...query }, schema: catalogSchema, what: 'the catalog request' })).body;
       return cached(`catalog ${JSON.stringify(query)}`, load, options?.fresh);
     },
     /**

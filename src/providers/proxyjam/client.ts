@@ -94,13 +94,23 @@ async function proxyjamCandidates(client: Pick<ProviderClient, 'listOffers'>, as
       options.forEach((option, index) => {
         const gb = (option.traffic_mb ?? 0) / 1024;
         if (gb <= 0 || (ask.bandwidth_gb && gb < ask.bandwidth_gb)) return;
-        out.push({ args: { offer_id: offer.id, quantity, period_days: option.period_days, tarification_index: index }, unit: 'gb', units: gb * quantity, country: offer.country });
+        out.push({
+          args: { offer_id: offer.id, quantity, period_days: option.period_days, tarification_index: index },
+          unit: 'gb',
+          units: gb * quantity,
+          country: offer.country,
+        });
       });
       continue;
     }
     const option = closest(options, (o) => o.period_days, ask.period_days ?? 30);
     if (!option?.period_days) continue;
-    out.push({ args: { offer_id: offer.id, quantity, period_days: option.period_days }, unit: 'ip_month', units: (quantity * option.period_days) / 30, country: offer.country });
+    out.push({
+      args: { offer_id: offer.id, quantity, period_days: option.period_days },
+      unit: 'ip_month',
+      units: (quantity * option.period_days) / 30,
+      country: offer.country,
+    });
   }
   return out;
 }

@@ -87,7 +87,8 @@ export const errorTable: ErrorTable = {
     },
     422: {
       kind: 'invalid_input',
-      message: ({ messages }: VendorFailure) => `${VENDOR} rejected the request fields (HTTP 422)${messages.length ? `: ${trimVendorMessage(messages.join(' | '))}` : ''}.`,
+      message: ({ messages }: VendorFailure) =>
+        `${VENDOR} rejected the request fields (HTTP 422)${messages.length ? `: ${trimVendorMessage(messages.join(' | '))}` : ''}.`,
     },
   },
   fallback: { kind: 'vendor_error', message: ({ status }) => `${VENDOR} rejected the request (HTTP ${status}).` },

@@ -2,7 +2,7 @@ import { ProxycartError } from '../../errors.js';
 import { priceTimes, vendorPrice } from '../../money.js';
 import type { PreparedOrder } from '../types.js';
 import { takesTarification, toNumber } from './map.js';
-import { PROXY_KINDS, type PlaceOrderInput, type VendorOffer, type VendorOfferOption } from './schemas.js';
+import { type PlaceOrderInput, PROXY_KINDS, type VendorOffer, type VendorOfferOption } from './schemas.js';
 
 // ProxyJam's cross-field order rules, checked before any money call, and the catalog
 // estimate of the price. Pure: the caller looks the offer up.
@@ -57,9 +57,7 @@ function chooseOption(offer: VendorOffer, input: PlaceOrderInput): { option: Ven
   }
 
   if (input.tarification_index !== undefined) {
-    throw invalid(
-      `${offerLabel(offer)} does not take tarification_index (only mobile rotating offers do); choose the period with period_days instead.`,
-    );
+    throw invalid(`${offerLabel(offer)} does not take tarification_index (only mobile rotating offers do); choose the period with period_days instead.`);
   }
   if (options.length === 0) return { option: undefined, periodDays: input.period_days };
   const periods = [...new Set(options.map((option) => toNumber(option.period_days)).filter((days): days is number => days !== null))];
@@ -129,9 +127,7 @@ export function prepareFromOffer(offer: VendorOffer | undefined, input: PlaceOrd
   };
   for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
 
-  const price = option
-    ? priceTimes(vendorPrice('ProxyJam', `offer ${offer.id} option price`, option.price), quantity, `ProxyJam offer ${offer.id}`)
-    : null;
+  const price = option ? priceTimes(vendorPrice('ProxyJam', `offer ${offer.id} option price`, option.price), quantity, `ProxyJam offer ${offer.id}`) : null;
   const total = price?.usd ?? null;
   const what = [
     `${quantity} × ${offerLabel(offer)}`,
@@ -143,7 +139,9 @@ export function prepareFromOffer(offer: VendorOffer | undefined, input: PlaceOrd
     input.protocol ?? null,
     input.bandwidth_gb !== undefined ? `${input.bandwidth_gb} GB cap` : null,
   ].filter(Boolean);
-  const warnings = [price?.warning ?? (total === null ? 'The catalog lists no price for this option; the total is known only after ordering.' : ESTIMATE_WARNING)];
+  const warnings = [
+    price?.warning ?? (total === null ? 'The catalog lists no price for this option; the total is known only after ordering.' : ESTIMATE_WARNING),
+  ];
   if (input.bandwidth_gb !== undefined) warnings.push(BANDWIDTH_WARNING);
 
   return {

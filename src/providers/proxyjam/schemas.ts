@@ -99,9 +99,7 @@ export const orderSchema = z.looseObject({
   auto_renew: z.boolean().nullish(),
   expires_at: looseString,
   created_at: looseString,
-  payment_info: z
-    .looseObject({ payment_method: looseString, payment_intent_id: looseString, payment_url: looseString })
-    .nullish(),
+  payment_info: z.looseObject({ payment_method: looseString, payment_intent_id: looseString, payment_url: looseString }).nullish(),
   proxy_access: z.array(proxyAccessSchema).nullish(),
   // Flat credentials: some documented responses put the proxy in top-level `proxy_*` fields.
   proxy_host: looseString,

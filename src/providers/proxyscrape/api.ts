@@ -1,7 +1,7 @@
 import { createHttpClient } from '../../http/client.js';
 import type { Connection } from '../types.js';
 import { errorTable } from './errors.js';
-import { balanceSchema, createdSchema, statusSchema, type BalanceData, type StatusData } from './schemas.js';
+import { type BalanceData, balanceSchema, createdSchema, type StatusData, statusSchema } from './schemas.js';
 
 // One function per ProxyScrape Account API v4 endpoint; paths are below the base URL
 // (`…/v4/account`). Error envelopes are read by the shared interpreter from errors.ts, and

@@ -15,12 +15,9 @@ export const MESSAGES = {
   notFound: 'Order not found.',
 } as const;
 
-const WRITE_ADVICE =
-  'Ask ProxyScrape support to grant the account:api_ordering:write permission (it is off by default); nothing was charged.';
-const EITHER_ADVICE =
-  'Ask ProxyScrape support to grant account:api_ordering:write (orders) and account:api_ordering:read (status, wallet).';
-const READ_ADVICE =
-  'Ask ProxyScrape support to grant the account:api_ordering:read permission (it is off by default) to read order status and the wallet.';
+const WRITE_ADVICE = 'Ask ProxyScrape support to grant the account:api_ordering:write permission (it is off by default); nothing was charged.';
+const EITHER_ADVICE = 'Ask ProxyScrape support to grant account:api_ordering:write (orders) and account:api_ordering:read (status, wallet).';
+const READ_ADVICE = 'Ask ProxyScrape support to grant the account:api_ordering:read permission (it is off by default) to read order status and the wallet.';
 const KEY_ADVICE = 'Check PROXYSCRAPE_API_KEY: the key may be wrong, expired or revoked.';
 
 // The vendor knows no package for this type and these fields: the arguments are what must

@@ -1,7 +1,7 @@
 import { ProxycartError } from '../../errors.js';
-import type { VendorQuote } from '../types.js';
 import { resolveCountry } from '../countries.js';
-import { POOL_LOCATIONS, UNPUBLISHED_PREFIX, type PlaceOrderInput } from './schemas.js';
+import type { VendorQuote } from '../types.js';
+import { type PlaceOrderInput, POOL_LOCATIONS, UNPUBLISHED_PREFIX } from './schemas.js';
 
 // ProxyScrape's field rules, checked here so a bad combination is refused before any money
 // call. Only one type string is published, so the product family is read from the type's
@@ -108,7 +108,9 @@ export function buildOrder(input: PlaceOrderInput): BuiltOrder {
   if (country.translated) warnings.push(`country ${input.country.trim()} is sent as "${country.name}".`);
   if (input.is_subscription) warnings.push('is_subscription is on: ProxyScrape may renew and charge the wallet again; its API docs do not say.');
   if (family === 'unknown') {
-    warnings.push(`The field rules of type "${type}" are not published, so they were not checked here; ProxyScrape refuses an unknown combination without charging.`);
+    warnings.push(
+      `The field rules of type "${type}" are not published, so they were not checked here; ProxyScrape refuses an unknown combination without charging.`,
+    );
   }
   return { request, summary: describe({ ...input, type }, family, pools, country.name), warnings };
 }

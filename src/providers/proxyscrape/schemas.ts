@@ -22,7 +22,9 @@ const poolSize = z.number().int().min(1);
 
 // Explicit optional properties (not a record) so clients without additionalProperties
 // support still see each location; unknown locations are refused.
-const proxies = z.strictObject(Object.fromEntries(POOL_LOCATIONS.map((location) => [location, poolSize.optional()])) as Record<PoolLocation, z.ZodOptional<typeof poolSize>>);
+const proxies = z.strictObject(
+  Object.fromEntries(POOL_LOCATIONS.map((location) => [location, poolSize.optional()])) as Record<PoolLocation, z.ZodOptional<typeof poolSize>>,
+);
 
 export const placeOrderInput = z.object({
   type: z.string().min(1).max(64).describe('Order type, e.g. new_datacenter_shared'),

@@ -3,7 +3,17 @@ import { createHttpClient, type RequestSpec } from '../../http/client.js';
 import { catalogReader } from '../catalog-cache.js';
 import type { Connection, ReadOptions } from '../types.js';
 import { errorTable, VENDOR } from './errors.js';
-import { balanceAnswer, calcAnswer, makeAnswer, proxyListAnswer, referenceAnswer, type BalanceData, type CalcData, type MakeData, type ProxyType } from './schemas.js';
+import {
+  type BalanceData,
+  balanceAnswer,
+  type CalcData,
+  calcAnswer,
+  type MakeData,
+  makeAnswer,
+  type ProxyType,
+  proxyListAnswer,
+  referenceAnswer,
+} from './schemas.js';
 
 // One function per Proxy-Seller v1 endpoint, returning the envelope's `data`, checked by the
 // HTTP client against the endpoint's tolerant schema. The API key is a path segment
@@ -64,7 +74,8 @@ export function createApi(connection: Connection): ProxySellerApi {
       ),
     orderCalc: (body) => data({ method: 'POST', path: '/order/calc', json: body, schema: calcAnswer, what: 'the price check' }),
     orderMake: (body) => data({ method: 'POST', path: '/order/make', json: body, money: true, schema: makeAnswer, what: 'the order request' }),
-    proxyList: (type, query) => data({ method: 'GET', path: type ? `/proxy/list/${type}` : '/proxy/list', query, schema: proxyListAnswer, what: 'the proxy list request' }),
+    proxyList: (type, query) =>
+      data({ method: 'GET', path: type ? `/proxy/list/${type}` : '/proxy/list', query, schema: proxyListAnswer, what: 'the proxy list request' }),
     balanceGet: () => data({ method: 'GET', path: '/balance/get', schema: balanceAnswer, what: 'the balance request' }),
   };
 }

@@ -10,11 +10,11 @@ import {
   offersFrom,
   orderFromItems,
   orderFromMake,
+  PRICE_NOTE,
   parseAllReferences,
   parseTypeReference,
   parseVendorDate,
   pendingOrder,
-  PRICE_NOTE,
   proxyItemsByType,
   proxyItemsOf,
   proxyTypeOf,
@@ -96,7 +96,8 @@ export function createClient(connection: Connection): ProviderClient<ListOffersI
       if (found.length) return orderFromItems(id, found, foundType, references);
       if (placedHere(hint)) return pendingOrder(id, type, references);
       throw new ProxycartError('not_found', `${VENDOR} lists no proxies for order ${id}.`, {
-        advice: 'API v1 has no order lookup: an order shows only through its proxies, which appear up to a minute after it is placed. Check the id, or look in the Proxy-Seller dashboard.',
+        advice:
+          'API v1 has no order lookup: an order shows only through its proxies, which appear up to a minute after it is placed. Check the id, or look in the Proxy-Seller dashboard.',
       });
     },
 
@@ -214,9 +215,9 @@ async function proxysellerCandidates(client: Pick<ProviderClient<ListOffersInput
     if (!period || !days || amount === undefined) continue;
     const args: Record<string, unknown> = { type, countryId: offer.countryId, periodId: period.periodId, quantity: amount };
     if (type === 'mobile') {
-      const operator = (offer.operators as Array<{ operatorId: string; mobileServiceType: string; rotations: Array<{ rotationId: number }> }> | undefined)?.find(
-        (op) => op.rotations.length > 0,
-      );
+      const operator = (
+        offer.operators as Array<{ operatorId: string; mobileServiceType: string; rotations: Array<{ rotationId: number }> }> | undefined
+      )?.find((op) => op.rotations.length > 0);
       if (!operator) continue;
       Object.assign(args, { mobileServiceType: operator.mobileServiceType, operatorId: operator.operatorId, rotationId: operator.rotations[0]!.rotationId });
     }

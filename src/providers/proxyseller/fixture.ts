@@ -1,5 +1,5 @@
-import type { ProxySellerState } from '../../sandbox/proxyseller.js';
 import type { Simulator } from '../../sandbox/kit.js';
+import type { ProxySellerState } from '../../sandbox/proxyseller.js';
 import type { ContractFixture } from '../types.js';
 
 // Country ids are the simulator's v1 reference: 561 France (IPv4), 801 USA (IPv6),
@@ -28,7 +28,11 @@ export const fixture: ContractFixture = {
   probe: {
     read: { operation: 'wallet_balance', path: /\/balance\/get$/ },
     money: /\/order\/make$/,
-    fundsError: { kind: 'status', status: 200, json: { status: 'error', data: null, errors: [{ message: 'Insufficient funds. Total $2. Not enough $33.10', code: 0, customData: null }] } },
+    fundsError: {
+      kind: 'status',
+      status: 200,
+      json: { status: 'error', data: null, errors: [{ message: 'Insufficient funds. Total $2. Not enough $33.10', code: 0, customData: null }] },
+    },
     authError: {
       kind: 'status',
       status: 200,

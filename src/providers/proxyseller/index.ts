@@ -20,7 +20,10 @@ export const provider = defineProvider({
   docs: {
     env: 'Proxy-Seller key; base (the key goes in the path)',
     tools: {
-      list_offers: { inputs: true, calls: '`GET reference/list[/{type}]`: countries, periods, operators, rotations, tariffs (no prices: the quote prices a concrete choice)' },
+      list_offers: {
+        inputs: true,
+        calls: '`GET reference/list[/{type}]`: countries, periods, operators, rotations, tariffs (no prices: the quote prices a concrete choice)',
+      },
       place_order: { inputs: true, calls: 'quote = `POST order/calc` (vendor quote); `POST order/make` paid from the balance' },
       order_status: { calls: "polls `GET proxy/list/{type}` for the order's proxies (API v1 has no order status endpoint)" },
       wallet_balance: { calls: '`GET balance/get`' },

@@ -1,7 +1,7 @@
 import { usableAmount, vendorPrice } from '../../money.js';
 import type { Offer, Order, OrderState, ProxyEndpoint, VendorQuote } from '../types.js';
 import { VENDOR } from './errors.js';
-import { PROXY_TYPES, proxyItemSchema, type CalcData, type MakeData, type ProxyItem, type ProxyType } from './schemas.js';
+import { type CalcData, type MakeData, PROXY_TYPES, type ProxyItem, type ProxyType, proxyItemSchema } from './schemas.js';
 
 // Pure mapping of Proxy-Seller v1 payloads to proxycart's domain types: no I/O, no errors
 // thrown. What cannot be read is left out (or undefined); client.ts decides what that means.
@@ -88,11 +88,7 @@ function namedIds(value: unknown): NamedId[] {
 
 function operators(value: unknown): OperatorRef[] {
   // Either a flat list or grouped by service type ({dedicated: [...], shared: [...]}).
-  const groups: Array<[string | undefined, unknown]> = Array.isArray(value)
-    ? [[undefined, value]]
-    : isObject(value)
-      ? Object.entries(value)
-      : [];
+  const groups: Array<[string | undefined, unknown]> = Array.isArray(value) ? [[undefined, value]] : isObject(value) ? Object.entries(value) : [];
   const out: OperatorRef[] = [];
   for (const [group, entries] of groups) {
     for (const entry of list(entries)) {
@@ -176,7 +172,15 @@ export function offersFrom(refs: TypeReference[]): Offer[] {
     const periods = ref.periods.map((p) => ({ periodId: p.id, name: p.name }));
     if (ref.type === 'resident') {
       for (const tarif of ref.tarifs) {
-        offers.push({ id: `resident-${tarif.id}`, name: `${title} ${tarif.name}`, kind: ref.type, type: ref.type, country: null, price_from_usd: null, tarifId: tarif.id });
+        offers.push({
+          id: `resident-${tarif.id}`,
+          name: `${title} ${tarif.name}`,
+          kind: ref.type,
+          type: ref.type,
+          country: null,
+          price_from_usd: null,
+          tarifId: tarif.id,
+        });
       }
       continue;
     }
@@ -261,7 +265,10 @@ export function parseVendorDate(text: string | null | undefined): number | undef
  * An `Ended` proxy is one about to end: `date_end` decides whether it has lapsed.
  */
 export function classifyStatus(statusType: string | null | undefined, dateEnd?: string | null, now = Date.now()): OrderState {
-  const word = (statusType ?? '').trim().toUpperCase().replace(/[\s-]+/g, '_');
+  const word = (statusType ?? '')
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '_');
   const end = parseVendorDate(dateEnd);
   const lapsed = end !== undefined && end + DAY_MS <= now;
   switch (word) {
@@ -294,7 +301,11 @@ export function classifyStatus(statusType: string | null | undefined, dateEnd?: 
 }
 
 function items(value: unknown): ProxyItem[] {
-  const entries = Array.isArray(value) ? value : value && typeof value === 'object' && Array.isArray((value as { items?: unknown }).items) ? (value as { items: unknown[] }).items : [];
+  const entries = Array.isArray(value)
+    ? value
+    : value && typeof value === 'object' && Array.isArray((value as { items?: unknown }).items)
+      ? (value as { items: unknown[] }).items
+      : [];
   const out: ProxyItem[] = [];
   for (const entry of entries) {
     const parsed = proxyItemSchema.safeParse(entry);
@@ -341,7 +352,15 @@ export function orderFromItems(orderId: string, found: ProxyItem[], type: ProxyT
   const state = STATE_RANK.find((s) => states.includes(s)) ?? 'pending';
   const lead = found[states.indexOf(state)] ?? found[0];
   const usable = found.filter((_, i) => states[i] === 'active');
-  const numbers = [...new Set([...references, ...found.map((i) => i.order_number).filter((n) => n !== undefined && n !== null).map(String)])];
+  const numbers = [
+    ...new Set([
+      ...references,
+      ...found
+        .map((i) => i.order_number)
+        .filter((n) => n !== undefined && n !== null)
+        .map(String),
+    ]),
+  ];
   const order: Order = {
     id: orderId,
     status: lead?.status ?? lead?.status_type ?? 'unknown',

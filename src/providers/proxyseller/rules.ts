@@ -1,5 +1,5 @@
 import { ProxycartError } from '../../errors.js';
-import { sameId, TYPE_TITLES, type NamedId, type TypeReference } from './map.js';
+import { type NamedId, sameId, TYPE_TITLES, type TypeReference } from './map.js';
 import type { PlaceOrderInput, ProxyType } from './schemas.js';
 
 // Proxy-Seller v1 has one order body per product tab (seed 002): the IPv4 tab's fields are
@@ -90,7 +90,9 @@ export function checkAgainstReference(input: PlaceOrderInput, ref: TypeReference
     const ofService = country.operators.filter((op) => !op.serviceType || op.serviceType === input.mobileServiceType);
     const operator = ofService.find((op) => sameId(op.id, input.operatorId));
     if (!operator) {
-      throw invalid(`operatorId "${input.operatorId}" is not a ${input.mobileServiceType} mobile operator in countryId ${input.countryId}; valid operatorIds: ${ids(ofService) || 'none'}.`);
+      throw invalid(
+        `operatorId "${input.operatorId}" is not a ${input.mobileServiceType} mobile operator in countryId ${input.countryId}; valid operatorIds: ${ids(ofService) || 'none'}.`,
+      );
     }
     if (operator.rotations.length && !operator.rotations.some((r) => sameId(r.id, input.rotationId))) {
       throw invalid(`rotationId ${input.rotationId} is not a rotation of operator "${operator.id}"; valid rotationIds: ${ids(operator.rotations)}.`);

@@ -1,4 +1,4 @@
-import { newUuid, Simulator, type Route, type SimRequest, type SimResponse, type VendorState } from './kit.js';
+import { newUuid, type Route, type SimRequest, type SimResponse, Simulator, type VendorState } from './kit.js';
 
 // AcmeProxy, a made-up fifth vendor simulated on loopback: its key in an `X-Acme-Key`
 // header, its own envelope (`{ ok: true, ... }` or `{ ok: false, problem: { code, text } }`),
@@ -78,7 +78,13 @@ export function createSimulator(): Simulator<AcmeState> {
         if (total > state.balance + 1e-9) return problem(402, 'NO_FUNDS', 'Not enough credit.');
         state.balance = Math.round((state.balance - total) * 100) / 100;
         const id = newUuid();
-        const proxies = Array.from({ length: quantity }, (_, i) => ({ host: `${found.code}.proxy.acmeproxy.test`, port: 8000 + i, protocol: 'http', username: `acme-${id.slice(0, 8)}`, password: newUuid().slice(0, 12) }));
+        const proxies = Array.from({ length: quantity }, (_, i) => ({
+          host: `${found.code}.proxy.acmeproxy.test`,
+          port: 8000 + i,
+          protocol: 'http',
+          username: `acme-${id.slice(0, 8)}`,
+          password: newUuid().slice(0, 12),
+        }));
         const order: AcmeOrder = { id, package: found.code, quantity, status: 'active', total, created_at: new Date().toISOString(), proxies };
         state.orders.set(id, order);
         return ok(201, { order });

@@ -28,10 +28,16 @@ export function createApi(connection: Connection): AcmeProxyApi {
   const cached = catalogReader(connection);
   return {
     listPackages: (options) =>
-      cached('packages', async () => (await http.request({ method: 'GET', path: '/packages', schema: packagesBodySchema, what: 'the package list' })).body.packages, options?.fresh),
+      cached(
+        'packages',
+        async () => (await http.request({ method: 'GET', path: '/packages', schema: packagesBodySchema, what: 'the package list' })).body.packages,
+        options?.fresh,
+      ),
     // No idempotency key exists at AcmeProxy, so this call is never retried.
-    createOrder: async (body) => (await http.request({ method: 'POST', path: '/orders', json: body, money: true, schema: orderBodySchema, what: 'the order request' })).body.order,
-    getOrder: async (id) => (await http.request({ method: 'GET', path: `/orders/${encodeURIComponent(id)}`, schema: orderBodySchema, what: 'the order' })).body.order,
+    createOrder: async (body) =>
+      (await http.request({ method: 'POST', path: '/orders', json: body, money: true, schema: orderBodySchema, what: 'the order request' })).body.order,
+    getOrder: async (id) =>
+      (await http.request({ method: 'GET', path: `/orders/${encodeURIComponent(id)}`, schema: orderBodySchema, what: 'the order' })).body.order,
     getAccount: async () => (await http.request({ method: 'GET', path: '/account', schema: accountBodySchema, what: 'the account' })).body,
   };
 }

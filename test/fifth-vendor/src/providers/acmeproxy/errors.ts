@@ -5,7 +5,11 @@ import { errorBodySchema } from './schemas.js';
 // AcmeProxy answers failures as `{ ok: false, problem: { code, text } }` with a 4xx status.
 // Read by the shared interpreter in http/vendor-errors.ts.
 
-const badInput: Meaning = { kind: 'invalid_input', message: 'AcmeProxy refused the order details.', advice: 'Nothing was charged. Check the package and quantity with list_offers.' };
+const badInput: Meaning = {
+  kind: 'invalid_input',
+  message: 'AcmeProxy refused the order details.',
+  advice: 'Nothing was charged. Check the package and quantity with list_offers.',
+};
 
 export const errorTable: ErrorTable = {
   vendor: 'AcmeProxy',
@@ -16,7 +20,11 @@ export const errorTable: ErrorTable = {
     return { status: response.status, messages: problem?.text ? [problem.text] : [], codes: problem?.code ? [problem.code] : [] };
   },
   exact: {
-    NO_FUNDS: { kind: 'insufficient_funds', message: 'AcmeProxy refused the order: the wallet balance is too low.', advice: 'Nothing was charged. Top up the AcmeProxy wallet, or order less.' },
+    NO_FUNDS: {
+      kind: 'insufficient_funds',
+      message: 'AcmeProxy refused the order: the wallet balance is too low.',
+      advice: 'Nothing was charged. Top up the AcmeProxy wallet, or order less.',
+    },
     BAD_KEY: { kind: 'auth', message: 'AcmeProxy refused the API key.', advice: 'Check ACMEPROXY_API_KEY in the AcmeProxy dashboard.' },
     NOT_FOUND: { kind: 'not_found', message: 'AcmeProxy has no such order.', advice: 'Check the order id returned when the order was placed.' },
     BAD_PACKAGE: badInput,
@@ -24,7 +32,11 @@ export const errorTable: ErrorTable = {
   },
   status: {
     401: { kind: 'auth', message: 'AcmeProxy refused the API key.', advice: 'Check ACMEPROXY_API_KEY in the AcmeProxy dashboard.' },
-    402: { kind: 'insufficient_funds', message: 'AcmeProxy refused the order: the wallet balance is too low.', advice: 'Nothing was charged. Top up the AcmeProxy wallet, or order less.' },
+    402: {
+      kind: 'insufficient_funds',
+      message: 'AcmeProxy refused the order: the wallet balance is too low.',
+      advice: 'Nothing was charged. Top up the AcmeProxy wallet, or order less.',
+    },
     404: { kind: 'not_found', message: 'AcmeProxy has no such resource (HTTP 404).' },
     422: badInput,
   },

@@ -10,7 +10,9 @@ export function prepareAgainst(input: PlaceOrderInput, packages: VendorPackage[]
   if (!pkg) throw new ProxycartError('invalid_input', `AcmeProxy has no package '${input.package}'.`, { advice: 'Call list_offers to see the package codes.' });
   const stock = pkg.in_stock ?? 0;
   if (input.quantity > stock) {
-    throw new ProxycartError('invalid_input', `Package ${pkg.code} has ${stock} IPs in stock, fewer than the ${input.quantity} asked.`, { advice: 'Order fewer IPs or another package.' });
+    throw new ProxycartError('invalid_input', `Package ${pkg.code} has ${stock} IPs in stock, fewer than the ${input.quantity} asked.`, {
+      advice: 'Order fewer IPs or another package.',
+    });
   }
   const price = priceTimes(vendorPrice('AcmeProxy', `package ${pkg.code} price_per_ip`, pkg.price_per_ip), input.quantity, `AcmeProxy package ${pkg.code}`);
   return {

@@ -32,14 +32,19 @@ export const orderSchema = z.looseObject({
   status: z.string(),
   total: z.unknown().optional(),
   proxies: z
-    .array(z.looseObject({ host: z.string(), port: z.number(), protocol: z.string().nullish(), username: z.string().nullish(), password: z.string().nullish() }))
+    .array(
+      z.looseObject({ host: z.string(), port: z.number(), protocol: z.string().nullish(), username: z.string().nullish(), password: z.string().nullish() }),
+    )
     .nullish(),
 });
 
 export const packagesBodySchema = z.looseObject({ packages: z.array(packageSchema) });
 export const orderBodySchema = z.looseObject({ order: orderSchema });
 export const accountBodySchema = z.looseObject({ balance: z.number(), currency: z.string().nullish() });
-export const errorBodySchema = z.looseObject({ ok: z.literal(false), problem: z.looseObject({ code: z.string().nullish(), text: z.string().nullish() }).nullish() });
+export const errorBodySchema = z.looseObject({
+  ok: z.literal(false),
+  problem: z.looseObject({ code: z.string().nullish(), text: z.string().nullish() }).nullish(),
+});
 
 export type VendorPackage = z.infer<typeof packageSchema>;
 export type VendorOrder = z.infer<typeof orderSchema>;
