@@ -4,6 +4,7 @@ import { recoverLostOrder } from '../../src/guard/reconcile.js';
 import type { HttpResponse } from '../../src/http/client.js';
 import { interpretVendorError } from '../../src/http/vendor-errors.js';
 import { MAX_CANDIDATES } from '../../src/providers/compare.js';
+import { calcAnswer, makeAnswer } from '../../src/providers/proxyseller/api.js';
 import { SETTLE_MS } from '../../src/providers/proxyseller/client.js';
 import { errorTable } from '../../src/providers/proxyseller/errors.js';
 import { fixture } from '../../src/providers/proxyseller/fixture.js';
@@ -22,7 +23,7 @@ import {
   quoteFrom,
 } from '../../src/providers/proxyseller/map.js';
 import { buildRequest, checkFields, summarize } from '../../src/providers/proxyseller/rules.js';
-import { calcAnswer, makeAnswer, type PlaceOrderInput, placeOrderInput } from '../../src/providers/proxyseller/schemas.js';
+import { type PlaceOrderInput, placeOrderInput } from '../../src/providers/proxyseller/schemas.js';
 import type { CompareAsk, PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
 import { createSimulator, type ProxySellerState, SECTIONS, sandboxKey, TARIFS } from '../../src/sandbox/proxyseller.js';

@@ -1,10 +1,11 @@
 import { ProxycartError } from '../../errors.js';
 import { closest, countryIs, daysOf } from '../compare.js';
 import type { CompareAsk, CompareCandidate, Connection, Order, ProviderClient, ReadOptions, UnknownOutcome } from '../types.js';
+import type { VendorOrder, VendorPlan } from './api.js';
 import { createApi } from './api.js';
 import { offerNotes, orderFromVendor, planToOffer } from './map.js';
 import { prepareAgainstPlan } from './rules.js';
-import type { ListOffersInput, PlaceOrderInput, VendorOrder, VendorPlan } from './schemas.js';
+import type { ListOffersInput, PlaceOrderInput } from './schemas.js';
 
 // NovaProxy's operations: the endpoints (api.ts), translated (map.ts), orders checked against
 // the plan's rules (rules.ts). Inputs arrive parsed by the server with the spec's schemas.

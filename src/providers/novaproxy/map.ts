@@ -1,6 +1,6 @@
 import { usableAmount } from '../../money.js';
 import type { Offer, Order, OrderState, ProxyEndpoint } from '../types.js';
-import type { VendorOrder, VendorPlan } from './schemas.js';
+import type { VendorOrder, VendorPlan } from './api.js';
 
 // Pure mapping of NovaProxy payloads to the domain types.
 

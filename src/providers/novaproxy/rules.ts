@@ -1,8 +1,9 @@
 import { ProxycartError } from '../../errors.js';
 import { priceTimes, vendorPrice } from '../../money.js';
 import type { PreparedOrder, VendorQuote } from '../types.js';
+import type { VendorOption, VendorPlan } from './api.js';
 import { DURATION_PRICE_NOTE, durationLabel, isBandwidthPlan } from './map.js';
-import type { PlaceOrderInput, VendorOption, VendorPlan } from './schemas.js';
+import type { PlaceOrderInput } from './schemas.js';
 
 // NovaProxy's order rules, checked locally against the plan (GET /plans/{slug}) before any
 // money call. Refusals use the vendor's own 422 wording so a person sees the same sentence the

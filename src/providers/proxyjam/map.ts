@@ -1,6 +1,6 @@
 import { roundCents } from '../../money.js';
 import type { Offer, Order, OrderState, ProxyEndpoint } from '../types.js';
-import { catalogSchema, orderSchema, type VendorOffer, type VendorOfferOption, type VendorOrder } from './schemas.js';
+import { catalogSchema, orderSchema, type VendorOffer, type VendorOfferOption, type VendorOrder } from './api.js';
 
 // Pure translation of ProxyJam payloads into domain types. No I/O here.
 

@@ -1,8 +1,9 @@
 import { ProxycartError } from '../../errors.js';
 import { priceTimes, vendorPrice } from '../../money.js';
 import type { PreparedOrder } from '../types.js';
+import type { VendorOffer, VendorOfferOption } from './api.js';
 import { takesTarification, toNumber } from './map.js';
-import { type PlaceOrderInput, PROXY_KINDS, type VendorOffer, type VendorOfferOption } from './schemas.js';
+import { type PlaceOrderInput, PROXY_KINDS } from './schemas.js';
 
 // ProxyJam's cross-field order rules, checked before any money call, and the catalog
 // estimate of the price. Pure: the caller looks the offer up.

@@ -1,7 +1,46 @@
+import { z } from 'zod';
 import { createHttpClient } from '../../http/client.js';
 import type { Connection } from '../types.js';
 import { errorTable } from './errors.js';
-import { type BalanceData, balanceSchema, createdSchema, type StatusData, statusSchema } from './schemas.js';
+
+// Vendor responses: tolerant, only the fields we read are typed.
+
+/** `orders/create` answers with the bare order id as `data`. */
+export const createdSchema = z.looseObject({
+  success: z.literal(true),
+  data: z.string().min(1),
+});
+
+const amount = z.union([z.number(), z.string()]);
+
+export const subaccountSchema = z.looseObject({
+  AccountID: z.string(),
+  AccountType: z.string().nullish(),
+  label: z.string().nullish(),
+  time_added: z.number().nullish(),
+});
+
+export const statusDataSchema = z.looseObject({
+  order_id: z.string().nullish(),
+  status: z.string(),
+  type: z.string().nullish(),
+  created_at: z.number().nullish(),
+  updated_at: z.number().nullish(),
+  price: amount.nullish(),
+  currency: z.string().nullish(),
+  paid_with_credit: z.boolean().nullish(),
+  subaccount: subaccountSchema.nullish(),
+  block_reason: z.string().nullish(),
+});
+export type StatusData = z.infer<typeof statusDataSchema>;
+
+export const statusSchema = z.looseObject({ success: z.literal(true), data: statusDataSchema });
+
+export const balanceSchema = z.looseObject({
+  success: z.literal(true),
+  data: z.looseObject({ balance: amount, currency: z.string().nullish() }),
+});
+export type BalanceData = z.infer<typeof balanceSchema>['data'];
 
 // One function per ProxyScrape Account API v4 endpoint; paths are below the base URL
 // (`…/v4/account`). Error envelopes are read by the shared interpreter from errors.ts, and

@@ -1,6 +1,7 @@
 import { usableAmount } from '../../money.js';
 import type { Balance, OfferList, Order, OrderState } from '../types.js';
-import { type BalanceData, DURATIONS, POOL_LOCATIONS, type StatusData, UNPUBLISHED_PREFIX } from './schemas.js';
+import type { BalanceData, StatusData } from './api.js';
+import { DURATIONS, POOL_LOCATIONS, UNPUBLISHED_PREFIX } from './schemas.js';
 
 // Pure translation of ProxyScrape payloads into proxycart's domain types.
 

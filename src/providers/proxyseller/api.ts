@@ -1,19 +1,75 @@
+import { z } from 'zod';
 import { ProxycartError } from '../../errors.js';
 import { createHttpClient, type RequestSpec } from '../../http/client.js';
 import { catalogReader } from '../catalog-cache.js';
 import type { Connection, ReadOptions } from '../types.js';
 import { errorTable, VENDOR } from './errors.js';
-import {
-  type BalanceData,
-  balanceAnswer,
-  type CalcData,
-  calcAnswer,
-  type MakeData,
-  makeAnswer,
-  type ProxyType,
-  proxyListAnswer,
-  referenceAnswer,
-} from './schemas.js';
+import type { ProxyType } from './schemas.js';
+
+// Vendor responses: tolerant on purpose. v1 is sparsely documented (ids arrive as numbers
+// in one source and strings in another), so every field is optional and extra fields pass.
+
+const idLike = z.union([z.string(), z.number()]);
+
+export const calcSchema = z.looseObject({
+  warning: z.string().nullish(),
+  balance: z.coerce.number().nullish(),
+  // Prices are checked where they are used (money.ts): one that is not a number makes the order unpriced.
+  total: z.unknown().optional(),
+  quantity: z.coerce.number().nullish(),
+  currency: z.string().nullish(),
+  discount: z.unknown().optional(),
+  price: z.unknown().optional(),
+});
+export type CalcData = z.infer<typeof calcSchema>;
+
+export const makeSchema = z.looseObject({
+  orderId: idLike,
+  total: z.unknown().optional(),
+  listBaseOrderNumbers: z.array(idLike).nullish(),
+  balance: z.coerce.number().nullish(),
+});
+export type MakeData = z.infer<typeof makeSchema>;
+
+export const balanceSchema = z.looseObject({
+  summ: z.coerce.number(),
+});
+export type BalanceData = z.infer<typeof balanceSchema>;
+
+export const proxyItemSchema = z.looseObject({
+  id: idLike.nullish(),
+  order_id: idLike.nullish(),
+  order_number: idLike.nullish(),
+  basket_id: idLike.nullish(),
+  ip: z.string().nullish(),
+  ip_only: z.string().nullish(),
+  protocol: z.string().nullish(),
+  port_socks: z.coerce.number().nullish(),
+  port_http: z.coerce.number().nullish(),
+  login: z.string().nullish(),
+  password: z.string().nullish(),
+  country: z.string().nullish(),
+  country_alpha3: z.string().nullish(),
+  status: z.string().nullish(),
+  status_type: z.string().nullish(),
+  date_start: z.string().nullish(),
+  date_end: z.string().nullish(),
+});
+export type ProxyItem = z.infer<typeof proxyItemSchema>;
+
+// One schema per endpoint answer: the envelope around that endpoint's `data`, checked by the
+// HTTP client at the call site. Reference and proxy lists come in several shapes (see map.ts),
+// so their `data` is read there, entry by entry, and an entry that does not fit is skipped.
+
+function answer<T extends z.ZodType>(data: T) {
+  return z.looseObject({ data });
+}
+
+export const referenceAnswer = answer(z.unknown());
+export const calcAnswer = answer(calcSchema);
+export const makeAnswer = answer(makeSchema);
+export const proxyListAnswer = answer(z.unknown());
+export const balanceAnswer = answer(balanceSchema);
 
 // One function per Proxy-Seller v1 endpoint, returning the envelope's `data`, checked by the
 // HTTP client against the endpoint's tolerant schema. The API key is a path segment

@@ -2,6 +2,7 @@ import { ProxycartError } from '../../errors.js';
 import { roundCents } from '../../money.js';
 import { closest, countryIs, daysOf, MAX_QUOTE_CALLS } from '../compare.js';
 import type { CompareAsk, CompareCandidate, Connection, Order, OrderHint, PreparedOrder, ProviderClient, UnknownOutcome } from '../types.js';
+import type { ProxyItem } from './api.js';
 import { createApi, type ProxySellerApi } from './api.js';
 import { VENDOR } from './errors.js';
 import {
@@ -22,7 +23,7 @@ import {
   residentOrder,
 } from './map.js';
 import { buildRequest, checkAgainstReference, checkFields, summarize } from './rules.js';
-import type { ListOffersInput, PlaceOrderInput, ProxyItem, ProxyType } from './schemas.js';
+import type { ListOffersInput, PlaceOrderInput, ProxyType } from './schemas.js';
 
 // Proxy-Seller's operations: the v1 endpoints (api.ts), translated (map.ts), orders checked
 // against the vendor's rules and reference (rules.ts). Inputs arrive parsed by the server

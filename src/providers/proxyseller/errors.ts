@@ -1,6 +1,20 @@
+import { z } from 'zod';
 import type { HttpResponse } from '../../http/client.js';
 import type { ErrorTable, Meaning, VendorFailure } from '../../http/vendor-errors.js';
-import { envelopeSchema } from './schemas.js';
+
+/** Every Proxy-Seller answer: `{status, data, errors[]}`. */
+export const envelopeSchema = z.looseObject({
+  status: z.string().nullish(),
+  data: z.unknown().optional(),
+  errors: z
+    .array(
+      z.looseObject({
+        message: z.unknown().optional(),
+        code: z.unknown().optional(),
+      }),
+    )
+    .nullish(),
+});
 
 // Proxy-Seller wraps every answer in {status, data, errors[]} and reports business errors
 // with HTTP 200, so the envelope, not the status code, says what failed. Read by the shared

@@ -1,7 +1,8 @@
 import { usableAmount, vendorPrice } from '../../money.js';
 import type { Offer, Order, OrderState, ProxyEndpoint, VendorQuote } from '../types.js';
+import { type CalcData, type MakeData, type ProxyItem, proxyItemSchema } from './api.js';
 import { VENDOR } from './errors.js';
-import { type CalcData, type MakeData, PROXY_TYPES, type ProxyItem, type ProxyType, proxyItemSchema } from './schemas.js';
+import { PROXY_TYPES, type ProxyType } from './schemas.js';
 
 // Pure mapping of Proxy-Seller v1 payloads to proxycart's domain types: no I/O, no errors
 // thrown. What cannot be read is left out (or undefined); client.ts decides what that means.
