@@ -1,8 +1,39 @@
+import { z } from 'zod';
 import { createHttpClient } from '../../http/client.js';
 import { catalogReader } from '../catalog-cache.js';
 import type { Connection, ReadOptions } from '../types.js';
 import { errorTable } from './errors.js';
-import { accountBodySchema, orderBodySchema, packagesBodySchema, type VendorOrder, type VendorPackage } from './schemas.js';
+
+// Vendor answers: tolerant (unknown fields pass; prices are checked where they are used).
+
+export const packageSchema = z.looseObject({
+  code: z.string(),
+  name: z.string().nullish(),
+  kind: z.string().nullish(),
+  country: z.string().nullish(),
+  price_per_ip: z.unknown().optional(),
+  in_stock: z.number().nullish(),
+});
+
+export const orderSchema = z.looseObject({
+  id: z.string(),
+  package: z.string().nullish(),
+  quantity: z.number().nullish(),
+  status: z.string(),
+  total: z.unknown().optional(),
+  proxies: z
+    .array(
+      z.looseObject({ host: z.string(), port: z.number(), protocol: z.string().nullish(), username: z.string().nullish(), password: z.string().nullish() }),
+    )
+    .nullish(),
+});
+
+export const packagesBodySchema = z.looseObject({ packages: z.array(packageSchema) });
+export const orderBodySchema = z.looseObject({ order: orderSchema });
+export const accountBodySchema = z.looseObject({ balance: z.number(), currency: z.string().nullish() });
+
+export type VendorPackage = z.infer<typeof packageSchema>;
+export type VendorOrder = z.infer<typeof orderSchema>;
 
 // One function per AcmeProxy endpoint; each answer is checked against its schema by the HTTP client.
 

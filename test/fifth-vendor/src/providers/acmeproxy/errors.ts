@@ -1,6 +1,11 @@
+import { z } from 'zod';
 import type { HttpResponse } from '../../http/client.js';
 import type { ErrorTable, Meaning } from '../../http/vendor-errors.js';
-import { errorBodySchema } from './schemas.js';
+
+export const errorBodySchema = z.looseObject({
+  ok: z.literal(false),
+  problem: z.looseObject({ code: z.string().nullish(), text: z.string().nullish() }).nullish(),
+});
 
 // AcmeProxy answers failures as `{ ok: false, problem: { code, text } }` with a 4xx status.
 // Read by the shared interpreter in http/vendor-errors.ts.

@@ -1,6 +1,6 @@
 import { usableAmount } from '../../money.js';
 import type { Offer, Order, OrderState } from '../types.js';
-import type { VendorOrder, VendorPackage } from './schemas.js';
+import type { VendorOrder, VendorPackage } from './api.js';
 
 // Pure mapping of AcmeProxy payloads to the domain types.
 

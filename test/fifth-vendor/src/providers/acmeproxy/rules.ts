@@ -1,7 +1,8 @@
 import { ProxycartError } from '../../errors.js';
 import { priceTimes, vendorPrice } from '../../money.js';
 import type { PreparedOrder } from '../types.js';
-import type { PlaceOrderInput, VendorPackage } from './schemas.js';
+import type { VendorPackage } from './api.js';
+import type { PlaceOrderInput } from './schemas.js';
 
 // AcmeProxy's order rules, checked against the package list before any money call.
 
