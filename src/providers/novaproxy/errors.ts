@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { HttpResponse } from '../../http/client.js';
 import type { ErrorTable, Meaning } from '../../http/vendor-errors.js';
 
-/** The error envelope of order validation (422) and Laravel's own (401, 404, 403). */
-export const errorBodySchema = z.looseObject({ error: z.string().nullish(), message: z.string().nullish() });
-
 // NovaProxy answers order problems with HTTP 422 `{"error": "..."}`; authentication and
 // routing failures come from the framework as `{"message": "..."}` (e.g. 401 "Unauthenticated.").
 // Read by the shared interpreter in http/vendor-errors.ts.
+
+/** The error envelope of order validation (422) and Laravel's own (401, 404, 403). */
+export const errorBodySchema = z.looseObject({ error: z.string().nullish(), message: z.string().nullish() });
 
 const ORDER = 'NovaProxy refused the order details.';
 const badInput: Meaning = {

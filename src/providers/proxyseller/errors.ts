@@ -2,6 +2,11 @@ import { z } from 'zod';
 import type { HttpResponse } from '../../http/client.js';
 import type { ErrorTable, Meaning, VendorFailure } from '../../http/vendor-errors.js';
 
+// Proxy-Seller wraps every answer in {status, data, errors[]} and reports business errors
+// with HTTP 200, so the envelope, not the status code, says what failed. Read by the shared
+// interpreter in http/vendor-errors.ts; answers outside the envelope (an HTML 401 from the
+// network edge) are left to the HTTP client.
+
 /** Every Proxy-Seller answer: `{status, data, errors[]}`. */
 export const envelopeSchema = z.looseObject({
   status: z.string().nullish(),
@@ -15,11 +20,6 @@ export const envelopeSchema = z.looseObject({
     )
     .nullish(),
 });
-
-// Proxy-Seller wraps every answer in {status, data, errors[]} and reports business errors
-// with HTTP 200, so the envelope, not the status code, says what failed. Read by the shared
-// interpreter in http/vendor-errors.ts; answers outside the envelope (an HTML 401 from the
-// network edge) are left to the HTTP client.
 
 export const VENDOR = 'Proxy-Seller';
 
