@@ -4,17 +4,16 @@ import type { ErrorKind, ProxycartError } from '../../src/errors.js';
 import { recoverLostOrder } from '../../src/guard/reconcile.js';
 import type { HttpResponse } from '../../src/http/client.js';
 import { interpretVendorError } from '../../src/http/vendor-errors.js';
-import { MAX_CANDIDATES } from '../../src/providers/compare.js';
 import { orderBodySchema, orderListSchema, orderSchema, planBodySchema, planListSchema, planSchema } from '../../src/providers/novaproxy/api.js';
 import { CLOCK_SKEW_MS, findPlacedOrder } from '../../src/providers/novaproxy/client.js';
 import { errorTable } from '../../src/providers/novaproxy/errors.js';
 import { fixture } from '../../src/providers/novaproxy/fixture.js';
 import { provider } from '../../src/providers/novaproxy/index.js';
 import { bytesToGb, classifyStatus, offerNotes, orderFromVendor, planToOffer } from '../../src/providers/novaproxy/map.js';
-import type { CompareAsk, PreparedOrder, ProviderClient } from '../../src/providers/types.js';
+import type { PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
 import { createSimulator, type NovaState, sandboxKey, seedPlans } from '../../src/sandbox/novaproxy.js';
-import { connectParsed } from '../fixtures.js';
+import { connectParsed, perUnit, priceCandidates } from '../fixtures.js';
 import { rejection } from '../rejection.js';
 
 const BAD_KEY = 'novaproxy_wrong_key_9d8c7b6a5f4e3d2c1b0a';
@@ -585,23 +584,6 @@ describe('novaproxy simulator', () => {
     expect((await fetch(`${baseUrl}/orders/${stored.uuid}`, { headers: auth })).status).toBe(200);
   });
 });
-
-/** What proxycart_compare_offers does with a candidate: price it through prepareOrder (the first MAX_CANDIDATES; a refused one is left out). */
-async function priceCandidates(client: ProviderClient, ask: CompareAsk) {
-  const candidates = (await client.compareCandidates!(ask)).slice(0, MAX_CANDIDATES);
-  const priced = await Promise.all(
-    candidates.map(async (candidate) => {
-      try {
-        return { candidate, quote: (await client.prepareOrder(candidate.args)).quote };
-      } catch (error) {
-        if (['invalid_input', 'vendor_error', 'not_found'].includes((error as ProxycartError).kind)) return undefined;
-        throw error;
-      }
-    }),
-  );
-  return { candidates, priced: priced.filter((p) => p !== undefined) };
-}
-const perUnit = (total: number, units: number) => Math.round((total / units) * 10_000) / 10_000;
 
 describe('novaproxy compare candidates (what proxycart_compare_offers offers)', () => {
   let sim: Simulator<NovaState>;

@@ -1,11 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProxycartError } from '../../src/errors.js';
 import { recoverLostOrder } from '../../src/guard/reconcile.js';
 import type { HttpResponse } from '../../src/http/client.js';
 import { interpretVendorError } from '../../src/http/vendor-errors.js';
-import { MAX_CANDIDATES } from '../../src/providers/compare.js';
 import { orderSchema, type VendorOffer } from '../../src/providers/proxyjam/api.js';
 import { errorTable, vendorMessageOf } from '../../src/providers/proxyjam/errors.js';
 import { fixture } from '../../src/providers/proxyjam/fixture.js';
@@ -14,7 +12,7 @@ import { classifyStatus, mapOffer, mapOrder, offersFromCatalog, orderFromRespons
 import { BANDWIDTH_WARNING, ESTIMATE_WARNING, prepareFromOffer } from '../../src/providers/proxyjam/rules.js';
 import type { CompareAsk, Order, OrderState, PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import { createSimulator, FOREIGN_ORDER_ID, type ProxyJamSimulatorOptions, sandboxKey, seedCatalog } from '../../src/sandbox/proxyjam.js';
-import { connectParsed } from '../fixtures.js';
+import { connectParsed, perUnit, priceCandidates } from '../fixtures.js';
 import { rejection } from '../rejection.js';
 
 // ---------------------------------------------------------------- helpers
@@ -824,23 +822,6 @@ describe('ProxyJam contract fixture', () => {
     expect((await failure(client.placeOrder(dear, crypto.randomUUID()))).kind).toBe('insufficient_funds');
   });
 });
-
-/** What proxycart_compare_offers does with a candidate: price it through prepareOrder (the first MAX_CANDIDATES; a refused one is left out). */
-async function priceCandidates(client: ProviderClient, ask: CompareAsk) {
-  const candidates = (await client.compareCandidates!(ask)).slice(0, MAX_CANDIDATES);
-  const priced = await Promise.all(
-    candidates.map(async (candidate) => {
-      try {
-        return { candidate, quote: (await client.prepareOrder(candidate.args)).quote };
-      } catch (error) {
-        if (['invalid_input', 'vendor_error', 'not_found'].includes((error as ProxycartError).kind)) return undefined;
-        throw error;
-      }
-    }),
-  );
-  return { candidates, priced: priced.filter((p) => p !== undefined) };
-}
-const perUnit = (total: number, units: number) => Math.round((total / units) * 10_000) / 10_000;
 
 describe('proxyjam compare candidates (what proxycart_compare_offers offers)', () => {
   /** What the seeded catalog says a candidate costs. */

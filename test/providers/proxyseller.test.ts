@@ -3,7 +3,6 @@ import type { ProxycartError } from '../../src/errors.js';
 import { recoverLostOrder } from '../../src/guard/reconcile.js';
 import type { HttpResponse } from '../../src/http/client.js';
 import { interpretVendorError } from '../../src/http/vendor-errors.js';
-import { MAX_CANDIDATES } from '../../src/providers/compare.js';
 import { calcAnswer, makeAnswer } from '../../src/providers/proxyseller/api.js';
 import { SETTLE_MS } from '../../src/providers/proxyseller/client.js';
 import { errorTable } from '../../src/providers/proxyseller/errors.js';
@@ -27,7 +26,7 @@ import { type PlaceOrderInput, placeOrderInput } from '../../src/providers/proxy
 import type { CompareAsk, PreparedOrder, ProviderClient } from '../../src/providers/types.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
 import { createSimulator, type ProxySellerState, SECTIONS, sandboxKey, TARIFS } from '../../src/sandbox/proxyseller.js';
-import { connectParsed } from '../fixtures.js';
+import { connectParsed, priceCandidates } from '../fixtures.js';
 import { rejection } from '../rejection.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -722,23 +721,6 @@ describe('proxyseller client against its simulator', () => {
     });
   });
 });
-
-/** What proxycart_compare_offers does with a candidate: price it through prepareOrder (the first MAX_CANDIDATES; a refused one is left out). */
-async function priceCandidates(client: ProviderClient, ask: CompareAsk) {
-  const candidates = (await client.compareCandidates!(ask)).slice(0, MAX_CANDIDATES);
-  const priced = await Promise.all(
-    candidates.map(async (candidate) => {
-      try {
-        return { candidate, quote: (await client.prepareOrder(candidate.args)).quote };
-      } catch (error) {
-        if (['invalid_input', 'vendor_error', 'not_found'].includes((error as ProxycartError).kind)) return undefined;
-        throw error;
-      }
-    }),
-  );
-  return { candidates, priced: priced.filter((p) => p !== undefined) };
-}
-const _perUnit = (total: number, units: number) => Math.round((total / units) * 10_000) / 10_000;
 
 describe('proxyseller compare candidates and SOCKS5 orders against its simulator', () => {
   let sim: Simulator<ProxySellerState>;
