@@ -117,7 +117,9 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s across processes', (i
     expect(orders).toBe(1);
     expect(simulator().moneyRequests().length - moneyBefore).toBe(1);
     const ids = new Set(results.map((r) => (r.structuredContent as { order?: { id: string } } | undefined)?.order?.id));
-    expect(ids.size).toBe(1);
+    // On failure, say what each confirmation answered: an order id, or the error.
+    const answers = results.map((r) => (r.isError ? textOf(r).slice(0, 160) : (r.structuredContent as { order?: { id: string } }).order?.id));
+    expect(ids.size, JSON.stringify([...new Set(answers)])).toBe(1);
   });
 
   it('two processes spending at once cannot together pass the 24-hour budget', async () => {
