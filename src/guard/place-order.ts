@@ -290,6 +290,21 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Pro
   return placedResult(placed, maskCredentials(order));
 }
 
+// Concurrent confirmations of one quote (a client retrying, or racing itself) each price it
+// again before the ledger lets one of them send it. They share one vendor read per process:
+// the answer is the same for all, and only one of them can place the order anyway.
+const freshReads = new Map<string, Promise<PreparedOrder>>();
+
+/** The quote's order priced now, past the catalog cache (which must never hide a rise from the ceiling check). */
+function freshPrice(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PreparedOrder> {
+  let read = freshReads.get(record.id);
+  if (!read) {
+    read = ctx.client.prepareOrder(record.args, { fresh: true }).finally(() => freshReads.delete(record.id));
+    freshReads.set(record.id, read);
+  }
+  return read;
+}
+
 /**
  * The approved total is a ceiling. Right before the money call the order is priced again
  * the way the quote was; a higher (or no longer known) price sends nothing, voids the
@@ -298,8 +313,7 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Pro
 async function priceAgain(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderResult | undefined> {
   const approved = record.quote.total_usd;
   if (approved === null) return undefined; // unpriced orders pass the caps only when a person allowed them
-  // Fresh prices: the catalog cache must never hide a rise from the ceiling check.
-  const fresh = await ctx.client.prepareOrder(record.args, { fresh: true });
+  const fresh = await freshPrice(ctx, record);
   const now = quotedTotal(ctx.provider.title, fresh).usd;
   if (now !== null && now <= approved + PRICE_TOLERANCE_USD) return undefined;
   // A concurrent confirmation of this token may already have sent it: then that is the answer.
