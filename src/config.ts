@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderId, ProviderSpec } from './providers/types.js';
 import { registerSecret } from './redact.js';
 import { parseStoreUrl, type StoreUrl } from './store-url.js';

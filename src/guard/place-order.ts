@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApprovalRecord } from '../approval/approvals.js';
 import type { ConfirmMode } from '../config.js';
 import { maskCredentials } from '../credentials.js';

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ProxycartError, trimVendorMessage } from '../errors.js';
 import { log } from '../log.js';
 import { redact } from '../redact.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Fault, Simulator } from '../sandbox/kit.js';
 
 /** A provider's id: its folder name, the prefix of its tools. The registry (providers/index.ts) lists the known ones. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProxycartError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import { defineTool, type ToolDefinition } from './define.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { asProxycartError, ProxycartError, parseArguments } from '../errors.js';
 import { MAX_CANDIDATES } from '../providers/compare.js';
 import type { PreparedOrder, ProviderClient, ProviderId, ProviderSpec } from '../providers/types.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { orderControls } from '../guard/place-order.js';
 import type { ProviderSpec } from '../providers/types.js';
 

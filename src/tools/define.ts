@@ -1,5 +1,5 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ElicitAnswer, UrlElicitation } from '../guard/place-order.js';
 
 /** Who is calling, when the transport authenticated the caller (HTTP mode); never a secret. */

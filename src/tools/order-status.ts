@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { maskCredentials } from '../credentials.js';
 import { ProxycartError } from '../errors.js';
 import { UNKNOWN_PREFIX } from '../guard/ledger.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type LedgerEntry, spendingIn, UNKNOWN_PREFIX } from '../guard/ledger.js';
 import { roundCents } from '../money.js';
 import type { Runtime } from '../runtime.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ORDER_STATES } from '../../src/tools/contracts.js';
 
 // The full result shapes of design.md. tools/list advertises only their top level (to stay

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorKind, ProxycartError } from '../../src/errors.js';
 import { recoverLostOrder } from '../../src/guard/reconcile.js';
 import type { HttpResponse } from '../../src/http/client.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Tool inputs: field names are NovaProxy's own order fields, so the schema documents the vendor.
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createHttpClient } from '../../http/client.js';
 import { catalogReader } from '../catalog-cache.js';
 import type { Connection, ReadOptions } from '../types.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Tool inputs use ProxyJam's own field names. Cross-field rules (tarification_index only on
 // mobile rotating offers, period_days matching the chosen option) live in order-rules.ts,

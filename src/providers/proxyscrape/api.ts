@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createHttpClient } from '../../http/client.js';
 import type { Connection } from '../types.js';
 import { errorTable } from './errors.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Datacenter pool locations the vendor accepts inside `proxies[<location>]`. */
 export const POOL_LOCATIONS = ['mixed', 'us', 'gb', 'de', 'fr', 'ca', 'es', 'it', 'br', 'th'] as const;

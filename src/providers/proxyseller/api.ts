@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProxycartError } from '../../errors.js';
 import { createHttpClient, type RequestSpec } from '../../http/client.js';
 import { catalogReader } from '../catalog-cache.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpResponse } from '../../http/client.js';
 import type { ErrorTable, Meaning, VendorFailure } from '../../http/vendor-errors.js';
 

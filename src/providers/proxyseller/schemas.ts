@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Tool inputs use Proxy-Seller's own v1 field names, so the schema documents the vendor.
 // Which fields belong to which proxy type is checked in rules.ts (no unions here:
