@@ -1,5 +1,6 @@
-// Bundle the CLI (and the manifest writer) with esbuild: one file loads far faster than
-// hundreds of modules, and code-splitting keeps the store and simulators out of start-up.
+// Bundle the CLI (and the scripts that write the manifests and the tools/list entries) with
+// esbuild: a few files load far faster than hundreds of modules, and code-splitting keeps the
+// store, the simulators and the vendor clients out of start-up.
 
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -16,17 +17,7 @@ const formValidator = {
   },
 };
 
-rmSync('dist', { recursive: true, force: true });
-await build({
-  // sandbox.js lets scripts (benchmarks) start and steer the simulators in their own process.
-  // serve-http.js (HTTP transport, jose) is imported by the CLI only in HTTP mode.
-  entryPoints: {
-    cli: 'src/cli.ts',
-    sandbox: 'src/sandbox/index.ts',
-    'serve-http': 'src/commands/serve-http.ts',
-    'write-manifests': 'scripts/write-manifests.ts',
-    'write-listing': 'scripts/write-listing.ts',
-  },
+const common = {
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -39,6 +30,19 @@ await build({
   banner: { js: "import { createRequire as __proxycartRequire } from 'node:module'; const require = __proxycartRequire(import.meta.url);" },
   plugins: [formValidator],
   logLevel: 'warning',
+};
+
+rmSync('dist', { recursive: true, force: true });
+// The server alone, so that esbuild splits it only where the server itself loads code lazily
+// (store, simulators, vendor clients, HTTP mode). Built together with the scripts below, every
+// module they share with it became a chunk of its own, and start-up read over twenty files.
+await build({ ...common, entryPoints: { cli: 'src/cli.ts' } });
+// Scripts run in their own processes: sandbox.js lets benchmarks start and steer the
+// simulators; the writers produce the manifests and the tools/list entries.
+await build({
+  ...common,
+  entryPoints: { sandbox: 'src/sandbox/index.ts', 'write-manifests': 'scripts/write-manifests.ts', 'write-listing': 'scripts/write-listing.ts' },
+  chunkNames: 'scripts/[name]-[hash]',
 });
 
 // The tools/list entries, written once here so start-up need not convert schemas.

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { chmodSync, existsSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { type Config, environmentVariables, loadConfig } from './config.js';
 import { asProxycartError, describeError, ProxycartError } from './errors.js';
 import { log } from './log.js';
 import { PROVIDERS } from './providers/index.js';
 import type { ProviderId } from './providers/types.js';
+import { createRuntime } from './runtime.js';
+import { createServer } from './server.js';
 import { checkStoreAtStart } from './store-url.js';
 import { VERSION } from './version.js';
 
@@ -76,11 +79,6 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
       }
     }
   }
-  const [{ createRuntime }, { createServer }, { StdioServerTransport }] = await Promise.all([
-    import('./runtime.js'),
-    import('./server.js'),
-    import('@modelcontextprotocol/sdk/server/stdio.js'),
-  ]);
   const runtime = createRuntime(config, PROVIDERS);
   const server = createServer(runtime);
   const shutdown = async () => {
