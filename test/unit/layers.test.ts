@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The layers point one way (docs/architecture.md): read every import in src/, static or
+// lazy, and name each one that points the wrong way.
+const SRC = resolve(import.meta.dirname, '../../src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every import of a src/ file, as paths relative to src/ (packages keep their names). */
+const IMPORTS = new Map(
+  sourceFiles(SRC).map((file) => {
+    const text = readFileSync(file, 'utf8');
+    const specifiers = [...text.matchAll(/(?:from\s+|import\s*\(\s*)'([^']+)'/g)].map((match) => match[1]!);
+    const targets = specifiers.map((s) => (s.startsWith('.') ? relative(SRC, resolve(dirname(file), s)).replace(/\.js$/, '.ts') : s));
+    return [relative(SRC, file), targets] as const;
+  }),
+);
+
+/** The imports from files whose path starts with `from` of targets that `to` matches, as "file → target". */
+function importsFrom(from: string, to: RegExp): string[] {
+  return [...IMPORTS].flatMap(([file, targets]) => (file.startsWith(from) ? targets.filter((t) => to.test(t)).map((t) => `${file} → ${t}`) : []));
+}
+
+describe('layers', () => {
+  it('finds the imports it checks', () => {
+    // Guards the scan itself: a regex that matched nothing would pass every rule below.
+    expect(IMPORTS.get('cli.ts')).toContain('config.ts');
+    expect(IMPORTS.get('runtime.ts')).toContain('store.ts');
+  });
+
+  it('guard/ does not import tools/', () => {
+    expect(importsFrom('guard/', /^tools\//)).toEqual([]);
+  });
+
+  it('tools/ does not import http/', () => {
+    expect(importsFrom('tools/', /^http\//)).toEqual([]);
+  });
+
+  it('config.ts does not import the store (it would pull keyv into start-up)', () => {
+    expect(importsFrom('config.ts', /^(store\.ts|keyv|@keyv\/)/)).toEqual([]);
+  });
+
+  it('a provider folder imports no other provider folder', () => {
+    const folderOf = (path: string) => /^providers\/([^/]+)\//.exec(path)?.[1];
+    const crossing = [...IMPORTS].flatMap(([file, targets]) => {
+      const own = folderOf(file);
+      return own ? targets.filter((t) => folderOf(t) && folderOf(t) !== own).map((t) => `${file} → ${t}`) : [];
+    });
+    expect(crossing).toEqual([]);
+  });
+});
