@@ -1,27 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // The layers point one way (docs/architecture.md): read every import in src/, static or
 // lazy, and name each one that points the wrong way.
 const SRC = resolve(import.meta.dirname, '../../src');
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
 /** Every import of a src/ file, as paths relative to src/ (packages keep their names). */
 const IMPORTS = new Map(
-  sourceFiles(SRC).map((file) => {
-    const text = readFileSync(file, 'utf8');
-    const specifiers = [...text.matchAll(/(?:from\s+|import\s*\(\s*)'([^']+)'/g)].map((match) => match[1]!);
-    const targets = specifiers.map((s) => (s.startsWith('.') ? relative(SRC, resolve(dirname(file), s)).replace(/\.js$/, '.ts') : s));
-    return [relative(SRC, file), targets] as const;
-  }),
+  readdirSync(SRC, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => {
+      const text = readFileSync(join(SRC, file), 'utf8');
+      const specifiers = [...text.matchAll(/(?:from\s+|import\s*\(\s*)'([^']+)'/g)].map((match) => match[1]!);
+      const targets = specifiers.map((s) => (s.startsWith('.') ? join(dirname(file), s).replace(/\.js$/, '.ts') : s));
+      return [file, targets] as const;
+    }),
 );
 
 /** The imports from files whose path starts with `from` of targets that `to` matches, as "file → target". */
