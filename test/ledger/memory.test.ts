@@ -1,0 +1,4 @@
+import { memoryBooks } from '../../src/ledger/memory.js';
+import { ledgerContract } from './contract.js';
+
+ledgerContract('memory', { open: async () => memoryBooks() });
