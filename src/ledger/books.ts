@@ -59,7 +59,7 @@ export interface Books {
   get(id: string): Promise<LedgerEntry | undefined>;
   /** The entry of a vendor order placed through proxycart. */
   byOrderId(provider: ProviderId, orderId: string): Promise<LedgerEntry | undefined>;
-  /** What counts against the budget in the 24 hours before `now`: every entry but failed ones, at `chargedUsd`. */
+  /** What counts against the budget from 24 hours before `now` on (later stamps too: clocks differ across nodes): every entry but failed ones, at `chargedUsd`. */
   spending(sandbox: boolean, identity: string | undefined, now: number): Promise<Spending>;
   /** An entry of unknown outcome with this arguments hash (environment + arguments), the oldest first. */
   unresolved(argsHash: string): Promise<LedgerEntry | undefined>;

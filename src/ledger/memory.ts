@@ -30,7 +30,7 @@ export function memoryBooks(): Books {
     let own = 0;
     for (const entry of newest()) {
       if (entry.createdAt < now - DAY_MS) break;
-      if ((entry.sandbox ?? false) !== sandbox || entry.status === 'failed' || entry.createdAt > now) continue;
+      if ((entry.sandbox ?? false) !== sandbox || entry.status === 'failed') continue;
       const { chargedUsd } = indexedFields(entry);
       total += chargedUsd;
       if (identity !== undefined && entry.identity === identity) own += chargedUsd;

@@ -1,0 +1,278 @@
+import type { Database } from 'sqlite3';
+import { ProxycartError } from '../errors.js';
+import type { Spending } from '../guard/policy.js';
+import { log } from '../log.js';
+import { roundCents } from '../money.js';
+import { type Books, decodeCursor, type ExportQuery, encodeCursor, type ListQuery } from './books.js';
+import { bookOf, DAY_MS, indexedFields, type LedgerEntry } from './entry.js';
+import { entriesOfVersion01 } from './version-01.js';
+
+// The books in the data folder's SQLite file, beside keyv's table: one row per order with the
+// columns every question filters or sums on, and an index per question, so a question reads
+// only the rows it answers with. Writes that must be atomic with a check (reserve, record)
+// run as `BEGIN IMMEDIATE` transactions: SQLite's own write lock orders them across
+// processes; inside one process a promise queue keeps two transactions off the one connection.
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ledger_entries (
+  id TEXT PRIMARY KEY,
+  book TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  identity TEXT,
+  args_hash TEXT NOT NULL,
+  status TEXT NOT NULL,
+  state TEXT NOT NULL,
+  order_id TEXT,
+  charged_usd REAL NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  entry TEXT NOT NULL
+);
+-- Newest pages of a book, and its 24-hour sum read from the index alone.
+CREATE INDEX IF NOT EXISTS ledger_book ON ledger_entries (book, created_at, id, status, charged_usd);
+CREATE INDEX IF NOT EXISTS ledger_book_identity ON ledger_entries (book, identity, created_at, id, status, charged_usd);
+CREATE INDEX IF NOT EXISTS ledger_book_provider ON ledger_entries (book, provider, created_at, id);
+CREATE INDEX IF NOT EXISTS ledger_book_state ON ledger_entries (book, state, created_at, id);
+CREATE INDEX IF NOT EXISTS ledger_book_provider_state ON ledger_entries (book, provider, state, created_at, id);
+CREATE INDEX IF NOT EXISTS ledger_time ON ledger_entries (created_at, id);
+CREATE INDEX IF NOT EXISTS ledger_order ON ledger_entries (provider, order_id) WHERE order_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ledger_provider_time ON ledger_entries (provider, created_at, order_id) WHERE order_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ledger_unknown ON ledger_entries (args_hash, created_at) WHERE status = 'outcome_unknown';
+CREATE INDEX IF NOT EXISTS ledger_unknown_book ON ledger_entries (book, created_at) WHERE status = 'outcome_unknown';
+CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+const COLUMNS = 'id, book, provider, identity, args_hash, status, state, order_id, charged_usd, created_at, updated_at, entry';
+const STREAM_PAGE = 500;
+
+type Row = Record<string, unknown>;
+
+/**
+ * Opens the books in `file` (the store's SQLite file); `keyvTable` is where 0.1 kept its
+ * entries as `ledger:<id>` rows, migrated here once on first open.
+ */
+export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: string, keyvTable = 'keyv'): Promise<Books> {
+  const db = await new Promise<Database>((resolve, reject) => {
+    const opened: Database = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(opened)));
+  });
+  const all = (sql: string, ...params: unknown[]) =>
+    new Promise<Row[]>((resolve, reject) => db.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as Row[]))));
+  const run = (sql: string, ...params: unknown[]) =>
+    new Promise<number>((resolve, reject) =>
+      db.run(sql, params, function (this: { changes: number }, error: Error | null) {
+        if (error) reject(error);
+        else resolve(this.changes);
+      }),
+    );
+  const exec = (sql: string) => new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
+
+  // One transaction at a time on this connection; other processes wait in SQLite's busy handler.
+  let queue: Promise<unknown> = Promise.resolve();
+  const transaction = <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = queue.then(async () => {
+      await run('BEGIN IMMEDIATE');
+      try {
+        const result = await work();
+        await run('COMMIT');
+        return result;
+      } catch (error) {
+        await run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+    queue = turn.catch(() => undefined);
+    return turn;
+  };
+
+  await exec('PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;');
+  await transaction(() => exec(SCHEMA));
+
+  const insert = async (entry: LedgerEntry): Promise<boolean> => {
+    const f = indexedFields(entry);
+    const changes = await run(
+      `INSERT INTO ledger_entries (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+      entry.id,
+      f.book,
+      entry.provider,
+      entry.identity ?? null,
+      entry.argsHash,
+      entry.status,
+      f.state,
+      f.orderId,
+      f.chargedUsd,
+      entry.createdAt,
+      entry.updatedAt,
+      JSON.stringify(entry),
+    );
+    return changes === 1;
+  };
+  const one = async (sql: string, ...params: unknown[]) => {
+    const [row] = await all(sql, ...params);
+    return row ? (JSON.parse(row.entry as string) as LedgerEntry) : undefined;
+  };
+  const many = async (sql: string, ...params: unknown[]) => (await all(sql, ...params)).map((row) => JSON.parse(row.entry as string) as LedgerEntry);
+
+  const spendingAt = async (sandbox: boolean, identity: string | undefined, now: number): Promise<Spending> => {
+    // No upper bound: an entry stamped by a node whose clock runs ahead counts too.
+    const window = [bookOf(sandbox), now - DAY_MS];
+    const [total] = await all(
+      `SELECT COALESCE(SUM(charged_usd), 0) AS sum FROM ledger_entries INDEXED BY ledger_book
+       WHERE book = ? AND created_at >= ? AND status <> 'failed'`,
+      ...window,
+    );
+    if (identity === undefined) return { total: roundCents(Number(total!.sum)) };
+    const [own] = await all(
+      `SELECT COALESCE(SUM(charged_usd), 0) AS sum FROM ledger_entries INDEXED BY ledger_book_identity
+       WHERE book = ? AND identity = ? AND created_at >= ? AND status <> 'failed'`,
+      window[0],
+      identity,
+      window[1],
+    );
+    return { total: roundCents(Number(total!.sum)), identity: { name: identity, spent: roundCents(Number(own!.sum)) } };
+  };
+
+  await migrateVersion01(all, run, transaction, insert, keyvTable);
+
+  return {
+    get: (id) => one('SELECT entry FROM ledger_entries WHERE id = ?', id),
+    byOrderId: (provider, orderId) => one('SELECT entry FROM ledger_entries WHERE provider = ? AND order_id = ? LIMIT 1', provider, orderId),
+    spending: spendingAt,
+    unresolved: (argsHash) => one(`SELECT entry FROM ledger_entries WHERE args_hash = ? AND status = 'outcome_unknown' ORDER BY created_at LIMIT 1`, argsHash),
+    unknownOutcomes: (sandbox, identity) =>
+      many(
+        `SELECT entry FROM ledger_entries WHERE book = ? AND status = 'outcome_unknown' ${identity === undefined ? '' : 'AND identity = ?'} ORDER BY created_at DESC`,
+        bookOf(sandbox),
+        ...(identity === undefined ? [] : [identity]),
+      ),
+    reserve: (entry, budget, now) =>
+      transaction(async () => {
+        const [exists] = await all('SELECT 1 FROM ledger_entries WHERE id = ?', entry.id);
+        if (exists) return { outcome: 'exists' as const };
+        const spending = await spendingAt(entry.sandbox ?? false, entry.identity, now);
+        const amount = entry.quote.total_usd ?? 0;
+        const identityOver = budget.identityBudgetUsd !== undefined && spending.identity && spending.identity.spent + amount > budget.identityBudgetUsd + 1e-9;
+        if (spending.total + amount > budget.dailyBudgetUsd + 1e-9 || identityOver) return { outcome: 'over_budget' as const, spending };
+        const written: LedgerEntry = { ...entry, status: 'submitting', createdAt: now, updatedAt: now };
+        await insert(written);
+        return { outcome: 'reserved' as const, entry: written };
+      }),
+    record: (id, change, now) =>
+      transaction(async () => {
+        const current = await one('SELECT entry FROM ledger_entries WHERE id = ?', id);
+        if (!current) throw new ProxycartError('not_found', 'The ledger entry of this order is missing.');
+        const next: LedgerEntry = { ...current, ...change, updatedAt: now };
+        const f = indexedFields(next);
+        await run(
+          'UPDATE ledger_entries SET status = ?, state = ?, order_id = ?, charged_usd = ?, updated_at = ?, entry = ? WHERE id = ?',
+          next.status,
+          f.state,
+          f.orderId,
+          f.chargedUsd,
+          now,
+          JSON.stringify(next),
+          id,
+        );
+        return next;
+      }),
+    async list(query: ListQuery) {
+      const where = ['book = ?'];
+      const params: unknown[] = [bookOf(query.sandbox)];
+      for (const [column, value] of [
+        ['provider', query.provider],
+        ['state', query.state],
+        ['identity', query.identity],
+      ] as const) {
+        if (value === undefined) continue;
+        where.push(`${column} = ?`);
+        params.push(value);
+      }
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      if (after) {
+        where.push('(created_at, id) < (?, ?)');
+        params.push(after.createdAt, after.id);
+      }
+      const entries = await many(
+        `SELECT entry FROM ledger_entries WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+        ...params,
+        query.limit + 1,
+      );
+      if (entries.length <= query.limit) return { entries };
+      entries.length = query.limit;
+      return { entries, next: encodeCursor(entries.at(-1)!) };
+    },
+    async orderIdsSince(provider, since) {
+      const rows = await all('SELECT order_id FROM ledger_entries WHERE provider = ? AND created_at >= ? AND order_id IS NOT NULL', provider, since);
+      return rows.map((row) => String(row.order_id));
+    },
+    async *stream(query: ExportQuery) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (query.sandbox !== undefined) {
+        where.push('book = ?');
+        params.push(bookOf(query.sandbox));
+      }
+      if (query.identity !== undefined) {
+        where.push('identity = ?');
+        params.push(query.identity);
+      }
+      if (query.to !== undefined) {
+        where.push('created_at < ?');
+        params.push(query.to);
+      }
+      let after: [number, string] = [query.from ?? Number.MIN_SAFE_INTEGER, ''];
+      for (;;) {
+        const page = await many(
+          `SELECT entry FROM ledger_entries WHERE ${[...where, '(created_at, id) > (?, ?)'].join(' AND ')} ORDER BY created_at, id LIMIT ?`,
+          ...params,
+          ...after,
+          STREAM_PAGE,
+        );
+        yield* page;
+        if (page.length < STREAM_PAGE) return;
+        const last = page.at(-1)!;
+        after = [last.createdAt, last.id];
+      }
+    },
+    append: (entries) =>
+      transaction(async () => {
+        let added = 0;
+        for (const entry of entries) if (await insert(entry)) added++;
+        return added;
+      }),
+    async durabilityWarning() {
+      return undefined;
+    },
+    close: () => new Promise<void>((resolve) => db.close(() => resolve())),
+  };
+}
+
+/**
+ * 0.1 kept each entry as a keyv row `ledger:<id>` (and `order:<provider>:<id>` pointers).
+ * Move them into the table once, in one transaction: a second process starting at the same
+ * time waits for the lock, then finds the marker and nothing left to move.
+ */
+async function migrateVersion01(
+  all: (sql: string, ...params: unknown[]) => Promise<Row[]>,
+  run: (sql: string, ...params: unknown[]) => Promise<number>,
+  transaction: <T>(work: () => Promise<T>) => Promise<T>,
+  insert: (entry: LedgerEntry) => Promise<boolean>,
+  keyvTable: string,
+): Promise<void> {
+  const [done] = await all(`SELECT 1 FROM ledger_meta WHERE key = 'migrated-0.1'`);
+  if (done) return;
+  const moved = await transaction(async () => {
+    const [again] = await all(`SELECT 1 FROM ledger_meta WHERE key = 'migrated-0.1'`);
+    if (again) return 0;
+    let count = 0;
+    const [table] = await all(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, keyvTable);
+    if (table) {
+      // The key range of the primary key, not LIKE: an index range even on a large table.
+      const rows = await all(`SELECT key, value FROM "${keyvTable}" WHERE key >= 'ledger:' AND key < 'ledger;'`);
+      for (const entry of entriesOfVersion01(rows.map((row) => [String(row.key), String(row.value)]))) if (await insert(entry)) count++;
+      await run(`DELETE FROM "${keyvTable}" WHERE (key >= 'ledger:' AND key < 'ledger;') OR (key >= 'order:' AND key < 'order;') OR key = 'lock:spend'`);
+    }
+    await run(`INSERT INTO ledger_meta (key, value) VALUES ('migrated-0.1', ?)`, new Date().toISOString());
+    return count;
+  });
+  if (moved > 0) log('info', `ledger: moved ${moved} orders from the 0.1 format into the ledger table (once; nothing was lost)`);
+}
