@@ -23,6 +23,9 @@ Usage:
   proxycart sandbox --reset      forget the simulated wallets and orders ($PROXYCART_HOME/sandbox.json)
   proxycart ledger [settle <unknown:id> placed|not-placed [--order-id ID]]
                                  list orders of unknown outcome, or record what the vendor dashboard shows
+  proxycart ledger export [--format csv|jsonl] [--book live|sandbox] [--from DATE] [--to DATE]
+                          [--identity NAME] [--output FILE]
+                                 stream the books (oldest first) for accounting
   proxycart serve --http [--sandbox] [--host H] [--port N]
                                  serve MCP over Streamable HTTP at /mcp (teams; default 127.0.0.1:8787)
   proxycart token add NAME --scopes proxycart:read[,proxycart:spend] [--file F]
@@ -53,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
     const shared = config.problems.filter((p) => p.scope === 'shared');
     if (shared.length) throw new ProxycartError('configuration', shared.map((p) => p.message).join(' '));
     const { runLedgerCommand } = await import('./ledger-command.js');
-    return runLedgerCommand(argv.slice(1), config, (line) => process.stdout.write(`${line}\n`));
+    return runLedgerCommand(argv.slice(1), config, process.stdout);
   }
   if (argv[0] === 'serve') return (await import('./commands/serve-http.js')).serveHttp(argv.slice(1));
   if (argv[0] === 'token') return (await import('./commands/token-add.js')).tokenCommand(argv.slice(1));

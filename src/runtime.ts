@@ -4,7 +4,7 @@ import type { ApprovalPage } from './approval/page.js';
 import type { Config } from './config.js';
 import { type Environment, environmentOf } from './environment.js';
 import type { ApprovalChannel } from './guard/approval.js';
-import { Ledger } from './guard/ledger.js';
+import type { Ledger } from './ledger/ledger.js';
 import { log } from './log.js';
 import type { ProviderClient, ProviderId, ProviderSpec } from './providers/types.js';
 import { registerSecret } from './redact.js';
@@ -77,7 +77,13 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       return store;
     },
     ledger() {
-      ledger ??= runtime.store().then((s) => new Ledger(s));
+      // The books open on the store's backend (their own tables or keys) when first asked for.
+      ledger ??= Promise.all([runtime.store(), import('./ledger/open.js'), import('./ledger/ledger.js')])
+        .then(async ([s, { openBooks }, { Ledger }]) => new Ledger(await openBooks(s)))
+        .catch((error) => {
+          ledger = undefined;
+          throw error;
+        });
       return ledger;
     },
     client(id) {
@@ -112,6 +118,7 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
     },
     async close() {
       if (page) await page.then((started) => started.close?.()).catch(() => undefined);
+      if (ledger) await ledger.then((l) => l.close()).catch(() => undefined);
       if (store) await (await store).close().catch(() => undefined);
       if (sandbox) await (await sandbox).close().catch(() => undefined);
     },

@@ -27,11 +27,20 @@ interface AtomicDriver {
   close(): Promise<void>;
 }
 
+/** What the ledger opens its books on: the same backend as the key-value data, its own tables or keys. */
+export type StoreBackend = { kind: 'memory' } | { kind: 'sqlite'; file: string; table: string } | { kind: 'redis'; client: RedisClient };
+
+type RedisClient = Awaited<ReturnType<import('@keyv/redis').default<unknown>['getClient']>>;
+
 export class Store {
   private readonly keyv: Keyv;
   private readonly driver: AtomicDriver;
 
-  constructor(keyv: Keyv, driver: AtomicDriver) {
+  constructor(
+    keyv: Keyv,
+    driver: AtomicDriver,
+    readonly backend: StoreBackend,
+  ) {
     // keyv's default is to swallow a backend failure (a read answers "nothing", a write
     // answers false): on the money path that would read as "no such quote" or "no spending".
     keyv.throwOnErrors = true;
@@ -188,15 +197,14 @@ function openMemoryStore(): Store {
     },
     async close() {},
   };
-  return new Store(new Keyv({ store: map, ...KEYV_OPTIONS }), driver);
+  return new Store(new Keyv({ store: map, ...KEYV_OPTIONS }), driver, { kind: 'memory' });
 }
 
 async function openSqliteStore(file: string): Promise<Store> {
   mkdirSync(dirname(file), { recursive: true });
   const { default: KeyvSqlite } = await import('@keyv/sqlite');
   // busyTimeout: several server processes may share one file and write at the same moment.
-  // iterationLimit: rows per query when listing (the ledger sum reads every entry).
-  const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000, iterationLimit: 500 });
+  const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
   const table = sqlite.opts.table as string;
   const query = sqlite.query as (sql: string, ...params: unknown[]) => Promise<Array<Record<string, unknown>>>;
   await query('PRAGMA journal_mode=WAL');
@@ -220,7 +228,7 @@ async function openSqliteStore(file: string): Promise<Store> {
       await sqlite.close();
     },
   };
-  return new Store(new Keyv({ store: sqlite, ...KEYV_OPTIONS }), driver);
+  return new Store(new Keyv({ store: sqlite, ...KEYV_OPTIONS }), driver, { kind: 'sqlite', file, table });
 }
 
 // Compare-and-swap in one Redis round trip (the script runs atomically on the server).
@@ -279,5 +287,5 @@ async function openRedisStore(url: string): Promise<Store> {
       await redis.disconnect();
     },
   };
-  return new Store(new Keyv({ store: redis, ...KEYV_OPTIONS }), driver);
+  return new Store(new Keyv({ store: redis, ...KEYV_OPTIONS }), driver, { kind: 'redis', client });
 }

@@ -4,13 +4,14 @@ import type { ConfirmMode } from '../config.js';
 import { maskCredentials } from '../credentials.js';
 import type { Environment } from '../environment.js';
 import { asProxycartError, ProxycartError } from '../errors.js';
+import { type LedgerEntry, overcharge, PRICE_TOLERANCE_USD, UNKNOWN_PREFIX } from '../ledger/entry.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { log } from '../log.js';
 import { formatUsd } from '../money.js';
 import type { Order, PreparedOrder, ProviderSpec } from '../providers/types.js';
 import type { Store } from '../store.js';
 import { type ApprovalChannel, approvalDetails, awaitDecision, type Waiting } from './approval.js';
 import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, type QuoteRecord, tokenId } from './confirmation.js';
-import { type Ledger, type LedgerEntry, overcharge, PRICE_TOLERANCE_USD, spendingIn, UNKNOWN_PREFIX, unresolvedIn } from './ledger.js';
 import { checkBudget, checkQuote, type Limits } from './policy.js';
 import { buildQuote, type Quote, quotedTotal } from './quote.js';
 import { type SettleDeps, settleEntry, unknownOrder } from './reconcile.js';
@@ -96,14 +97,12 @@ async function requestApproval(
   notes: string[],
 ): Promise<PlaceOrderResult> {
   const quote = await buildQuote(ctx.client, ctx.provider.title, prepared);
-  // One read of the ledger for both questions: an earlier identical order, and the spending.
-  const entries = await ctx.ledger.entries();
-  const unresolved = unresolvedIn(entries, argsHash);
+  // Two index look-ups: an earlier identical order of unknown outcome, and the spending.
+  const [unresolved, spent] = await Promise.all([ctx.ledger.unresolved(argsHash), ctx.ledger.spending(ctx.environment.sandbox, ctx.identity)]);
   if (unresolved && ctx.confirm === 'token') throw sameOrderUnresolved(ctx, unresolved);
   // What a person must read first: an identical order that may already have been charged.
   quote.warnings.unshift(...(unresolved ? [unresolvedWarning(unresolved)] : []), ...notes);
   checkQuote(quote, prepared.quote, ctx.limits);
-  const spent = spendingIn(entries, ctx.environment.sandbox, ctx.identity);
   checkBudget(quote, ctx.limits, spent);
 
   const { token: issued, record } = await issueToken(ctx.store, { provider: ctx.provider.id, environment: ctx.environment, args, argsHash, prepared, quote });
@@ -223,7 +222,7 @@ async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash:
   let found = await ctx.approvals.find(record.id);
   if (!found) {
     // Issued without a page (a form that was answered elsewhere, or token mode before a restart).
-    found = await openApproval(ctx, record, await ctx.ledger.spentLast24h(ctx.environment.sandbox), true);
+    found = await openApproval(ctx, record, (await ctx.ledger.spending(ctx.environment.sandbox)).total, true);
   }
   const decided = waitMs > 0 && found.record.state === 'pending' ? await awaitDecision(ctx.approvals, record.id, waitMs, ctx.waiting) : found.record;
   return afterDecision(ctx, record, decided, found.url, token);
@@ -249,6 +248,9 @@ function checkBinding(ctx: PlaceOrderContext, provider: string, environment: str
 async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderResult> {
   const repriced = await priceAgain(ctx, record);
   if (repriced) return repriced;
+  // The limits may have changed (a restart with new settings) since the quote was made.
+  checkQuote(record.quote, record.prepared.quote, ctx.limits);
+  // The budget check and the intent are one atomic step of the ledger's backend.
   const intent = await ctx.ledger.writeIntent(
     {
       id: record.id,
@@ -261,11 +263,7 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Pro
       prepared: record.prepared,
       quote: record.quote,
     },
-    (spent) => {
-      // The limits may have changed (a restart with new settings) since the quote was made.
-      checkQuote(record.quote, record.prepared.quote, ctx.limits);
-      checkBudget(record.quote, ctx.limits, spent);
-    },
+    ctx.limits,
   );
   if (!intent) {
     // Another call (maybe in another process) holds this quote: report its outcome, send nothing.

@@ -1,7 +1,8 @@
 import { maskCredentials } from '../credentials.js';
 import { asProxycartError, type ErrorKind, ProxycartError } from '../errors.js';
+import { type LedgerEntry, UNKNOWN_PREFIX } from '../ledger/entry.js';
+import type { Ledger } from '../ledger/ledger.js';
 import type { Capabilities, Order, ProviderClient, UnknownOutcome } from '../providers/types.js';
-import { type Ledger, type LedgerEntry, UNKNOWN_PREFIX } from './ledger.js';
 
 // What became of an approved order that was already sent: wait for a call still in
 // flight, and ask the vendor about calls that got no answer or whose process died. This
@@ -17,6 +18,12 @@ export interface SettleDeps {
   /** How long a money call may take; a `submitting` entry older than this (plus a margin) was interrupted. */
   moneyTimeoutMs: number;
 }
+
+/**
+ * How far back recorded orders may still look new on the vendor's side: a look-up reads the
+ * vendor's records from the day before the lost call (Proxy-Seller dates proxies by day).
+ */
+const KNOWN_ORDERS_MARGIN_MS = 3 * 24 * 60 * 60 * 1000;
 
 export type Settled = { entry: LedgerEntry; order: Order; why?: undefined } | { entry: LedgerEntry; order?: undefined; why: string };
 
@@ -49,7 +56,8 @@ export async function settleEntry(deps: SettleDeps, entry: LedgerEntry): Promise
       idempotencyKey: entry.idempotencyKey,
       prepared: entry.prepared,
       sentAt: entry.createdAt,
-      knownOrderIds: await deps.ledger.orderIds(entry.provider),
+      // Orders recorded from a while before this one was sent: older ones cannot be its answer.
+      knownOrderIds: await deps.ledger.orderIdsSince(entry.provider, entry.createdAt - KNOWN_ORDERS_MARGIN_MS),
     });
   } catch (error) {
     return { entry, why: `Looking the order up failed (${asProxycartError(error).message})` };

@@ -1,6 +1,5 @@
 import { ProxycartError } from '../errors.js';
 import { checkBudget, type Limits, type Spending } from '../guard/policy.js';
-import type { Quote } from '../guard/quote.js';
 import type { Order, ProviderId } from '../providers/types.js';
 import { type Books, decodeCursor, type ExportQuery, type LedgerChange, type ListQuery, type NewEntry, type Page } from './books.js';
 import { type LedgerEntry, UNKNOWN_PREFIX } from './entry.js';
@@ -58,7 +57,7 @@ export class Ledger {
    * intent for this quote: it won, and nothing more may be sent. Throws `policy` when the
    * budget would be exceeded.
    */
-  async writeIntent(entry: NewEntry, limits: Pick<Limits, 'dailyBudgetUsd' | 'identityBudgetUsd'>): Promise<LedgerEntry | undefined> {
+  async writeIntent(entry: NewEntry, limits: Limits): Promise<LedgerEntry | undefined> {
     const budget = {
       dailyBudgetUsd: limits.dailyBudgetUsd,
       ...(limits.identityBudgetUsd === undefined ? {} : { identityBudgetUsd: limits.identityBudgetUsd }),
@@ -66,7 +65,7 @@ export class Ledger {
     const reserved = await this.books.reserve(entry, budget, Date.now());
     if (reserved.outcome === 'exists') return undefined;
     if (reserved.outcome === 'over_budget') {
-      checkBudget(entry.quote as Quote, limits as Limits, reserved.spending);
+      checkBudget(entry.quote, limits, reserved.spending);
       // The backend's sum and ours agree on cents; should they ever differ, the backend's refusal stands.
       throw new ProxycartError('policy', "This order would take the last 24 hours' spending over the budget.");
     }

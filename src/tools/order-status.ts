@@ -1,8 +1,8 @@
 import type * as z from 'zod';
 import { maskCredentials } from '../credentials.js';
 import { ProxycartError } from '../errors.js';
-import { UNKNOWN_PREFIX } from '../guard/ledger.js';
 import { settleEntry, unknownOrder } from '../guard/reconcile.js';
+import { UNKNOWN_PREFIX } from '../ledger/entry.js';
 import type { Order, OrderHint } from '../providers/types.js';
 import { sleep } from '../wait.js';
 import type { orderStatusInput } from './contracts.js';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { type LedgerEntry, spendingIn, UNKNOWN_PREFIX } from '../guard/ledger.js';
+import { type LedgerEntry, stateOf, UNKNOWN_PREFIX } from '../ledger/entry.js';
 import { roundCents } from '../money.js';
 import type { Runtime } from '../runtime.js';
 import { ORDER_STATES } from './contracts.js';
@@ -15,6 +15,7 @@ function ordersInput(providers: readonly string[]) {
       provider: providerEnum(providers).optional(),
       state: z.enum(ORDER_STATES).optional(),
       limit: z.number().int().min(1).optional(),
+      cursor: z.string().max(200).optional().describe('next_cursor of the previous page'),
     })
     .strict();
 }
@@ -25,7 +26,7 @@ export function providerEnum(providers: readonly string[]): z.ZodType<string> {
 }
 
 const open = z.looseObject({});
-// Also always present: `outcome_unknown` (unresolved money calls, with what to do).
+// Also always present: `outcome_unknown` (unresolved money calls, with what to do); `next_cursor` when older orders remain.
 export const ordersOutput = z.object({ orders: z.array(open), spending: open });
 
 export interface Spending {
@@ -37,13 +38,6 @@ export interface Spending {
 
 /** An admin client (HTTP mode) sees every client's orders; any other sees its own. */
 const ADMIN_SCOPE = 'proxycart:admin';
-
-function stateOf(entry: LedgerEntry): string {
-  if (entry.status === 'failed') return 'failed';
-  if (entry.status === 'outcome_unknown') return 'outcome_unknown';
-  if (entry.status === 'submitting') return 'pending';
-  return entry.order?.state ?? 'pending';
-}
 
 function row(entry: LedgerEntry): Record<string, unknown> {
   const placed = entry.status === 'placed' && entry.order;
@@ -73,33 +67,34 @@ export function ordersTool(runtime: Runtime): ToolDefinition {
   return defineTool({
     name: 'proxycart_orders',
     title: 'Orders',
-    description: 'Orders placed here, newest first, unresolved ones, and the 24-hour budget left.',
+    description: 'Orders placed here, newest first (next_cursor pages on), unresolved ones, and the 24-hour budget left.',
     effect: 'read',
     input: ordersInput(runtime.providers.map((p) => p.id)),
     output: ordersOutput,
     async handler(args, call) {
-      const { provider, state } = args;
+      const { provider, state, cursor } = args;
       const limit = Math.min(args.limit ?? 20, 200);
       const identity = identityKey(call.identity);
-      const seesAll = !identity || call.identity!.scopes.includes(ADMIN_SCOPE);
-      const all = await (await runtime.ledger()).entries();
-      const entries = all
-        .filter((entry) => (entry.sandbox ?? false) === config.sandbox && (seesAll || entry.identity === identity))
-        .sort((a, b) => b.createdAt - a.createdAt);
-      const spent = spendingIn(all, config.sandbox).total;
+      const own = identity && !call.identity!.scopes.includes(ADMIN_SCOPE) ? identity : undefined;
+      const ledger = await runtime.ledger();
+      const [page, unknown, spent] = await Promise.all([
+        ledger.list({ sandbox: config.sandbox, provider, state, identity: own, limit, cursor }),
+        ledger.unknownOutcomes(config.sandbox, own),
+        ledger.spending(config.sandbox),
+      ]);
       const spending: Spending = {
-        spent_24h_usd: spent,
+        spent_24h_usd: spent.total,
         daily_budget_usd: config.dailyBudgetUsd,
-        budget_left_usd: Math.max(0, roundCents(config.dailyBudgetUsd - spent)),
+        budget_left_usd: Math.max(0, roundCents(config.dailyBudgetUsd - spent.total)),
         max_order_usd: config.maxOrderUsd,
       };
-      const mine = entries.filter((entry) => !provider || entry.provider === provider);
-      const orders = mine
-        .map(row)
-        .filter((r) => !state || r.state === state)
-        .slice(0, limit);
-      const unknown = mine.filter((entry) => entry.status === 'outcome_unknown').map(unresolved);
-      return { sandbox: config.sandbox, orders, outcome_unknown: unknown, spending };
+      return {
+        sandbox: config.sandbox,
+        orders: page.entries.map(row),
+        ...(page.next ? { next_cursor: page.next } : {}),
+        outcome_unknown: unknown.filter((entry) => !provider || entry.provider === provider).map(unresolved),
+        spending,
+      };
     },
   });
 }

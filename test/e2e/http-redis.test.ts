@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenId } from '../../src/guard/confirmation.js';
-import { Ledger, type LedgerEntry } from '../../src/guard/ledger.js';
+import type { LedgerEntry } from '../../src/ledger/entry.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { openStore } from '../../src/store.js';
 import { FIXTURE, ID, tool } from '../example.js';
+import { withLedger } from '../ledger/with-ledger.js';
 import { CLI, sandboxEnv, startVendors, tempDir, textOf } from './harness.js';
 import { connectHttp, type HttpNodeProcess, type HttpSession, type RedisServer, redisServer, startNode, until } from './http-harness.js';
 
@@ -47,12 +47,7 @@ async function client(targets: HttpNodeProcess[], who = 'alice'): Promise<HttpSe
 }
 
 async function ledgerEntry(token: string): Promise<LedgerEntry | undefined> {
-  const store = await openStore({ kind: 'redis', url: redis.url });
-  try {
-    return await store.get<LedgerEntry>(`ledger:${tokenId(token)}`);
-  } finally {
-    await store.close();
-  }
+  return withLedger({ kind: 'redis', url: redis.url }, (ledger) => ledger.get(tokenId(token)));
 }
 
 beforeAll(async () => {
@@ -144,9 +139,7 @@ describe('two nodes, one Redis', () => {
 
   it('two identities confirming at once on different nodes cannot pass the server budget together', async () => {
     // The budget counts the shared ledger: what was spent so far plus room for 1.5 orders.
-    const store = await openStore({ kind: 'redis', url: redis.url });
-    const spent = await new Ledger(store).spentLast24h(true);
-    await store.close();
+    const spent = (await withLedger({ kind: 'redis', url: redis.url }, (ledger) => ledger.spending(true))).total;
     const budget = String(Math.round((spent + PRICE * 1.5) * 100) / 100);
     const [na, nb] = await Promise.all([node({ PROXYCART_DAILY_BUDGET_USD: budget }), node({ PROXYCART_DAILY_BUDGET_USD: budget })]);
     const [alice, bob] = await Promise.all([client([na], 'alice'), client([nb], 'bob')]);

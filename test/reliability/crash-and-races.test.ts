@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tokenId } from '../../src/guard/confirmation.js';
-import type { LedgerEntry } from '../../src/guard/ledger.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import { openStore } from '../../src/store.js';
 import { connect, type Session, sandboxEnv, tempDir, textOf } from '../e2e/harness.js';
 import { FIXTURES, type VendorFixture } from '../fixtures.js';
+import { withLedger } from '../ledger/with-ledger.js';
 import { type FaultRow, saveSuiteReport } from './report.js';
 
 // Crashes and races across server processes that share one SQLite store.
@@ -71,9 +70,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s across processes', (i
     process.kill(a.pid!, 'SIGKILL');
     stop();
 
-    const store = await openStore({ kind: 'sqlite', file: join(home, 'shared.sqlite') });
-    const intent = await store.get<LedgerEntry>(`ledger:${tokenId(quoted.confirmation_token)}`);
-    await store.close();
+    const intent = await withLedger({ kind: 'sqlite', file: join(home, 'shared.sqlite') }, (ledger) => ledger.get(tokenId(quoted.confirmation_token)));
     expect(intent?.status).toBe('submitting');
 
     const b = await open(env(home));

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LedgerEntry } from '../../src/guard/ledger.js';
-import { Ledger } from '../../src/guard/ledger.js';
+import type { LedgerEntry } from '../../src/ledger/entry.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { memoryBooks } from '../../src/ledger/memory.js';
 import { startForwardingProxy } from '../../src/sandbox/forwarding-proxy.js';
 import { ipEchoUrl } from '../../src/sandbox/ip-echo.js';
 import { movePorts, restore, snapshot } from '../../src/sandbox/state-file.js';
-import { openStore } from '../../src/store.js';
 import { exitIp, probe, reasonOf } from '../../src/tools/proxy-probe.js';
 import { ID } from '../example.js';
 
@@ -41,11 +41,11 @@ describe('24-hour spending', () => {
       entry('failed', 100, undefined, HOUR),
       entry('placed', 100, 100, 25 * HOUR),
     ];
-    const store = await openStore({ kind: 'memory' });
-    for (const e of entries) await store.set(`ledger:${e.id}`, e);
-    expect(await new Ledger(store).spentLast24h(false)).toBe(5 + 7.5 + 5 + 5 + 3 + 1.25);
+    const ledger = new Ledger(memoryBooks());
+    await ledger.books.append(entries);
+    expect((await ledger.spending(false)).total).toBe(5 + 7.5 + 5 + 5 + 3 + 1.25);
     // The other book (sandbox) holds none of these.
-    expect(await new Ledger(store).spentLast24h(true)).toBe(0);
+    expect((await ledger.spending(true)).total).toBe(0);
   });
 });
 

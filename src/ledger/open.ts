@@ -1,0 +1,17 @@
+import type { Store } from '../store.js';
+import type { Books } from './books.js';
+
+/** The books on the store's own backend: the SQLite file, the Redis server, or this process's memory. */
+export async function openBooks(store: Store): Promise<Books> {
+  const backend = store.backend;
+  switch (backend.kind) {
+    case 'sqlite': {
+      const [{ openSqliteBooks }, { default: sqlite3 }] = await Promise.all([import('./sqlite.js'), import('sqlite3')]);
+      return openSqliteBooks(sqlite3, backend.file, backend.table);
+    }
+    case 'memory':
+      return (await import('./memory.js')).memoryBooks();
+    default:
+      throw new Error(`no ledger backend for ${backend.kind} yet`);
+  }
+}
