@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NUL
 
 const COLUMNS = 'id, book, provider, identity, args_hash, status, state, order_id, charged_usd, created_at, updated_at, entry';
 const STREAM_PAGE = 500;
+// Rows per INSERT: 12 parameters each, well under SQLite's limit of 32,766.
+const INSERT_BATCH = 200;
 
 type Row = Record<string, unknown>;
 
@@ -87,10 +89,9 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
   await exec('PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;');
   await transaction(() => exec(SCHEMA));
 
-  const insert = async (entry: LedgerEntry): Promise<boolean> => {
+  const rowOf = (entry: LedgerEntry) => {
     const f = indexedFields(entry);
-    const changes = await run(
-      `INSERT INTO ledger_entries (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+    return [
       entry.id,
       f.book,
       entry.provider,
@@ -103,8 +104,17 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
       entry.createdAt,
       entry.updatedAt,
       JSON.stringify(entry),
-    );
-    return changes === 1;
+    ];
+  };
+  /** Inserts entries whose id is new, many rows per statement; returns how many were new. */
+  const insert = async (entries: readonly LedgerEntry[]): Promise<number> => {
+    let added = 0;
+    for (let at = 0; at < entries.length; at += INSERT_BATCH) {
+      const batch = entries.slice(at, at + INSERT_BATCH);
+      const values = batch.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      added += await run(`INSERT INTO ledger_entries (${COLUMNS}) VALUES ${values} ON CONFLICT(id) DO NOTHING`, ...batch.flatMap(rowOf));
+    }
+    return added;
   };
   const one = async (sql: string, ...params: unknown[]) => {
     const [row] = await all(sql, ...params);
@@ -153,7 +163,7 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
         const identityOver = budget.identityBudgetUsd !== undefined && spending.identity && spending.identity.spent + amount > budget.identityBudgetUsd + 1e-9;
         if (spending.total + amount > budget.dailyBudgetUsd + 1e-9 || identityOver) return { outcome: 'over_budget' as const, spending };
         const written: LedgerEntry = { ...entry, status: 'submitting', createdAt: now, updatedAt: now };
-        await insert(written);
+        await insert([written]);
         return { outcome: 'reserved' as const, entry: written };
       }),
     record: (id, change, now) =>
@@ -233,12 +243,7 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
         after = [last.createdAt, last.id];
       }
     },
-    append: (entries) =>
-      transaction(async () => {
-        let added = 0;
-        for (const entry of entries) if (await insert(entry)) added++;
-        return added;
-      }),
+    append: (entries) => transaction(() => insert(entries)),
     async durabilityWarning() {
       return undefined;
     },
@@ -255,7 +260,7 @@ async function migrateVersion01(
   all: (sql: string, ...params: unknown[]) => Promise<Row[]>,
   run: (sql: string, ...params: unknown[]) => Promise<number>,
   transaction: <T>(work: () => Promise<T>) => Promise<T>,
-  insert: (entry: LedgerEntry) => Promise<boolean>,
+  insert: (entries: readonly LedgerEntry[]) => Promise<number>,
   keyvTable: string,
 ): Promise<void> {
   const [done] = await all(`SELECT 1 FROM ledger_meta WHERE key = 'migrated-0.1'`);
@@ -268,7 +273,7 @@ async function migrateVersion01(
     if (table) {
       // The key range of the primary key, not LIKE: an index range even on a large table.
       const rows = await all(`SELECT key, value FROM "${keyvTable}" WHERE key >= 'ledger:' AND key < 'ledger;'`);
-      for (const entry of entriesOfVersion01(rows.map((row) => [String(row.key), String(row.value)]))) if (await insert(entry)) count++;
+      count = await insert([...entriesOfVersion01(rows.map((row) => [String(row.key), String(row.value)]))]);
       await run(`DELETE FROM "${keyvTable}" WHERE (key >= 'ledger:' AND key < 'ledger;') OR (key >= 'order:' AND key < 'order;') OR key = 'lock:spend'`);
     }
     await run(`INSERT INTO ledger_meta (key, value) VALUES ('migrated-0.1', ?)`, new Date().toISOString());
