@@ -9,9 +9,10 @@ import { entriesOfVersion01 } from './version-01.js';
 
 // The books in the data folder's SQLite file, beside keyv's table: one row per order with the
 // columns every question filters or sums on, and an index per question, so a question reads
-// only the rows it answers with. Writes that must be atomic with a check (reserve, record)
-// run as `BEGIN IMMEDIATE` transactions: SQLite's own write lock orders them across
-// processes; inside one process a promise queue keeps two transactions off the one connection.
+// only the rows it answers with. SQLite's own write lock orders writes across
+// processes. The checks that must be atomic with a write are part of that write's one
+// statement (reserve) or a compare-and-swap (record), so no lock outlives a statement; only
+// the schema and the one-time move of 0.1 data take a `BEGIN IMMEDIATE` transaction.
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ledger_entries (
@@ -42,6 +43,12 @@ CREATE INDEX IF NOT EXISTS ledger_unknown_book ON ledger_entries (book, created_
 CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+// The 24-hour sums, read from the covering indexes alone (parameters: book, since; book, identity, since).
+const WINDOW_SUM = `(SELECT ROUND(COALESCE(SUM(charged_usd), 0), 2) FROM ledger_entries INDEXED BY ledger_book
+  WHERE book = ? AND created_at >= ? AND status <> 'failed')`;
+const IDENTITY_WINDOW_SUM = `(SELECT ROUND(COALESCE(SUM(charged_usd), 0), 2) FROM ledger_entries INDEXED BY ledger_book_identity
+  WHERE book = ? AND identity = ? AND created_at >= ? AND status <> 'failed')`;
+
 const COLUMNS = 'id, book, provider, identity, args_hash, status, state, order_id, charged_usd, created_at, updated_at, entry';
 const STREAM_PAGE = 500;
 // Rows per INSERT: 12 parameters each, well under SQLite's limit of 32,766.
@@ -68,7 +75,7 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
     );
   const exec = (sql: string) => new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
 
-  // One transaction at a time on this connection; other processes wait in SQLite's busy handler.
+  // One transaction at a time on this connection (schema, migration); other processes wait in SQLite's busy handler.
   let queue: Promise<unknown> = Promise.resolve();
   const transaction = <T>(work: () => Promise<T>): Promise<T> => {
     const turn = queue.then(async () => {
@@ -123,22 +130,17 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
   const many = async (sql: string, ...params: unknown[]) => (await all(sql, ...params)).map((row) => JSON.parse(row.entry as string) as LedgerEntry);
 
   const spendingAt = async (sandbox: boolean, identity: string | undefined, now: number): Promise<Spending> => {
-    // No upper bound: an entry stamped by a node whose clock runs ahead counts too.
-    const window = [bookOf(sandbox), now - DAY_MS];
-    const [total] = await all(
-      `SELECT COALESCE(SUM(charged_usd), 0) AS sum FROM ledger_entries INDEXED BY ledger_book
-       WHERE book = ? AND created_at >= ? AND status <> 'failed'`,
-      ...window,
+    // No upper bound on time: an entry stamped by a node whose clock runs ahead counts too.
+    const [row] = await all(
+      `SELECT ${WINDOW_SUM} AS total, ${IDENTITY_WINDOW_SUM} AS own`,
+      bookOf(sandbox),
+      now - DAY_MS,
+      bookOf(sandbox),
+      identity ?? null,
+      now - DAY_MS,
     );
-    if (identity === undefined) return { total: roundCents(Number(total!.sum)) };
-    const [own] = await all(
-      `SELECT COALESCE(SUM(charged_usd), 0) AS sum FROM ledger_entries INDEXED BY ledger_book_identity
-       WHERE book = ? AND identity = ? AND created_at >= ? AND status <> 'failed'`,
-      window[0],
-      identity,
-      window[1],
-    );
-    return { total: roundCents(Number(total!.sum)), identity: { name: identity, spent: roundCents(Number(own!.sum)) } };
+    const total = roundCents(Number(row!.total));
+    return identity === undefined ? { total } : { total, identity: { name: identity, spent: roundCents(Number(row!.own)) } };
   };
 
   await migrateVersion01(all, run, transaction, insert, keyvTable);
@@ -154,26 +156,49 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
         bookOf(sandbox),
         ...(identity === undefined ? [] : [identity]),
       ),
-    reserve: (entry, budget, now) =>
-      transaction(async () => {
-        const [exists] = await all('SELECT 1 FROM ledger_entries WHERE id = ?', entry.id);
-        if (exists) return { outcome: 'exists' as const };
-        const spending = await spendingAt(entry.sandbox ?? false, entry.identity, now);
-        const amount = entry.quote.total_usd ?? 0;
-        const identityOver = budget.identityBudgetUsd !== undefined && spending.identity && spending.identity.spent + amount > budget.identityBudgetUsd + 1e-9;
-        if (spending.total + amount > budget.dailyBudgetUsd + 1e-9 || identityOver) return { outcome: 'over_budget' as const, spending };
-        const written: LedgerEntry = { ...entry, status: 'submitting', createdAt: now, updatedAt: now };
-        await insert([written]);
-        return { outcome: 'reserved' as const, entry: written };
-      }),
-    record: (id, change, now) =>
-      transaction(async () => {
-        const current = await one('SELECT entry FROM ledger_entries WHERE id = ?', id);
-        if (!current) throw new ProxycartError('not_found', 'The ledger entry of this order is missing.');
-        const next: LedgerEntry = { ...current, ...change, updatedAt: now };
+    async reserve(entry, budget, now) {
+      const written: LedgerEntry = { ...entry, status: 'submitting', createdAt: now, updatedAt: now };
+      const book = bookOf(entry.sandbox ?? false);
+      const amount = entry.quote.total_usd ?? 0;
+      const identityBudget = entry.identity === undefined ? null : (budget.identityBudgetUsd ?? null);
+      // One statement: SQLite takes its write lock when the statement starts and releases it
+      // when it ends, so the sums and the insert are one atomic step across processes, and
+      // no lock is held while this process does anything else.
+      const inserted = await all(
+        `INSERT INTO ledger_entries (${COLUMNS})
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+         WHERE NOT EXISTS (SELECT 1 FROM ledger_entries WHERE id = ?)
+           AND ${WINDOW_SUM} + ? <= ? + 1e-9
+           AND (? IS NULL OR ${IDENTITY_WINDOW_SUM} + ? <= ? + 1e-9)
+         RETURNING id`,
+        ...rowOf(written),
+        entry.id,
+        book,
+        now - DAY_MS,
+        amount,
+        budget.dailyBudgetUsd,
+        identityBudget,
+        book,
+        entry.identity ?? null,
+        now - DAY_MS,
+        amount,
+        identityBudget,
+      );
+      if (inserted.length === 1) return { outcome: 'reserved', entry: written };
+      // Refused: an entry with this id is forever, so its absence now means the budget said no.
+      const [exists] = await all('SELECT 1 FROM ledger_entries WHERE id = ?', entry.id);
+      if (exists) return { outcome: 'exists' };
+      return { outcome: 'over_budget', spending: await spendingAt(entry.sandbox ?? false, entry.identity, now) };
+    },
+    async record(id, change, now) {
+      // Read, merge, and write only if nobody wrote in between (compare-and-swap on the stored text).
+      for (;;) {
+        const [row] = await all('SELECT entry FROM ledger_entries WHERE id = ?', id);
+        if (!row) throw new ProxycartError('not_found', 'The ledger entry of this order is missing.');
+        const next: LedgerEntry = { ...(JSON.parse(row.entry as string) as LedgerEntry), ...change, updatedAt: now };
         const f = indexedFields(next);
-        await run(
-          'UPDATE ledger_entries SET status = ?, state = ?, order_id = ?, charged_usd = ?, updated_at = ?, entry = ? WHERE id = ?',
+        const changed = await run(
+          'UPDATE ledger_entries SET status = ?, state = ?, order_id = ?, charged_usd = ?, updated_at = ?, entry = ? WHERE id = ? AND entry = ?',
           next.status,
           f.state,
           f.orderId,
@@ -181,9 +206,11 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
           now,
           JSON.stringify(next),
           id,
+          row.entry,
         );
-        return next;
-      }),
+        if (changed === 1) return next;
+      }
+    },
     async list(query: ListQuery) {
       const where = ['book = ?'];
       const params: unknown[] = [bookOf(query.sandbox)];
@@ -243,7 +270,8 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
         after = [last.createdAt, last.id];
       }
     },
-    append: (entries) => transaction(() => insert(entries)),
+    // Each statement is atomic and skips ids already present, so no transaction is needed.
+    append: (entries) => insert(entries),
     async durabilityWarning() {
       return undefined;
     },
