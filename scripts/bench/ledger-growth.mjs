@@ -92,7 +92,9 @@ for (const backend of services.backends) {
   for (const op of ['quote', 'confirm', 'orders']) {
     const ratio = rows[GROWN][op] / rows[1][op];
     if (ratio > 1.5) failures.push(`${backend.name} ${op}`);
-    console.log(`${backend.name.padEnd(10)} ${op.padEnd(10)} ${rows[1][op].toFixed(1).padStart(8)} ${rows[GROWN][op].toFixed(1).padStart(7)} ${ratio.toFixed(2).padStart(7)}`);
+    console.log(
+      `${backend.name.padEnd(10)} ${op.padEnd(10)} ${rows[1][op].toFixed(1).padStart(8)} ${rows[GROWN][op].toFixed(1).padStart(7)} ${ratio.toFixed(2).padStart(7)}`,
+    );
   }
 }
 for (const skipped of services.missing) console.log(`${skipped}`);

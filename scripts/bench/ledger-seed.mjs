@@ -50,7 +50,15 @@ export async function seedLedger(storeUrl, count, provider) {
 }
 
 function pastOrder(provider, createdAt, i) {
-  const quote = { total_usd: 3.5, currency: 'USD', price_source: 'vendor_quote', summary: `past order ${i}`, balance_usd: null, balance_after_usd: null, warnings: [] };
+  const quote = {
+    total_usd: 3.5,
+    currency: 'USD',
+    price_source: 'vendor_quote',
+    summary: `past order ${i}`,
+    balance_usd: null,
+    balance_after_usd: null,
+    warnings: [],
+  };
   return {
     id: `past-${i.toString(36)}-${createdAt.toString(36)}`,
     provider,

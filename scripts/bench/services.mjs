@@ -22,9 +22,13 @@ const freePort = () =>
 async function startRedis() {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'proxycart-bench-redis-'));
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--databases', '64'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const proc = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--databases', '64'],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   await new Promise((done, fail) => {
     proc.stdout.on('data', (chunk) => chunk.toString().includes('Ready to accept connections') && done());
     proc.on('error', fail);
@@ -36,14 +40,29 @@ async function startRedis() {
 
 async function startPostgres() {
   const outfile = 'dist/bench-postgres.mjs';
-  await build({ entryPoints: ['test/postgres-server.ts'], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' });
+  await build({
+    entryPoints: ['test/postgres-server.ts'],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
   const { postgresServer } = await import(pathToFileURL(resolve(outfile)).href);
   const server = await postgresServer();
   return { name: 'postgres', freshStore: () => server.freshDatabase(), stop: () => server.stop() };
 }
 
 export async function startServices() {
-  const backends = [{ name: 'sqlite', freshStore: async () => `sqlite://${join(mkdtempSync(join(tmpdir(), 'proxycart-bench-sqlite-')), 'state.sqlite')}`, stop: async () => {} }];
+  const backends = [
+    {
+      name: 'sqlite',
+      freshStore: async () => `sqlite://${join(mkdtempSync(join(tmpdir(), 'proxycart-bench-sqlite-')), 'state.sqlite')}`,
+      stop: async () => {},
+    },
+  ];
   const missing = [];
   for (const [name, start] of [
     ['redis', startRedis],
