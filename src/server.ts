@@ -6,7 +6,7 @@ import { addLogSink, atLeast, log, type McpLevel } from './log.js';
 import { redact } from './redact.js';
 import type { Runtime } from './runtime.js';
 import { crossVendorTools } from './tools/cross-vendor.js';
-import { type ListedTool, numbersAsStrings, type ToolCall, type ToolDefinition } from './tools/define.js';
+import { type ListedTool, normalizeArguments, type ToolCall, type ToolDefinition } from './tools/define.js';
 import { listingOf } from './tools/listing.js';
 import { providerTools } from './tools/provider-tools.js';
 import { VERSION } from './version.js';
@@ -164,7 +164,7 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
 }
 
 async function runTool(tool: ToolDefinition, rawArgs: unknown, call: ToolCall): Promise<CallToolResult> {
-  const parsed = tool.input.safeParse(numbersAsStrings(tool.input, rawArgs));
+  const parsed = tool.input.safeParse(normalizeArguments(tool.input, rawArgs));
   if (!parsed.success) return toErrorResult(new ProxycartError('invalid_input', describeIssues(parsed.error)));
   try {
     const result = await tool.handler(parsed.data, call);

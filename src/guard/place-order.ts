@@ -8,7 +8,7 @@ import { log } from '../log.js';
 import { formatUsd } from '../money.js';
 import type { Order, PreparedOrder, ProviderSpec } from '../providers/types.js';
 import type { Store } from '../store.js';
-import { MAX_WAIT_SECONDS, waitMs } from '../wait.js';
+import { MAX_WAIT_SECONDS, waitMs, waitSecondsInput } from '../wait.js';
 import { type ApprovalChannel, approvalDetails, awaitDecision, type Waiting } from './approval.js';
 import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, type QuoteRecord, tokenId } from './confirmation.js';
 import { type Ledger, type LedgerEntry, overcharge, PRICE_TOLERANCE_USD, spendingIn, UNKNOWN_PREFIX, unresolvedIn } from './ledger.js';
@@ -21,9 +21,10 @@ import { type SettleDeps, settleEntry, unknownOrder } from './reconcile.js';
  * strips them before the order is hashed, quoted or sent.
  */
 export const orderControls = {
-  confirmation_token: z.string().min(1).max(200).optional().describe('From a quote the person approved'),
-  // Undescribed on purpose (every byte of tools/list counts): approval_required's next_step says when to use it.
-  wait_seconds: z.number().int().min(0).max(300).optional(),
+  // Both undescribed on purpose (every byte of tools/list counts): the quote's next_step says
+  // when to use them, in the words of the confirmation mode in force.
+  confirmation_token: z.string().min(1).max(200).optional(),
+  wait_seconds: waitSecondsInput,
 };
 
 /** place_order's parsed input: the vendor's order fields and the guard's own. */
