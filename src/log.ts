@@ -26,9 +26,6 @@ export function atLeast(level: McpLevel, floor: McpLevel): boolean {
   return MCP_LEVELS.indexOf(level) >= MCP_LEVELS.indexOf(floor);
 }
 
-/** The level a client gets until it sends logging/setLevel: the one stderr uses. */
-export const DEFAULT_MCP_LEVEL: McpLevel = threshold;
-
 export function log(level: LogLevel, message: string): void {
   const text = redact(message);
   if (ORDER.indexOf(level) >= ORDER.indexOf(threshold)) process.stderr.write(`[proxycart] ${level}: ${text}\n`);

@@ -2,11 +2,11 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { problemsFor } from './config.js';
 import { describeIssues, ProxycartError, toErrorResult } from './errors.js';
-import { addLogSink, atLeast, DEFAULT_MCP_LEVEL, log, type McpLevel } from './log.js';
+import { addLogSink, atLeast, log, type McpLevel } from './log.js';
 import { redact } from './redact.js';
 import type { Runtime } from './runtime.js';
 import { crossVendorTools } from './tools/cross-vendor.js';
-import { type ListedTool, numbersAsStrings, type ToolCall, type ToolDefinition } from './tools/define.js';
+import { type ListedTool, normalizeArguments, type ToolCall, type ToolDefinition } from './tools/define.js';
 import { listingOf } from './tools/listing.js';
 import { providerTools } from './tools/provider-tools.js';
 import { VERSION } from './version.js';
@@ -39,7 +39,12 @@ function catalog(runtime: Runtime) {
   return found;
 }
 
-const INSTRUCTIONS = `proxycart buys proxies from vendor wallets. Browse with <vendor>_list_offers, price with <vendor>_place_order (it sends nothing without a confirmation), and follow orders with <vendor>_order_status. proxycart_compare_offers compares vendors, proxycart_orders shows the orders and budget, proxycart_check_proxy tests a bought proxy. Always show a quote to the person and confirm only after they agree; never confirm on your own.`;
+const INSTRUCTIONS = `proxycart buys proxies from vendor wallets. Browse with <vendor>_list_offers, price with <vendor>_place_order (it sends nothing without a confirmation), and follow orders with <vendor>_order_status. proxycart_compare_offers compares vendors, proxycart_orders shows the orders and budget, proxycart_check_proxy tests a bought proxy.`;
+// PROXYCART_CONFIRM=token delegates approval to the agent; every other mode asks a person.
+const WHO_CONFIRMS = {
+  token: 'Confirm a quote with its token when your instructions allow the purchase; the caps still apply.',
+  person: 'Always show a quote to the person and confirm only after they agree; never confirm on your own.',
+};
 
 /** A pure factory: the MCP server over a runtime. The CLI and the tests both build it. */
 export function createServer(runtime: Runtime, options: ServerOptions = {}): Server {
@@ -50,25 +55,22 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
 
   const problems = runtime.config.problems;
-  const instructions = problems.length
-    ? `${INSTRUCTIONS} The server has configuration problems; tell the person: ${problems.map((p) => p.message).join(' ')}`
-    : INSTRUCTIONS;
+  const base = `${INSTRUCTIONS} ${runtime.config.confirm === 'token' ? WHO_CONFIRMS.token : WHO_CONFIRMS.person}`;
+  const instructions = problems.length ? `${base} The server has configuration problems; tell the person: ${problems.map((p) => p.message).join(' ')}` : base;
   const server = new Server({ name: 'proxycart', version: VERSION }, { capabilities: { tools: {}, logging: {} }, instructions });
 
-  // MCP logging: the client picks the least severe level it wants (logging/setLevel); until
-  // then it gets what stderr gets. Lines are redacted by log() before they reach the sink.
-  let logLevel: McpLevel = DEFAULT_MCP_LEVEL;
-  let initialized = false;
+  // MCP logging: nothing until the client picks the least severe level it wants
+  // (logging/setLevel); clients that never ask get no notifications/message (the AI SDK
+  // reports each unasked one as an error). stderr is the same either way. Lines are redacted
+  // by log() before they reach the sink.
+  let logLevel: McpLevel | undefined;
   server.removeRequestHandler('logging/setLevel');
   server.setRequestHandler(SetLevelRequestSchema, async (request) => {
     logLevel = request.params.level;
     return {};
   });
-  server.oninitialized = () => {
-    initialized = true;
-  };
   const removeSink = addLogSink((level, data) => {
-    if (!initialized || !atLeast(level, logLevel)) return;
+    if (logLevel === undefined || !atLeast(level, logLevel)) return;
     server.notification({ method: 'notifications/message', params: { level, logger: 'proxycart', data } }).catch(() => undefined);
   });
   server.onclose = () => {
@@ -162,7 +164,7 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
 }
 
 async function runTool(tool: ToolDefinition, rawArgs: unknown, call: ToolCall): Promise<CallToolResult> {
-  const parsed = tool.input.safeParse(numbersAsStrings(tool.input, rawArgs));
+  const parsed = tool.input.safeParse(normalizeArguments(tool.input, rawArgs));
   if (!parsed.success) return toErrorResult(new ProxycartError('invalid_input', describeIssues(parsed.error)));
   try {
     const result = await tool.handler(parsed.data, call);

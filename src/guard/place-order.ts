@@ -10,6 +10,7 @@ import { log } from '../log.js';
 import { formatUsd } from '../money.js';
 import type { Order, PreparedOrder, ProviderSpec } from '../providers/types.js';
 import type { Store } from '../store.js';
+import { MAX_WAIT_SECONDS, waitMs, waitSecondsInput } from '../wait.js';
 import { type ApprovalChannel, approvalDetails, awaitDecision, type Waiting } from './approval.js';
 import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, type QuoteRecord, tokenId } from './confirmation.js';
 import { checkBudget, checkQuote, type Limits } from './policy.js';
@@ -21,9 +22,10 @@ import { type SettleDeps, settleEntry, unknownOrder } from './reconcile.js';
  * strips them before the order is hashed, quoted or sent.
  */
 export const orderControls = {
-  confirmation_token: z.string().min(1).max(200).optional().describe('From a quote the person approved'),
-  // Undescribed on purpose (every byte of tools/list counts): approval_required's next_step says when to use it.
-  wait_seconds: z.number().int().min(0).max(300).optional(),
+  // Both undescribed on purpose (every byte of tools/list counts): the quote's next_step says
+  // when to use them, in the words of the confirmation mode in force.
+  confirmation_token: z.string().min(1).max(200).optional(),
+  wait_seconds: waitSecondsInput,
 };
 
 /** place_order's parsed input: the vendor's order fields and the guard's own. */
@@ -77,9 +79,9 @@ export interface PlaceOrderResult {
 
 export async function placeOrder(ctx: PlaceOrderContext, args: PlaceOrderArgs): Promise<PlaceOrderResult> {
   // The guard's own fields never reach the hash, the quote or the vendor.
-  const { confirmation_token: token, wait_seconds: waitSeconds = 0, ...orderArgs } = args;
+  const { confirmation_token: token, wait_seconds: waitSeconds, ...orderArgs } = args;
   const argsHash = hashArguments(ctx.environment, orderArgs);
-  if (token !== undefined) return confirmWithToken(ctx, token, argsHash, waitSeconds * 1000);
+  if (token !== undefined) return confirmWithToken(ctx, token, argsHash, waitMs(waitSeconds));
   if (ctx.confirm === 'elicit' && !ctx.elicit) {
     throw new ProxycartError('policy', 'Orders need a person to confirm in the client, and this client does not support confirmation forms (elicitation).', {
       advice: 'Use a client with elicitation support, or a person can set PROXYCART_CONFIRM=auto.',
@@ -112,8 +114,9 @@ async function requestApproval(
       quote,
       confirmation_token: issued,
       expires_at: new Date(record.expiresAt).toISOString(),
+      // Token mode: the person delegated approval to the agent (PROXYCART_CONFIRM=token).
       next_step:
-        'Show this quote to the person (what, total, balance after). Only if they agree, call this tool again with exactly the same arguments plus confirmation_token. Never confirm on your own.',
+        'Confirm with the token when your instructions allow this purchase: call this tool again with exactly the same arguments plus confirmation_token. The caps still apply.',
     };
   }
   if (ctx.elicit && ctx.confirm !== 'page') {
@@ -185,7 +188,7 @@ function approvalRequired(record: QuoteRecord, url: string, token: string): Plac
     confirmation_token: token,
     approval_url: url,
     expires_at: new Date(record.expiresAt).toISOString(),
-    next_step: `A person must approve this order on the approval page; you cannot. Give the person this link: ${url} . Then call this tool again with the same arguments and confirmation_token (add wait_seconds, e.g. 120, to wait for their decision). It places the order only once they approved.`,
+    next_step: `A person must approve this order on the approval page; you cannot. Give the person this link: ${url} . Then call this tool again with the same arguments and confirmation_token (add wait_seconds, at most ${MAX_WAIT_SECONDS}, to wait for their decision; a call never waits longer). It places the order only once they approved.`,
   };
 }
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { orderControls } from '../guard/place-order.js';
 import type { ProviderSpec } from '../providers/types.js';
+import { waitSecondsInput } from '../wait.js';
 
 // The four operation contracts every provider's tools follow: output shapes and the
 // shared inputs. Provider-specific inputs come from each provider's own schemas.
@@ -33,7 +34,7 @@ export const walletBalanceOutput = z.object({ ...common, balance: z.number(), cu
 export const orderStatusInput = z
   .object({
     order_id: z.string().min(1).max(200),
-    wait_seconds: z.number().int().min(0).max(300).optional().describe('Poll until usable or final'),
+    wait_seconds: waitSecondsInput.describe('Poll until usable or final'),
     include_credentials: z.boolean().optional().describe('Unmask passwords'),
   })
   .strict();

@@ -103,9 +103,9 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(node)) {
     const value = compact(raw, io);
-    // Inputs are validated strictly by the server itself, which names an unknown key in
-    // its error; outputs may grow fields. Neither needs the flag in the listing.
-    if (key === 'additionalProperties' && value === false) continue;
+    // Every input object is closed, and says so: OpenAI strict mode cannot convert an open
+    // object without loosening it. Outputs may grow fields, so theirs is left out.
+    if (io === 'output' && key === 'additionalProperties' && value === false) continue;
     if (io === 'input' && ((key === 'maxLength' && Number(value) >= 20) || (key === 'minLength' && value === 1))) continue;
     // Likewise numeric ceilings of 1,000 and more: no real order comes near them.
     if (io === 'input' && key === 'maximum' && Number(value) >= 1000) continue;
@@ -113,11 +113,10 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
     // Which result fields are always there says nothing a model acts on (it reads the
     // result itself), and every tool pays for the list in every conversation.
     if (io === 'output' && key === 'required' && Array.isArray(value)) continue;
+    // Nor does an array of objects whose fields are open: the result shows them.
+    if (io === 'output' && key === 'items' && JSON.stringify(value) === '{"type":"object"}') continue;
     // Gemini rejects `propertyNames`; map keys are checked by the server.
     if (key === 'propertyNames') continue;
-    // Gemini's schema has one type per node: an open map whose values may be of several
-    // types is listed as an open object, and the server checks the values.
-    if (io === 'input' && key === 'additionalProperties' && Array.isArray((value as { type?: unknown }).type)) continue;
     // Open objects: both are what JSON Schema assumes when they are absent.
     if ((key === 'properties' || key === 'additionalProperties') && JSON.stringify(value) === '{}') continue;
     out[key] = value;
@@ -133,20 +132,29 @@ function compact(node: unknown, io: 'input' | 'output'): unknown {
 }
 
 /**
- * Ids that look like numbers: a model often sends `order_id: 2426273` for `"2426273"`.
- * A safe integer given for a top-level string field is taken as its decimal string.
+ * What models send that the schema means otherwise, made what it means before the one parse
+ * (server.ts runTool), so the handler, the arguments hash and the vendor all see the same:
+ * - `null` for an optional field is absent: OpenAI strict-mode models send null for every
+ *   field they leave out. The listing does not advertise null (no type lists or anyOf in
+ *   inputs); a null for a required field is still refused by the parse. Nested objects too.
+ * - Ids that look like numbers: a model often sends `order_id: 2426273` for `"2426273"`, so a
+ *   safe integer given for a string field is taken as its decimal string.
  */
-export function numbersAsStrings(input: z.ZodObject, args: unknown): unknown {
+export function normalizeArguments(input: z.ZodObject, args: unknown): unknown {
   if (!args || typeof args !== 'object' || Array.isArray(args)) return args;
   const out: Record<string, unknown> = { ...args };
   for (const [key, value] of Object.entries(out)) {
     // Own keys only: `constructor` or `__proto__` must not reach Object.prototype.
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || !Object.hasOwn(input.shape, key)) continue;
-    let field = input.shape[key] as z.ZodType | undefined;
-    while (field?.def && (field.def.type === 'optional' || field.def.type === 'default' || field.def.type === 'nullable')) {
+    if (!Object.hasOwn(input.shape, key)) continue;
+    let field = input.shape[key] as z.ZodType;
+    let optional = false;
+    while (field.def.type === 'optional' || field.def.type === 'default') {
+      optional = true;
       field = (field.def as unknown as { innerType: z.ZodType }).innerType;
     }
-    if (field?.def?.type === 'string') out[key] = String(value);
+    if (value === null && optional && field.def.type !== 'nullable') delete out[key];
+    else if (field.def.type === 'object') out[key] = normalizeArguments(field as z.ZodObject, value);
+    else if (field.def.type === 'string' && typeof value === 'number' && Number.isSafeInteger(value)) out[key] = String(value);
   }
   return out;
 }

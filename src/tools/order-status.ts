@@ -4,7 +4,7 @@ import { ProxycartError } from '../errors.js';
 import { settleEntry, unknownOrder } from '../guard/reconcile.js';
 import { UNKNOWN_PREFIX } from '../ledger/entry.js';
 import type { Order, OrderHint } from '../providers/types.js';
-import { sleep } from '../wait.js';
+import { MAX_WAIT_SECONDS, sleep, waitMs } from '../wait.js';
 import type { orderStatusInput } from './contracts.js';
 import type { ToolCall } from './define.js';
 import type { VendorDeps } from './vendor-deps.js';
@@ -43,26 +43,26 @@ export async function orderStatus(deps: VendorDeps, args: OrderStatusArgs, call:
   const hint: OrderHint | undefined = entry
     ? { lookup: entry.prepared.lookup, references: Array.isArray(entry.order?.references) ? (entry.order.references as string[]) : undefined }
     : undefined;
-  const waitMs = (args.wait_seconds ?? 0) * 1000;
+  const waitFor = waitMs(args.wait_seconds);
   const started = Date.now();
   let polls = 0;
   let order = await client.orderStatus(orderId, hint);
-  while (order.state === 'pending' && Date.now() - started < waitMs && !call.signal.aborted) {
+  while (order.state === 'pending' && Date.now() - started < waitFor && !call.signal.aborted) {
     polls += 1;
     const elapsed = Date.now() - started;
-    await call.progress(elapsed / 1000, waitMs / 1000, `Order ${order.id} is ${order.status}; checking again (${polls})`);
-    await sleep(Math.min(POLL_INTERVAL_MS, waitMs - elapsed), call.signal);
+    await call.progress(elapsed / 1000, waitFor / 1000, `Order ${order.id} is ${order.status}; checking again (${polls})`);
+    await sleep(Math.min(POLL_INTERVAL_MS, waitFor - elapsed), call.signal);
     order = await client.orderStatus(orderId, hint);
   }
   const shown = args.include_credentials ? order : maskCredentials(order);
-  return { order: shown, next_step: nextStep(order, waitMs > 0) };
+  return { order: shown, next_step: nextStep(order, waitFor > 0) };
 }
 
 function nextStep(order: Order, waited: boolean): string | undefined {
   if (order.state === 'pending') {
     return waited
       ? 'Still being provisioned. Call again with wait_seconds to keep following it.'
-      : 'Being provisioned. Call again with wait_seconds (e.g. 60) to wait until it is usable.';
+      : `Being provisioned. Call again with wait_seconds (at most ${MAX_WAIT_SECONDS}: a call waits no longer) to wait until it is usable.`;
   }
   if (order.state === 'active' && order.proxies.length > 0 && order.proxies.some((p) => p.password?.includes('*'))) {
     return 'Passwords are masked; call with include_credentials: true to see them.';

@@ -54,6 +54,9 @@ describe('approval on the page', () => {
     expect(quoted.approval_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/approve\/[\w-]{22,}$/);
     expect(quoted.approval_url).not.toContain(quoted.confirmation_token);
     expect(quoted.next_step).toContain(quoted.approval_url);
+    // Agent frameworks time a request out at 60 s: the text asks for no longer a wait than a call gives.
+    expect(quoted.next_step).toContain('add wait_seconds, at most 45,');
+    expect(session.client.getInstructions()).toMatch(/never confirm on your own\.$/);
     const token = quoted.confirmation_token as string;
     const attempts = [
       { ...fixture.order, confirmation_token: token },

@@ -102,13 +102,18 @@ describe('MCP logging and data at rest', () => {
   });
   afterAll(() => sandbox.close());
 
-  it('declares logging, honours logging/setLevel and never sends a secret', async () => {
+  it('declares logging, sends nothing before logging/setLevel, honours it and never sends a secret', async () => {
     const home = join(tempDir('log'), 'nested', 'home');
     const session = await connect({ env: sandboxEnv(sandbox, { PROXYCART_HOME: home, PROXYCART_APPROVAL_PIN: '91827364' }) });
     const messages: Array<{ level: string; data: unknown }> = [];
     session.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void messages.push(n.params));
     try {
       expect(session.client.getServerCapabilities()?.logging).toEqual({});
+      // No level asked yet: stderr gets the line (PROXYCART_LOG_LEVEL=debug), the client nothing.
+      await session.ok(tool('list_offers'), {});
+      expect(messages).toEqual([]);
+      expect(session.stderr).toContain(`[proxycart] debug: ${tool('list_offers')} called`);
+
       await session.client.setLoggingLevel('error');
       await session.ok(tool('list_offers'), {});
       expect(messages.filter((m) => m.level === 'debug' || m.level === 'info')).toEqual([]);

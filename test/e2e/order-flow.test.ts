@@ -52,7 +52,9 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio
     expect(quoted.status).toBe('confirmation_required');
     expect(quoted.confirmation_token).toMatch(/^pct_/);
     expect(Date.parse(quoted.expires_at)).toBeGreaterThan(Date.now());
-    expect(quoted.next_step).toMatch(/person/);
+    // Token mode (the harness default): the person delegated approval, so the text lets the agent confirm.
+    expect(quoted.next_step).toMatch(/^Confirm with the token when your instructions allow this purchase\b.*The caps still apply\.$/);
+    expect(session.client.getInstructions()).toMatch(/Confirm a quote with its token when your instructions allow the purchase; the caps still apply\.$/);
     expect(simulator.moneyRequests()).toHaveLength(0);
     expect(simulator.state.orders.size).toBe(ordersBefore);
 

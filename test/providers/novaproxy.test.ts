@@ -356,7 +356,7 @@ describe('novaproxy client against its simulator', () => {
   });
 
   it('prepares a duration order unpriced, with the vendor values normalised', async () => {
-    const prepared = await client.prepareOrder({ plan: 'datacenter', duration: '1_week', config: { speed: '10' } });
+    const prepared = await client.prepareOrder({ plan: 'datacenter', duration: '1_week', config: { speed: 10 } });
     expect(prepared.request).toEqual({ plan: 'datacenter', duration: '1_week', config: { speed: 10 } });
     expect(prepared.quote).toMatchObject({ total_usd: null, price_source: 'unknown' });
     expect(prepared.quote.summary).toBe('Datacenter (plan datacenter), 1 week, Speed (Mbps) 10');
@@ -459,6 +459,14 @@ describe('novaproxy client against its simulator', () => {
   it.each(fixture.invalidOrders)('the simulator refuses $input with the same words, mapped to invalid_input', async ({ input, message }) => {
     const error = await failure(client.placeOrder(raw(input), 'key-raw'), 'invalid_input');
     expect(error.details.vendorMessage).toMatch(message);
+    expect(sim.state.balance).toBe(100);
+  });
+
+  it('a non-numeric speed: the tool schema refuses it, and the simulator, sent it raw, in the vendor words', async () => {
+    const input = { plan: 'datacenter', duration: '1_week', config: { speed: 'fast' } };
+    expect((await failure(client.prepareOrder(input), 'invalid_input')).message).toMatch(/^Invalid arguments: config\.speed: /);
+    const error = await failure(client.placeOrder(raw(input), 'key-fast'), 'invalid_input');
+    expect(error.details.vendorMessage).toBe("Value for option 'speed' must be numeric.");
     expect(sim.state.balance).toBe(100);
   });
 

@@ -14,6 +14,8 @@ import { PROVIDERS } from '../../src/providers/index.js';
 //      every nested object has `properties` as well ("object schema missing properties")
 //   O3 no anyOf/oneOf/allOf/enum/not at the top level; no $ref/$defs anywhere here
 //   O4 description at most 1024 characters
+//   O5 every object closed (`additionalProperties: false`): strict mode (the Agents SDK's
+//      conversion) refuses an open object without declared properties, or loosens the tool
 // Gemini function declarations (ai.google.dev, FunctionDeclaration / Schema, the
 // OpenAPI 3.0 subset behind `parameters`):
 //   G1 name starts with a letter or underscore, then [a-zA-Z0-9_.:-], at most 64
@@ -90,7 +92,7 @@ describe.each(PROVIDERS.map((p) => [p.id, p] as const))('%s tool manifest', (id,
     }
   });
 
-  it('follows the OpenAI and Gemini function rules (O1-O4, G1-G4 above)', () => {
+  it('follows the OpenAI and Gemini function rules (O1-O5, G1-G4 above)', () => {
     for (const tool of toolManifest(spec)) {
       expect(tool.name, 'O1').toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
       expect(tool.name, 'G1').toMatch(/^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$/);
@@ -100,6 +102,7 @@ describe.each(PROVIDERS.map((p) => [p.id, p] as const))('%s tool manifest', (id,
       schemas(top, (schema, path) => {
         const where = `${tool.name} input${path}`;
         if (schema.type === 'object') expect(schema.properties, `O2 ${where} has no properties`).toBeTypeOf('object');
+        if (schema.type === 'object') expect(schema.additionalProperties, `O5 ${where} is open`).toBe(false);
         for (const name of Object.keys((schema.properties as object) ?? {})) expect(name, `G2 ${where}`).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/);
         for (const key of Object.keys(schema)) expect(GEMINI_KEYWORDS.has(key), `G3 ${where} uses ${key}`).toBe(true);
         if ('type' in schema) expect(schema.type, `G4 ${where}`).toBeTypeOf('string');

@@ -112,7 +112,8 @@ function prepareDuration(input: PlaceOrderInput, plan: VendorPlan): PreparedOrde
   if (!duration) refuse(`Duration '${slug}' is not available for plan '${plan.slug}'.`, `Use one of: ${offered.join(', ')}.`);
 
   const options = duration.options ?? [];
-  const given = input.config ?? {};
+  // Read by name: the options are the plan's, and orders reach here unparsed too (compare, contract suite).
+  const given = (input.config ?? {}) as Record<string, string | number>;
   const names = Object.keys(given);
   if (names.length > MAX_CONFIG_ENTRIES) refuse(`config has ${names.length} entries; this duration has ${options.length} options.`);
   for (const name of names) {
