@@ -15,7 +15,7 @@ function ordersInput(providers: readonly string[]) {
       provider: providerEnum(providers).optional(),
       state: z.enum(ORDER_STATES).optional(),
       limit: z.number().int().min(1).optional(),
-      cursor: z.string().max(200).optional().describe('next_cursor of the previous page'),
+      cursor: z.string().max(200).optional(),
     })
     .strict();
 }
