@@ -47,7 +47,7 @@ export function postgresError(url: string, error: unknown): ProxycartError {
   return new ProxycartError('storage', `PROXYCART_STORE: Postgres at ${describePostgresUrl(url)} failed (${postgresReason(error)}).`, { advice: ADVICE });
 }
 
-function postgresReason(error: unknown): string {
+export function postgresReason(error: unknown): string {
   if (!(error instanceof Error)) return redact(String(error)).slice(0, 200);
   // A server's own error (`database "x" does not exist`) says more than its SQLSTATE; a
   // socket error's message is often empty (AggregateError) where its code is not.
