@@ -248,3 +248,15 @@ async function printTimings(url: string, grown: Books, now: number, seedMs: numb
   ];
   console.log(lines.join('\n'));
 }
+
+describe('postgres books when the database goes away', () => {
+  it('answers with a storage error, never a vendor error (nothing was sent)', async () => {
+    const own = createPostgresPool(await server.database());
+    const books = await openPostgresBooks(own);
+    await own.end();
+    await expect(books.get('any')).rejects.toMatchObject({ kind: 'storage', message: expect.stringContaining('Postgres ledger') });
+    await expect(books.reserve(intent(), unlimited, T0)).rejects.toMatchObject({ kind: 'storage' });
+    const stream = books.stream({})[Symbol.asyncIterator]();
+    await expect(stream.next()).rejects.toMatchObject({ kind: 'storage' });
+  });
+});
