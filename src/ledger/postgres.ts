@@ -28,6 +28,8 @@ const LOCK_SCHEMA = 0;
 const lockOfBook = (book: 'live' | 'sandbox') => (book === 'live' ? 1 : 2);
 
 const PAGE = 500;
+/** Raised when SCHEMA changes, so that a running database gets the new tables or indexes. */
+const SCHEMA_VERSION = '1';
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS ${TABLE} (
@@ -118,7 +120,7 @@ export async function openPostgresBooks(pool: pg.Pool): Promise<Books> {
     inTransaction(pool, async (client) => {
       // Two processes opening at once: the second waits here, then finds it all done.
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, LOCK_SCHEMA]);
-      for (const statement of SCHEMA) await client.query(statement);
+      await createSchema(client);
       await migrateFromKeyv(client);
     }),
   );
@@ -187,16 +189,10 @@ export async function openPostgresBooks(pool: pg.Pool): Promise<Books> {
           const { rows } = await client.query(`SELECT entry FROM ${TABLE} WHERE id = $1 FOR UPDATE`, [id]);
           if (rows.length === 0) throw new ProxycartError('not_found', 'The ledger entry of this order is missing.');
           const next: LedgerEntry = { ...(rows[0].entry as LedgerEntry), ...change, updatedAt: now };
-          const [, , , , , status, state, orderId, chargedUsd, , updatedAt, json] = row(next);
-          await client.query(`UPDATE ${TABLE} SET status = $2, state = $3, order_id = $4, charged_usd = $5, updated_at = $6, entry = $7 WHERE id = $1`, [
-            id,
-            status,
-            state,
-            orderId,
-            chargedUsd,
-            updatedAt,
-            json,
-          ]);
+          // Every column again from the merged entry, so that they can never disagree with it.
+          const columns = COLUMNS.split(', ').slice(1);
+          const assigned = columns.map((_, n) => `$${n + 2}`).join(', ');
+          await client.query(`UPDATE ${TABLE} SET (${columns.join(', ')}) = (${assigned}) WHERE id = $1`, row(next));
           return next;
         }),
       ),
@@ -290,6 +286,18 @@ async function* streamEntries(pool: pg.Pool, query: ExportQuery): AsyncGenerator
     if (rows.length < PAGE) return;
     after = rows.at(-1)!.entry as LedgerEntry;
   }
+}
+
+/**
+ * Tables and indexes, once per schema version. Skipped when done: CREATE INDEX IF NOT EXISTS
+ * locks the table against writes before it finds the index there, which would hold up
+ * every node's orders while another node starts.
+ */
+async function createSchema(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query(`SELECT to_regclass($1) AS meta`, [META]);
+  if (rows[0].meta && (await client.query(`SELECT 1 FROM ${META} WHERE key = 'schema' AND value = $1`, [SCHEMA_VERSION])).rowCount) return;
+  for (const statement of SCHEMA) await client.query(statement);
+  await client.query(`INSERT INTO ${META} (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [SCHEMA_VERSION]);
 }
 
 /**
