@@ -21,8 +21,9 @@ const SCHEMA_LOCK = 0x70786b76; // 'pxkv'
 export async function openPostgresStore(url: string, pool?: pg.Pool): Promise<Store> {
   const own = pool ?? createPostgresPool(url);
   const query = async (sql: string, values?: unknown[]) => (await own.query(sql, values)).rows as Array<Record<string, unknown>>;
-  // @keyv/postgres keeps one module-wide pool per URL and ends it on any instance's
-  // disconnect; this adapter runs its queries on our pool instead.
+  // @keyv/postgres 2.2 keeps one module-wide pool (swapped, not ended, when another URL
+  // opens) and any instance's disconnect() ends whichever is current: this adapter runs its
+  // queries on our pool instead, which only its owner ends.
   const Adapter = class extends KeyvPostgres {
     override async connect() {
       return query;
