@@ -9,7 +9,7 @@ import { PROVIDERS } from './providers/index.js';
 import type { ProviderId } from './providers/types.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
-import { checkStoreAtStart } from './store-url.js';
+import { checkStoreAtStart, isNetworkStore } from './store-url.js';
 import { VERSION } from './version.js';
 
 function help(): string {
@@ -108,7 +108,7 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   }
   const storeProblem = checkStoreAtStart(config.store);
   if (storeProblem) log('error', `${storeProblem} Orders will fail with a storage error until this is fixed.`);
-  if (config.store.kind === 'redis') {
+  if (isNetworkStore(config.store)) {
     // A network store is first contacted once the client is connected, never before.
     server.oninitialized = () =>
       void runtime.store().catch((error: unknown) => log('error', `${describeError(asProxycartError(error))} Orders will fail until the store is reachable.`));

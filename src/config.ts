@@ -71,7 +71,7 @@ export const SETTINGS = {
   PROXYCART_PROVIDERS: z.string().optional().describe('comma list: only these providers get tools (default: all with a key)'),
   PROXYCART_SANDBOX: flag.optional().describe('1: every provider talks to its simulator (default: on when no vendor key is set)'),
   PROXYCART_HOME: z.string().min(1).optional().describe('data folder (default: ~/.proxycart)'),
-  PROXYCART_STORE: z.string().min(1).optional().describe('sqlite://<file> | redis://... | memory (default: sqlite in PROXYCART_HOME)'),
+  PROXYCART_STORE: z.string().min(1).optional().describe('sqlite://<file> | redis://... | postgres://... | memory (default: sqlite in PROXYCART_HOME)'),
   PROXYCART_CONFIRM: z
     .enum(['auto', 'elicit', 'page', 'token'])
     .default('auto')
@@ -204,10 +204,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
   if (s.PROXYCART_STORE) {
     const parsed = parseStoreUrl(s.PROXYCART_STORE);
     if (!parsed) {
-      problems.push({ scope: 'shared', variable: 'PROXYCART_STORE', message: 'PROXYCART_STORE must be sqlite://<file>, redis://… or memory.' });
+      problems.push({ scope: 'shared', variable: 'PROXYCART_STORE', message: 'PROXYCART_STORE must be sqlite://<file>, redis://…, postgres://… or memory.' });
     } else {
       store = parsed;
       if (parsed.kind === 'redis') registerSecret(new URL(parsed.url).password || undefined);
+      if (parsed.kind === 'postgres') registerSecret(decodeURIComponent(new URL(parsed.url).password) || undefined);
     }
   }
 

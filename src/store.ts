@@ -5,8 +5,8 @@ import { ProxycartError } from './errors.js';
 import { redact } from './redact.js';
 import type { StoreUrl } from './store-url.js';
 
-// Durable state (quotes, claims, the ledger) in keyv: SQLite by default, Redis for teams
-// sharing one server fleet, memory for tests. keyv gives get/set/delete/iterate with TTLs;
+// Durable state (quotes, claims, the ledger) in keyv: SQLite by default, Redis or Postgres
+// (store-postgres.ts) for teams sharing one server fleet, memory for tests. keyv gives get/set/delete/iterate with TTLs;
 // the two atomic operations the money path needs (insert-if-absent and compare-and-swap)
 // go to the backend directly, on the same keys and in the same serialised format.
 
@@ -16,7 +16,7 @@ interface Envelope {
 }
 
 /** The backend's own atomic primitives on serialised envelopes. */
-interface AtomicDriver {
+export interface AtomicDriver {
   getRaw(key: string): Promise<string | undefined>;
   /** Write `raw` only if `key` holds nothing; true when written. */
   insertRaw(key: string, raw: string, ttlMs?: number): Promise<boolean>;
@@ -161,7 +161,7 @@ function isExpired(raw: string): boolean {
   return typeof expires === 'number' && Date.now() > expires;
 }
 
-const KEYV_OPTIONS = { namespace: undefined, useKeyPrefix: false, serialize: JSON.stringify, deserialize: JSON.parse } as const;
+export const KEYV_OPTIONS = { namespace: undefined, useKeyPrefix: false, serialize: JSON.stringify, deserialize: JSON.parse } as const;
 
 /** Opens the store; a store that cannot be opened is a `storage` error naming what to check. */
 export async function openStore(url: StoreUrl): Promise<Store> {
@@ -171,6 +171,7 @@ export async function openStore(url: StoreUrl): Promise<Store> {
       throw new ProxycartError('storage', `The store file ${url.file} cannot be opened for writing (${storageReason(error)}).`);
     });
   }
+  if (url.kind === 'postgres') return (await import('./store-postgres.js')).openPostgresStore(url.url);
   return openRedisStore(url.url);
 }
 

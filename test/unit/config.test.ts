@@ -63,7 +63,7 @@ describe('loadConfig', () => {
     const cases: Array<[Record<string, string>, string]> = [
       [{ PROXYCART_MAX_ORDER_USD: 'lots' }, 'PROXYCART_MAX_ORDER_USD'],
       [{ PROXYCART_CONFIRM: 'maybe' }, 'PROXYCART_CONFIRM'],
-      [{ PROXYCART_STORE: 'postgres://db' }, 'PROXYCART_STORE'],
+      [{ PROXYCART_STORE: 'mysql://db' }, 'PROXYCART_STORE'],
       [{ PROXYCART_PROVIDERS: `${published!.id},acme` }, 'PROXYCART_PROVIDERS'],
       [{ PROXYCART_LOG_LEVEL: 'loud' }, 'PROXYCART_LOG_LEVEL'],
     ];
