@@ -28,7 +28,12 @@ export interface AtomicDriver {
 }
 
 /** What the ledger opens its books on: the same backend as the key-value data, its own tables or keys. */
-export type StoreBackend = { kind: 'memory' } | { kind: 'sqlite'; file: string; table: string } | { kind: 'redis'; client: RedisClient };
+export type StoreBackend =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; file: string; table: string }
+  | { kind: 'redis'; client: RedisClient }
+  /** The store's pool: the books run their queries on it, and the store ends it. */
+  | { kind: 'postgres'; pool: import('pg').Pool };
 
 type RedisClient = Awaited<ReturnType<import('@keyv/redis').default<unknown>['getClient']>>;
 

@@ -1,7 +1,7 @@
 import type { Store } from '../store.js';
 import type { Books } from './books.js';
 
-/** The books on the store's own backend: the SQLite file, the Redis server, or this process's memory. */
+/** The books on the store's own backend: the SQLite file, the Redis server, the Postgres database, or this process's memory. */
 export async function openBooks(store: Store): Promise<Books> {
   const backend = store.backend;
   switch (backend.kind) {
@@ -9,6 +9,8 @@ export async function openBooks(store: Store): Promise<Books> {
       const [{ openSqliteBooks }, { default: sqlite3 }] = await Promise.all([import('./sqlite.js'), import('sqlite3')]);
       return openSqliteBooks(sqlite3, backend.file, backend.table);
     }
+    case 'postgres':
+      return (await import('./postgres.js')).openPostgresBooks(backend.pool);
     case 'memory':
       return (await import('./memory.js')).memoryBooks();
     default:
