@@ -42,9 +42,10 @@ const MIGRATED = `${P}migrated`;
 const ORDERS = `${P}orders`;
 /** Window entries are kept this long past the day, so a node whose clock is behind still counts them. */
 const TRIM_SLACK_MS = 60 * 60 * 1000;
-/** Entries read per round trip when listing or streaming, and written per batch when appending. */
+/** Entries read per round trip when listing or streaming; written per script, and scripts in flight, when appending. */
 const PAGE = 500;
-const BATCH = 1000;
+const BATCH = 200;
+const IN_FLIGHT = 4;
 
 const enc = encodeURIComponent;
 const entryKey = (id: string) => `${P}e:${id}`;
@@ -105,16 +106,15 @@ function indexOps(before: LedgerEntry | undefined, after: LedgerEntry): { keys: 
   return { keys, args };
 }
 
-// Shared by every writing script: apply the ops that start at KEYS[k] and ARGV[a].
+// Shared by every writing script: apply `n` ops whose keys start at KEYS[k] and arguments at ARGV[a].
 const APPLY = `
-local function apply(k, a)
-  for i = a, #ARGV, 3 do
-    local op, member, value = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-    if op == 'zadd' then redis.call('ZADD', KEYS[k], value, member)
-    elseif op == 'zrem' then redis.call('ZREM', KEYS[k], member)
-    elseif op == 'hset' then redis.call('HSET', KEYS[k], member, value)
-    else redis.call('HDEL', KEYS[k], member) end
-    k = k + 1
+local function apply(k, a, n)
+  for i = 0, n - 1 do
+    local key, op, member, value = KEYS[k + i], ARGV[a + 3 * i], ARGV[a + 3 * i + 1], ARGV[a + 3 * i + 2]
+    if op == 'zadd' then redis.call('ZADD', key, value, member)
+    elseif op == 'zrem' then redis.call('ZREM', key, member)
+    elseif op == 'hset' then redis.call('HSET', key, member, value)
+    else redis.call('HDEL', key, member) end
   end
 end
 `;
@@ -151,40 +151,50 @@ if total + amount > tonumber(ARGV[5]) or (ARGV[7] == '1' and ARGV[6] ~= '' and o
   return {2, total, own}
 end
 redis.call('SET', KEYS[1], ARGV[1])
-apply(4, 8)
+apply(4, 8, (#ARGV - 7) / 3)
 return {1}`;
 
 /** KEYS: book window, identity window. ARGV: from, now. Returns {total, own} in cents. */
 const SPENDING = `${SUM}
 return {sum(KEYS[1], ARGV[1], ARGV[2]), sum(KEYS[2], ARGV[1], ARGV[2])}`;
 
-/** Write a complete entry unless its id is present. KEYS: entry, ops' keys. ARGV: json, ops. */
-const INSERT = `${APPLY}
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('SET', KEYS[1], ARGV[1])
-apply(2, 2)
-return 1`;
+/**
+ * Write complete entries, each unless its id is present (append) or, for a 0.1 entry, only if
+ * its old key still holds what was read, deleting that key in the same step (migration: of two
+ * processes that migrate at once, one moves it and the other finds it gone). Per entry, KEYS:
+ * the entry, its old key (the entry again when none), its ops' keys; ARGV: json, the old raw
+ * value ('' when none), the op count, the ops. Returns per entry 1 written, 0 already there or
+ * gone, -1 the old key changed since it was read. A batch is a few hundred entries: the server
+ * is busy with one for a few milliseconds.
+ */
+const WRITE = `${APPLY}
+local results = {}
+local k, a = 1, 1
+while a <= #ARGV do
+  local n = tonumber(ARGV[a + 2])
+  local result = 1
+  if ARGV[a + 1] ~= '' then
+    local old = redis.call('GET', KEYS[k + 1])
+    if not old then result = 0
+    elseif old ~= ARGV[a + 1] then result = -1
+    else redis.call('DEL', KEYS[k + 1]) end
+  end
+  if result == 1 and redis.call('EXISTS', KEYS[k]) == 1 then result = 0 end
+  if result == 1 then
+    redis.call('SET', KEYS[k], ARGV[a])
+    apply(k + 2, a + 3, n)
+  end
+  results[#results + 1] = result
+  k = k + 2 + n
+  a = a + 3 + 3 * n
+end
+return results`;
 
 /** Replace the entry only if it is still what was read. KEYS: entry, ops' keys. ARGV: read json, next json, ops. */
 const SWAP = `${APPLY}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
-apply(2, 3)
-return 1`;
-
-/**
- * Move one 0.1 entry, only if its old key still holds what was read: of two processes that
- * migrate at once, one moves it and the other finds it gone. KEYS: old key, entry, ops' keys.
- * ARGV: old raw value, json, ops. Returns 1 moved, 0 gone or already in the books, -1 changed.
- */
-const MIGRATE = `${APPLY}
-local old = redis.call('GET', KEYS[1])
-if not old then return 0 end
-if old ~= ARGV[1] then return -1 end
-redis.call('DEL', KEYS[1])
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-redis.call('SET', KEYS[2], ARGV[2])
-apply(3, 3)
+apply(2, 3, (#ARGV - 2) / 3)
 return 1`;
 
 /** A position in the listing order. */
@@ -193,22 +203,55 @@ interface Position {
   id: string;
 }
 
-export async function openRedisBooks(client: RedisClient): Promise<Books> {
-  const scripts = new Map<string, string>();
-  /** EVALSHA, loading the script when the server does not know it (first use, or after a restart or SCRIPT FLUSH). */
-  const run = async (script: string, keys: string[], args: string[]): Promise<unknown> => {
-    let sha = scripts.get(script);
-    if (!sha) {
-      sha = createHash('sha1').update(script).digest('hex');
-      scripts.set(script, sha);
+type Run = (script: string, keys: string[], args: string[]) => Promise<unknown>;
+
+/** A complete entry to write, and for a 0.1 entry the key and raw value it was read from. */
+interface Write {
+  entry: LedgerEntry;
+  old?: { key: string; raw: string };
+}
+
+/**
+ * Write entries in batches of a few hundred per script, several batches in flight (node-redis
+ * pipelines them): 100,000 entries take seconds. Returns each entry's result (see WRITE).
+ */
+async function writeAll(run: Run, writes: readonly Write[]): Promise<number[]> {
+  const send = (batch: readonly Write[]) => {
+    const keys: string[] = [];
+    const args: string[] = [];
+    for (const { entry, old } of batch) {
+      const ops = indexOps(undefined, entry);
+      keys.push(entryKey(entry.id), old?.key ?? entryKey(entry.id), ...ops.keys);
+      args.push(JSON.stringify(entry), old?.raw ?? '', String(ops.keys.length), ...ops.args);
     }
+    return run(WRITE, keys, args) as Promise<number[]>;
+  };
+  // A few workers, each sending its next batch as soon as its last is answered, so building
+  // one batch here overlaps the server running another.
+  const results: number[][] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let at = next; at < writes.length; at = next) {
+      next += BATCH;
+      results[at / BATCH] = (await send(writes.slice(at, at + BATCH))).map(Number);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return results.flat();
+}
+
+export async function openRedisBooks(client: RedisClient): Promise<Books> {
+  const scripts = new Map([RESERVE, SPENDING, WRITE, SWAP].map((script) => [script, createHash('sha1').update(script).digest('hex')]));
+  /** EVALSHA, loading the script when the server does not know it (after a restart or SCRIPT FLUSH). */
+  const run: Run = async (script, keys, args) => {
     try {
-      return await client.evalSha(sha, { keys, arguments: args });
+      return await client.evalSha(scripts.get(script)!, { keys, arguments: args });
     } catch (error) {
       if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
       return client.eval(script, { keys, arguments: args });
     }
   };
+  await Promise.all([...scripts.keys()].map((script) => client.scriptLoad(script)));
 
   const read = async (ids: readonly string[]): Promise<LedgerEntry[]> => {
     if (ids.length === 0) return [];
@@ -261,11 +304,6 @@ export async function openRedisBooks(client: RedisClient): Promise<Books> {
     total: roundCents(total / 100),
     ...(identity === undefined ? {} : { identity: { name: identity, spent: roundCents(own / 100) } }),
   });
-
-  const insert = async (entry: LedgerEntry): Promise<boolean> => {
-    const ops = indexOps(undefined, entry);
-    return Number(await run(INSERT, [entryKey(entry.id), ...ops.keys], [JSON.stringify(entry), ...ops.args])) === 1;
-  };
 
   const books: Books = {
     async get(id) {
@@ -363,13 +401,12 @@ export async function openRedisBooks(client: RedisClient): Promise<Books> {
     },
 
     async append(entries) {
-      // Many scripts in flight at once: node-redis writes them as one pipeline.
-      let added = 0;
-      for (let i = 0; i < entries.length; i += BATCH) {
-        const written = await Promise.all(entries.slice(i, i + BATCH).map(insert));
-        added += written.filter(Boolean).length;
-      }
-      return added;
+      return (
+        await writeAll(
+          run,
+          entries.map((entry) => ({ entry })),
+        )
+      ).filter((result) => result === 1).length;
     },
 
     async durabilityWarning() {
@@ -400,8 +437,6 @@ function budgetCents(usd: number): string {
   return Number.isFinite(usd) ? String(Math.floor(usd * 100 + 1e-6)) : '1e300';
 }
 
-type Run = (script: string, keys: string[], args: string[]) => Promise<unknown>;
-
 /**
  * Move a 0.1 ledger (each entry a keyv envelope `{"value": entry}` under `ledger:<id>`, and
  * `order:<provider>:<order id>` → id) into the books, once. Each entry moves atomically with
@@ -411,31 +446,36 @@ type Run = (script: string, keys: string[], args: string[]) => Promise<unknown>;
 async function migrate(client: RedisClient, run: Run): Promise<void> {
   if ((await client.exists(MIGRATED)) === 1) return;
   let moved = 0;
-  for await (const keys of scan(client, 'ledger:')) {
-    const raws = await client.mGet(keys);
-    for (const [i, key] of keys.entries()) {
-      let raw = raws[i];
-      while (raw !== null && raw !== undefined) {
-        let entry: LedgerEntry;
-        try {
-          entry = (JSON.parse(String(raw)) as { value: LedgerEntry }).value;
-          if (typeof entry?.id !== 'string' || typeof entry.createdAt !== 'number') throw new Error('not a ledger entry');
-        } catch {
-          log('warning', `Left ${key} in place: it is not a 0.1 ledger entry.`);
-          break;
-        }
-        const ops = indexOps(undefined, entry);
-        const result = Number(await run(MIGRATE, [key, entryKey(entry.id), ...ops.keys], [String(raw), JSON.stringify(entry), ...ops.args]));
-        if (result === 1) moved++;
-        if (result !== -1) break;
-        raw = await client.get(key); // a 0.1 process wrote it meanwhile: move what it holds now
+  for await (let keys of scan(client, 'ledger:')) {
+    // A key whose value changed between the read and the move (a 0.1 process still writing) is read again.
+    while (keys.length > 0) {
+      const raws = await client.mGet(keys);
+      const writes: Write[] = [];
+      for (const [i, key] of keys.entries()) {
+        const raw = raws[i];
+        if (raw === null || raw === undefined) continue;
+        const entry = oldEntry(String(raw));
+        if (entry) writes.push({ entry, old: { key, raw: String(raw) } });
+        else log('warning', `Left ${key} in place: it is not a 0.1 ledger entry.`);
       }
+      const results = await writeAll(run, writes);
+      moved += results.filter((result) => result === 1).length;
+      keys = writes.filter((_, i) => results[i] === -1).map((w) => w.old!.key);
     }
   }
   // The old order index only pointed into `ledger:`; the books index orders themselves.
   for await (const keys of scan(client, 'order:')) await client.unlink(keys);
   await client.set(MIGRATED, new Date().toISOString());
   if (moved > 0) log('info', `Moved ${moved} ledger entries from the 0.1 layout (ledger:<id>) into the books (books:*).`);
+}
+
+function oldEntry(raw: string): LedgerEntry | undefined {
+  try {
+    const entry = (JSON.parse(raw) as { value?: LedgerEntry }).value;
+    return typeof entry?.id === 'string' && typeof entry.createdAt === 'number' ? entry : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Keys starting with `prefix`, a batch at a time (glob characters in the prefix escaped). */
