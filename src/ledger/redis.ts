@@ -260,21 +260,18 @@ export async function openRedisBooks(client: RedisClient): Promise<Books> {
   };
 
   /**
-   * Up to `count` positions of a sorted set in listing order (`desc`) or its reverse, strictly
-   * beyond `after`, within [from, to). Members that share the cursor's millisecond are skipped
-   * by id; they are the only ones read twice.
+   * Up to `count` positions of a sorted set, newest first (`desc`) or oldest first, strictly
+   * beyond `after`; oldest first may be bounded to [from, to). The range starts at the cursor's
+   * own millisecond, and the members that share it are skipped by id: the only ones read twice.
    */
   const positions = async (key: string, desc: boolean, after: Position | undefined, count: number, from?: number, to?: number): Promise<Position[]> => {
-    const low = String(desc ? (from ?? '-inf') : (after?.createdAt ?? from ?? '-inf'));
-    const high = desc ? String(after?.createdAt ?? (to === undefined ? '+inf' : `(${to}`)) : to === undefined ? '+inf' : `(${to}`;
+    const start = after ? String(after.createdAt) : desc ? '+inf' : String(from ?? '-inf');
+    const end = desc ? '-inf' : to === undefined ? '+inf' : `(${to}`;
     const beyond = (p: Position) => !after || p.createdAt !== after.createdAt || (desc ? p.id < after.id : p.id > after.id);
     const out: Position[] = [];
     for (let offset = 0; ; ) {
-      const batch = await client.zRangeWithScores(key, desc ? high : low, desc ? low : high, {
-        BY: 'SCORE',
-        REV: desc || undefined,
-        LIMIT: { offset, count },
-      });
+      // With REV, ZRANGE takes the range from its high end: `start` is the high end then.
+      const batch = await client.zRangeWithScores(key, start, end, { BY: 'SCORE', REV: desc || undefined, LIMIT: { offset, count } });
       for (const { value, score } of batch) {
         const p = { createdAt: score, id: String(value) };
         if (beyond(p)) out.push(p);
@@ -376,8 +373,8 @@ export async function openRedisBooks(client: RedisClient): Promise<Books> {
     },
 
     async *stream(query) {
-      const books = query.sandbox === undefined ? (['live', 'sandbox'] as const) : [bookOf(query.sandbox)];
-      const walks = books.map((book) => ascending(listKey(book, { identity: query.identity }), query.from, query.to));
+      const names = query.sandbox === undefined ? (['live', 'sandbox'] as const) : [bookOf(query.sandbox)];
+      const walks = names.map((book) => ascending(listKey(book, { identity: query.identity }), query.from, query.to));
       // Merge the books' walks by (createdAt, id); read entries a page at a time.
       const heads = await Promise.all(walks.map((w) => w.next()));
       let page: string[] = [];
@@ -401,12 +398,11 @@ export async function openRedisBooks(client: RedisClient): Promise<Books> {
     },
 
     async append(entries) {
-      return (
-        await writeAll(
-          run,
-          entries.map((entry) => ({ entry })),
-        )
-      ).filter((result) => result === 1).length;
+      const results = await writeAll(
+        run,
+        entries.map((entry) => ({ entry })),
+      );
+      return results.filter((result) => result === 1).length;
     },
 
     async durabilityWarning() {

@@ -117,6 +117,24 @@ describe('redis books', () => {
     expect((await books.list({ sandbox: false, identity: 'x:p=proxyseller', limit: 10 })).entries.map((e) => e.id)).toEqual([tricky.id]);
   });
 
+  it('pages and streams through more entries of one millisecond than a page holds', async () => {
+    await fresh();
+    const same = Array.from({ length: 1100 }, () => pastEntry(T0));
+    await books.append([pastEntry(T0 - 1), ...same, pastEntry(T0 + 1)]);
+    const ids = same.map((e) => e.id).sort();
+    const listed: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await books.list({ sandbox: false, limit: 7, cursor, provider: 'proxyjam' });
+      listed.push(...page.entries.filter((e) => e.createdAt === T0).map((e) => e.id));
+      cursor = page.next;
+    } while (cursor && listed.length < 100);
+    expect(listed).toEqual([...ids].reverse().slice(0, listed.length));
+    const streamed: LedgerEntry[] = [];
+    for await (const entry of books.stream({ from: T0, to: T0 + 1 })) streamed.push(entry);
+    expect(streamed.map((e) => e.id)).toEqual(ids);
+  });
+
   it('after 100,000 past entries: nothing of them counts, a reservation works and trims the window, the newest page is right', async () => {
     await fresh();
     const now = T0 + 2 * DAY_MS;
