@@ -34,7 +34,11 @@ import { bookOf, DAY_MS, indexedFields, type LedgerEntry } from './entry.js';
 // Variable parts of key names are URI-encoded, so no identity or vendor state can forge a
 // `:p=` of its own. Standalone Redis only (the store opens a single client, not a cluster).
 
-/** The connected client the store opens (`@keyv/redis`'s `getClient()` on a single server). */
+/**
+ * A connected single-server client, RESP2 (node-redis's default, and what the store's
+ * `@keyv/redis` opens): pass `(await keyvRedis.getClient()) as RedisClient`. getClient's own
+ * type is a union with cluster and sentinel clients, which TypeScript cannot check calls on.
+ */
 export type RedisClient = RedisClientType;
 
 const P = 'books:';

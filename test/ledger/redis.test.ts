@@ -1,3 +1,4 @@
+import KeyvRedis from '@keyv/redis';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger as OldLedger } from '../../src/guard/ledger.js';
@@ -10,8 +11,9 @@ import { type RedisServer, redisServer } from '../e2e/http-harness.js';
 import { intent, ledgerContract, pastEntry } from './contract.js';
 
 // The Redis books against a real redis-server (PROXYCART_TEST_REDIS_URL when set, else one
-// of the test's own). The contract runs in database 1, flushed before every open; the 0.1
-// migration in database 2; each connection is one process or node.
+// of the test's own). The contract runs in database 1, flushed before every open, with its
+// second handle on the connection the store opens (@keyv/redis); the 0.1 migration runs in
+// database 2; each connection stands for one process or node.
 
 const CONTRACT_DB = 1;
 const MIGRATION_DB = 2;
@@ -19,6 +21,7 @@ const MIGRATION_DB = 2;
 let server: RedisServer | undefined;
 let url: string;
 const clients: RedisClient[] = [];
+const adapters: KeyvRedis<unknown>[] = [];
 
 async function connect(database: number, at = url): Promise<RedisClient> {
   const client = createClient({ url: at, database }) as RedisClient;
@@ -26,6 +29,14 @@ async function connect(database: number, at = url): Promise<RedisClient> {
   await client.connect();
   clients.push(client);
   return client;
+}
+
+/** A client as the store opens it: `@keyv/redis`'s own connection. */
+async function connectLikeTheStore(database: number): Promise<RedisClient> {
+  const adapter = new KeyvRedis<unknown>({ url, database }, { throwOnConnectError: true });
+  adapter.on('error', () => undefined);
+  adapters.push(adapter);
+  return (await adapter.getClient()) as RedisClient;
 }
 
 beforeAll(async () => {
@@ -38,7 +49,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.destroy()));
+  for (const client of clients.splice(0)) client.destroy();
+  await Promise.all(adapters.splice(0).map((a) => a.disconnect()));
   await server?.stop();
 });
 
@@ -47,7 +59,7 @@ let another: RedisClient;
 ledgerContract('redis', {
   async open() {
     one ??= await connect(CONTRACT_DB);
-    another ??= await connect(CONTRACT_DB);
+    another ??= await connectLikeTheStore(CONTRACT_DB);
     await one.flushDb();
     return openRedisBooks(one);
   },
