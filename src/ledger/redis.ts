@@ -123,15 +123,18 @@ local function apply(k, a, n)
 end
 `;
 
-// Sum of the charged cents in a window set over [from, to]; members are `<cents>:<id>`.
+// Sum of the charged cents in a window set over [from, to]; members are `<cents>:<id>`, where
+// an absurd vendor total may write the cents as \`1e+22\`. Sums go back as text: Redis would
+// truncate a Lua number above 2^63 into an integer reply, and %.17g keeps every digit.
 const SUM = `
 local function sum(key, from, to)
   local total = 0
   for _, member in ipairs(redis.call('ZRANGE', key, from, to, 'BYSCORE')) do
-    total = total + tonumber(string.match(member, '^%d+'))
+    total = total + tonumber(string.match(member, '^[^:]+'))
   end
   return total
 end
+local function text(n) return string.format('%.17g', n) end
 `;
 
 /**
@@ -152,7 +155,7 @@ local total = sum(KEYS[2], ARGV[2], '+inf')
 local own = 0
 if ARGV[7] == '1' then own = sum(KEYS[3], ARGV[2], '+inf') end
 if total + amount > tonumber(ARGV[5]) or (ARGV[7] == '1' and ARGV[6] ~= '' and own + amount > tonumber(ARGV[6])) then
-  return {2, total, own}
+  return {2, text(total), text(own)}
 end
 redis.call('SET', KEYS[1], ARGV[1])
 apply(4, 8, (#ARGV - 7) / 3)
@@ -160,7 +163,7 @@ return {1}`;
 
 /** KEYS: book window, identity window. ARGV: from, now. Returns {total, own} in cents. */
 const SPENDING = `${SUM}
-return {sum(KEYS[1], ARGV[1], ARGV[2]), sum(KEYS[2], ARGV[1], ARGV[2])}`;
+return {text(sum(KEYS[1], ARGV[1], ARGV[2])), text(sum(KEYS[2], ARGV[1], ARGV[2]))}`;
 
 /**
  * Write complete entries, each unless its id is present (append) or, for a 0.1 entry, only if
@@ -298,7 +301,7 @@ export async function openRedisBooks(client: RedisClient): Promise<Books> {
 
   const spendingCents = async (sandbox: boolean, identity: string | undefined, now: number) => {
     const book = bookOf(sandbox);
-    const [total, own] = (await run(SPENDING, [windowKey(book), windowKey(book, identity)], [String(now - DAY_MS), String(now)])) as number[];
+    const [total, own] = (await run(SPENDING, [windowKey(book), windowKey(book, identity)], [String(now - DAY_MS), String(now)])) as string[];
     return { total: Number(total), own: Number(own) };
   };
   const spendingOf = (total: number, own: number, identity: string | undefined): Spending => ({
@@ -346,7 +349,7 @@ export async function openRedisBooks(client: RedisClient): Promise<Books> {
         entry.identity === undefined ? '0' : '1',
         ...ops.args,
       ];
-      const [outcome, total, own] = ((await run(RESERVE, keys, args)) as number[]).map(Number);
+      const [outcome, total, own] = ((await run(RESERVE, keys, args)) as Array<number | string>).map(Number);
       if (outcome === 0) return { outcome: 'exists' };
       if (outcome === 2) return { outcome: 'over_budget', spending: spendingOf(total!, own!, entry.identity) };
       return { outcome: 'reserved', entry: written };

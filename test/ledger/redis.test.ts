@@ -2,8 +2,10 @@ import KeyvRedis from '@keyv/redis';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger as OldLedger } from '../../src/guard/ledger.js';
+import type { Spending } from '../../src/guard/policy.js';
 import type { Books } from '../../src/ledger/books.js';
 import { DAY_MS, type LedgerEntry } from '../../src/ledger/entry.js';
+import { memoryBooks } from '../../src/ledger/memory.js';
 import { openRedisBooks, type RedisClient } from '../../src/ledger/redis.js';
 import { addLogSink } from '../../src/log.js';
 import { openStore } from '../../src/store.js';
@@ -117,6 +119,21 @@ describe('redis books', () => {
       total: final.order!.total_usd,
       identity: { name: 'token:alice', spent: final.order!.total_usd },
     });
+  });
+
+  it('counts an absurd vendor total in full, as the memory books do: the budget is never fooled by how a number is written', async () => {
+    await fresh();
+    const answers = [];
+    for (const b of [books, memoryBooks()]) {
+      const entry = intent({ total: 5 });
+      await b.reserve(entry, unlimited, T0);
+      await b.record(entry.id, { status: 'placed', order: { id: 'HUGE', status: 'ok', state: 'active', total_usd: 1e21, proxies: [] } }, T0 + 1);
+      answers.push([await b.spending(false, undefined, T0 + 2), await b.reserve(intent({ total: 1 }), { dailyBudgetUsd: 1e9 }, T0 + 3)]);
+    }
+    expect(answers[0]![0]).toEqual(answers[1]![0]);
+    expect((answers[0]![0] as Spending).total).toBeGreaterThan(1e20);
+    expect(answers[0]![1]).toEqual(answers[1]![1]);
+    expect(answers[0]![1]).toMatchObject({ outcome: 'over_budget' });
   });
 
   it('keeps identities and states that look like key syntax apart', async () => {
