@@ -314,6 +314,33 @@ describe('redis migration from 0.1', () => {
     expect(await a.spending(true, undefined, now)).toEqual({ total: 10 });
   });
 
+  it('moves what a 0.1 process wrote between the read and the move, not what was read', async () => {
+    await client.flushDb();
+    const entry = pastEntry(T0, { status: 'submitting', order: undefined });
+    await client.set(`ledger:${entry.id}`, JSON.stringify({ value: entry }));
+    const placed: LedgerEntry = { ...entry, status: 'placed', order: { id: 'LATE-1', status: 'ok', state: 'active', total_usd: 10, proxies: [] } };
+    // A connection whose first MGET is followed at once by the 0.1 process's record().
+    let raced = false;
+    const racing = new Proxy(client, {
+      get(target, name, receiver) {
+        if (name !== 'mGet') return Reflect.get(target, name, receiver);
+        return async (keys: string[]) => {
+          const values = await target.mGet(keys);
+          if (!raced) {
+            raced = true;
+            await target.set(`ledger:${entry.id}`, JSON.stringify({ value: placed }));
+          }
+          return values;
+        };
+      },
+    });
+    const books = await openRedisBooks(racing);
+    expect(raced).toBe(true);
+    expect(await books.get(entry.id)).toEqual(placed);
+    expect((await books.byOrderId('proxyjam', 'LATE-1'))?.id).toBe(entry.id);
+    expect((await books.list({ sandbox: false, state: 'pending', limit: 5 })).entries).toEqual([]);
+  });
+
   it('runs once: a later start skips the scan and says nothing', async () => {
     await write01(0);
     const log = capture();
