@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClientType } from '@redis/client';
+import type { RedisClientType } from '@keyv/redis';
 import { ProxycartError } from '../errors.js';
 import type { Spending } from '../guard/policy.js';
 import { log } from '../log.js';

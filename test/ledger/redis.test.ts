@@ -1,5 +1,4 @@
-import KeyvRedis from '@keyv/redis';
-import { createClient } from '@redis/client';
+import KeyvRedis, { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger as OldLedger } from '../../src/guard/ledger.js';
 import type { Spending } from '../../src/guard/policy.js';
