@@ -9,11 +9,13 @@ export async function openBooks(store: Store): Promise<Books> {
       const [{ openSqliteBooks }, { default: sqlite3 }] = await Promise.all([import('./sqlite.js'), import('sqlite3')]);
       return openSqliteBooks(sqlite3, backend.file, backend.table);
     }
+    case 'redis': {
+      const { openRedisBooks } = await import('./redis.js');
+      return openRedisBooks(backend.client as Parameters<typeof openRedisBooks>[0]);
+    }
     case 'postgres':
       return (await import('./postgres.js')).openPostgresBooks(backend.pool);
     case 'memory':
       return (await import('./memory.js')).memoryBooks();
-    default:
-      throw new Error(`no ledger backend for ${backend.kind} yet`);
   }
 }

@@ -161,9 +161,9 @@ redis.call('SET', KEYS[1], ARGV[1])
 apply(4, 8, (#ARGV - 7) / 3)
 return {1}`;
 
-/** KEYS: book window, identity window. ARGV: from, now. Returns {total, own} in cents. */
+/** KEYS: book window, identity window. ARGV: from. Returns {total, own} in cents; later stamps count, as in reserve. */
 const SPENDING = `${SUM}
-return {text(sum(KEYS[1], ARGV[1], ARGV[2])), text(sum(KEYS[2], ARGV[1], ARGV[2]))}`;
+return {text(sum(KEYS[1], ARGV[1], '+inf')), text(sum(KEYS[2], ARGV[1], '+inf'))}`;
 
 /**
  * Write complete entries, each unless its id is present (append) or, for a 0.1 entry, only if
@@ -301,7 +301,7 @@ export async function openRedisBooks(client: RedisClient): Promise<Books> {
 
   const spendingCents = async (sandbox: boolean, identity: string | undefined, now: number) => {
     const book = bookOf(sandbox);
-    const [total, own] = (await run(SPENDING, [windowKey(book), windowKey(book, identity)], [String(now - DAY_MS), String(now)])) as string[];
+    const [total, own] = (await run(SPENDING, [windowKey(book), windowKey(book, identity)], [String(now - DAY_MS)])) as string[];
     return { total: Number(total), own: Number(own) };
   };
   const spendingOf = (total: number, own: number, identity: string | undefined): Spending => ({

@@ -1,6 +1,6 @@
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger as OldLedger } from '../../src/guard/ledger.js';
+import { Ledger as OldLedger } from './version-01-ledger.js';
 import type { Spending } from '../../src/guard/policy.js';
 import type { Books } from '../../src/ledger/books.js';
 import { DAY_MS, type LedgerEntry } from '../../src/ledger/entry.js';
@@ -240,7 +240,7 @@ describe('redis migration from 0.1', () => {
     client = await connect(MIGRATION_DB);
   });
 
-  /** A 0.1 ledger written by the 0.1 code itself (src/guard/ledger.ts over the keyv store), plus `bulk` raw entries in its format. */
+  /** A 0.1 ledger written by the 0.1 code itself (test/ledger/version-01-ledger.ts over the keyv store), plus `bulk` raw entries in its format. */
   async function write01(bulk: number): Promise<LedgerEntry[]> {
     await client.flushDb();
     const store = await openStore({ kind: 'redis', url: `${url}/${MIGRATION_DB}` });
