@@ -9,6 +9,7 @@ import { PROVIDERS } from './providers/index.js';
 import type { ProviderId } from './providers/types.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
+import { loadSqliteDriver, SQLITE_DRIVER_FIXES } from './sqlite-driver.js';
 import { checkStoreAtStart } from './store-url.js';
 import { VERSION } from './version.js';
 
@@ -105,6 +106,17 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
   }
   const storeProblem = checkStoreAtStart(config.store);
   if (storeProblem) log('error', `${storeProblem} Orders will fail with a storage error until this is fixed.`);
+  if (config.store.kind === 'sqlite') {
+    // Loading the native driver costs ~10 ms: a moment after start-up, once a client that
+    // starts us has had its tools/list, so cold start does not pay for it.
+    setTimeout(() => {
+      try {
+        loadSqliteDriver();
+      } catch (error) {
+        log('error', `${asProxycartError(error).message} ${SQLITE_DRIVER_FIXES} Orders will fail with a storage error until this is fixed.`);
+      }
+    }, 300).unref();
+  }
   if (config.store.kind === 'redis') {
     // A network store is first contacted once the client is connected, never before.
     server.oninitialized = () =>

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Keyv from 'keyv';
 import { ProxycartError } from './errors.js';
 import { redact } from './redact.js';
+import { loadSqliteDriver } from './sqlite-driver.js';
 import type { StoreUrl } from './store-url.js';
 
 // Durable state (quotes, claims, the ledger) in keyv: SQLite by default, Redis for teams
@@ -159,6 +160,7 @@ export async function openStore(url: StoreUrl): Promise<Store> {
   if (url.kind === 'memory') return openMemoryStore();
   if (url.kind === 'sqlite') {
     return openSqliteStore(url.file).catch((error: unknown) => {
+      if (error instanceof ProxycartError) throw error;
       throw new ProxycartError('storage', `The store file ${url.file} cannot be opened for writing (${storageReason(error)}).`);
     });
   }
@@ -192,6 +194,7 @@ function openMemoryStore(): Store {
 }
 
 async function openSqliteStore(file: string): Promise<Store> {
+  loadSqliteDriver(); // before @keyv/sqlite imports it: a driver that cannot load must not end the process
   mkdirSync(dirname(file), { recursive: true });
   const { default: KeyvSqlite } = await import('@keyv/sqlite');
   // busyTimeout: several server processes may share one file and write at the same moment.
