@@ -112,8 +112,10 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
     },
     async close() {
       if (page) await page.then((started) => started.close?.()).catch(() => undefined);
-      if (store) await (await store).close().catch(() => undefined);
-      if (sandbox) await (await sandbox).close().catch(() => undefined);
+      // A store or sandbox still starting may yet fail: closing must not throw for it (an
+      // unhandled rejection in a SIGTERM handler exits 1).
+      if (store) await store.then((s) => s.close()).catch(() => undefined);
+      if (sandbox) await sandbox.then((s) => s.close()).catch(() => undefined);
     },
   };
 
