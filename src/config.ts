@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as z from 'zod';
+import { ProxycartError } from './errors.js';
 import type { ProviderId, ProviderSpec } from './providers/types.js';
 import { registerSecret } from './redact.js';
 import { parseStoreUrl, type StoreUrl } from './store-url.js';
@@ -230,6 +231,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     catalogTtlMs: Math.round(s.PROXYCART_CATALOG_TTL_S * 1000),
     checkUrl: s.PROXYCART_CHECK_URL,
   };
+}
+
+/** The one answer to a call that `problems` stop, whichever tool or vendor it reached them through. */
+export function configurationError(problems: readonly ConfigProblem[]): ProxycartError {
+  return new ProxycartError('configuration', problems.map((p) => p.message).join(' '), {
+    advice: "Set it in this server's env in the MCP client configuration, then restart the server.",
+  });
 }
 
 /** The problems that stop a call to a tool of this provider (undefined: a cross-vendor tool). */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Approvals } from './approval/approvals.js';
 import type { ApprovalPage } from './approval/page.js';
-import type { Config } from './config.js';
+import { type Config, configurationError, problemsFor } from './config.js';
 import { type Environment, environmentOf } from './environment.js';
 import type { ApprovalChannel } from './guard/approval.js';
 import { Ledger } from './guard/ledger.js';
@@ -120,6 +120,10 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
   };
 
   async function connect(id: ProviderId): Promise<ProviderClient> {
+    // Cross-vendor tools reach a vendor here, not through its own tools' check in server.ts:
+    // a vendor with a configuration problem answers them the same configuration error.
+    const blocked = problemsFor(config, id);
+    if (blocked.length) throw configurationError(blocked);
     const spec = providers.find((p) => p.id === id)!;
     const vendor = config.vendors.find((v) => v.id === id)!;
     let { baseUrl, apiKey } = vendor;

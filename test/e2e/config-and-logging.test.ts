@@ -37,6 +37,16 @@ describe('configuration problems', () => {
       expect(blocked.structuredContent).toBeUndefined();
       expect(textOf(blocked).startsWith(`configuration: ${NO_DEFAULT.baseUrlEnv} is required for ${NO_DEFAULT.title}`)).toBe(true);
       expect(textOf(blocked)).toContain('restart');
+      // The cross-vendor tools reach that vendor too, and say the same (issue 20, item 3).
+      const checked = await session.call('proxycart_check_proxy', { provider: NO_DEFAULT.id, order_id: '1' });
+      expect(textOf(checked)).toBe(textOf(blocked));
+      const compared = await session.ok('proxycart_compare_offers', { kind: 'residential' });
+      expect(compared.unavailable).toContainEqual({
+        provider: NO_DEFAULT.id,
+        error: 'configuration',
+        message: expect.stringMatching(new RegExp(`^${NO_DEFAULT.baseUrlEnv} is required for ${NO_DEFAULT.title}`)),
+      });
+      expect(session.stderr.join('\n')).not.toContain('Unexpected failure');
       // The example vendor is configured: its call goes to the vendor (a closed port here), not to a configuration error.
       const jam = await session.call(tool('wallet_balance'), {});
       expect(textOf(jam)).not.toMatch(/^configuration/);
