@@ -70,6 +70,13 @@ describe('approval on the page', () => {
       'approval_required',
       'approval_required',
     ]);
+    // A confirm before the person decided says so first (issue 20, item 5), with the time left.
+    const first = results[0]!.structuredContent as Record<string, string>;
+    expect(first.next_step).toMatch(
+      /^Not decided yet: the person has neither approved nor declined this order, and (9|10) min \d+ s are left before the quote expires\. Nothing was placed\./,
+    );
+    expect(first.next_step).toContain(quoted.next_step);
+    expect(first.expires_at).toBe(quoted.expires_at);
     expect(textOf(results[3]!)).toMatch(/^policy: These arguments differ/);
     expect(textOf(results[4]!)).toMatch(/^policy: This confirmation token is unknown/);
     expect((results[5]!.structuredContent as { status: string }).status).toBe('approval_required');
@@ -97,14 +104,19 @@ describe('approval on the page', () => {
     expect(simulator().moneyRequests()).toHaveLength(1);
   });
 
-  it('decline on the page → declined, nothing sent; the token is spent', async () => {
+  it('decline on the page → declined, nothing sent; the token keeps saying so for the quote’s lifetime', async () => {
     const session = await open(auto());
     const quoted = await session.ok(PLACE, fixture.order);
     expect((await decide(quoted.approval_url, 'decline')).status).toBe(200);
-    const result = await session.ok(PLACE, { ...fixture.order, confirmation_token: quoted.confirmation_token });
-    expect(result.status).toBe('declined');
-    const again = await session.call(PLACE, { ...fixture.order, confirmation_token: quoted.confirmation_token });
-    expect(textOf(again)).toMatch(/^policy: This confirmation token is unknown/);
+    const confirm = { ...fixture.order, confirmation_token: quoted.confirmation_token };
+    for (const result of [await session.ok(PLACE, confirm), await session.ok(PLACE, confirm)]) {
+      expect(result.status).toBe('declined');
+      expect(result.next_step).toMatch(/^The person declined this order on the approval page\. Nothing was ordered or charged/);
+      expect(result.quote.total_usd).toBe(quoted.quote.total_usd);
+    }
+    // Still bound to its order: other arguments are refused, not told "declined".
+    const other = await session.call(PLACE, { ...confirm, quantity: 7 });
+    expect(textOf(other)).toMatch(/^policy: These arguments differ/);
     expect(simulator().moneyRequests()).toHaveLength(0);
   });
 
