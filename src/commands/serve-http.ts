@@ -3,6 +3,7 @@ import { ProxycartError } from '../errors.js';
 import { log } from '../log.js';
 import { PROVIDERS } from '../providers/index.js';
 import { createRuntime } from '../runtime.js';
+import { keepDataPrivate, reportStartup } from '../startup.js';
 import { moneyTimeoutMs } from '../timeouts.js';
 import { startHttpServer } from '../transports/http-server.js';
 import { isLoopback, readHttpSettings } from '../transports/http-settings.js';
@@ -30,6 +31,7 @@ export async function serveHttp(argv: string[]): Promise<void> {
     // Beyond loopback anyone who reaches the page could approve: the PIN is what a person adds.
     throw new ProxycartError('configuration', `Serving on ${settings.host} needs PROXYCART_APPROVAL_PIN: the approval page is reachable by others there.`);
   }
+  keepDataPrivate(config);
   const runtime = createRuntime(config, PROVIDERS);
   const node = await startHttpServer(runtime, settings);
 
@@ -54,8 +56,5 @@ export async function serveHttp(argv: string[]): Promise<void> {
     );
   }
   const auth = [settings.tokensFile && 'tokens file', settings.oauth && 'OAuth'].filter(Boolean).join(' + ') || 'no authentication (loopback only)';
-  log(
-    'info',
-    `serving ${runtime.providers.map((p) => p.id).join(', ') || 'no providers'} over Streamable HTTP at ${node.url} (${auth})${config.sandbox ? ' (sandbox vendors)' : ''}`,
-  );
+  reportStartup(config, PROVIDERS, `serving over Streamable HTTP at ${node.url} (${auth})`);
 }

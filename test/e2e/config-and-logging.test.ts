@@ -66,7 +66,9 @@ describe('configuration problems', () => {
   });
 
   it('a bad shared setting blocks every call and is said at start', async () => {
-    const session = await connect({ env: { PROXYCART_SANDBOX: '1', PROXYCART_MAX_ORDER_USD: 'plenty', PROXYCART_STORE: 'memory' } });
+    const session = await connect({
+      env: { PROXYCART_SANDBOX: '1', PROXYCART_MAX_ORDER_USD: 'plenty', PROXYCART_CONFIRM: 'always', PROXYCART_STORE: 'memory' },
+    });
     try {
       const { tools } = await session.client.listTools();
       expect(tools.length).toBeGreaterThan(10);
@@ -76,7 +78,13 @@ describe('configuration problems', () => {
         expect(textOf(result)).toContain('PROXYCART_MAX_ORDER_USD="plenty" is not valid');
       }
       expect(session.client.getInstructions()).toContain('PROXYCART_MAX_ORDER_USD');
-      expect(session.stderr.join('\n')).toContain('PROXYCART_MAX_ORDER_USD');
+      const stderr = session.stderr.join('\n');
+      expect(stderr).toContain('PROXYCART_MAX_ORDER_USD');
+      // The start-up line names what is not valid, never the defaults it fell back to (issue 20, item 8).
+      expect(stderr).toContain(
+        'caps: [PROXYCART_MAX_ORDER_USD is not valid] per order, $200 per 24 h; confirm [PROXYCART_CONFIRM is not valid]; every call is refused until the problem below is fixed',
+      );
+      expect(stderr).not.toMatch(/\$50 per order|confirm auto/);
     } finally {
       await session.close();
     }
