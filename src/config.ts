@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { ProxycartError } from './errors.js';
 import type { ProviderId, ProviderSpec } from './providers/types.js';
 import { registerSecret } from './redact.js';
-import { parseStoreUrl, type StoreUrl } from './store-url.js';
+import { isSharedStore, parseStoreUrl, type StoreUrl } from './store-url.js';
 
 export type ConfirmMode = 'auto' | 'elicit' | 'page' | 'token';
 
@@ -209,6 +209,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     } else {
       store = parsed;
       if (parsed.kind === 'redis') registerSecret(new URL(parsed.url).password || undefined);
+    }
+  }
+
+  if (sandbox && isSharedStore(store)) {
+    // Nodes that share a store (Redis, Postgres) share quotes, orders and the ledger; with
+    // simulators of their own, an order placed through one node is unknown to the others'.
+    for (const vendor of vendors) {
+      if (vendor.baseUrl) continue;
+      const spec = providers.find((p) => p.id === vendor.id)!;
+      problems.push({
+        scope: vendor.id,
+        variable: spec.baseUrlEnv,
+        message: `${spec.baseUrlEnv} is required in sandbox mode with a shared store (PROXYCART_STORE=${store.kind}): nodes sharing a store must share one sandbox. Run \`proxycart sandbox\` once and point every node at it with the *_BASE_URL lines it prints.`,
+      });
     }
   }
 

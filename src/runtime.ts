@@ -10,6 +10,7 @@ import type { ProviderClient, ProviderId, ProviderSpec } from './providers/types
 import { registerSecret } from './redact.js';
 import type { Sandbox } from './sandbox/index.js';
 import type { Store } from './store.js';
+import { isSharedStore } from './store-url.js';
 
 /**
  * What the tools run on: the enabled providers, and the store, ledger, vendor clients and
@@ -145,8 +146,8 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       }
       registerSecret(apiKey);
     }
-    // Nodes sharing a Redis store share the catalog cache too; a single process needs no more than its own.
-    const sharedCatalog = config.store.kind === 'redis' ? (await import('./store-catalog.js')).storeCatalog(runtime.store) : undefined;
+    // Nodes sharing a store share the catalog cache too; a single process needs no more than its own.
+    const sharedCatalog = isSharedStore(config.store) ? (await import('./store-catalog.js')).storeCatalog(runtime.store) : undefined;
     return spec.connect({ baseUrl: baseUrl!, apiKey: apiKey!, timeoutMs: config.timeoutMs, catalogTtlMs: config.catalogTtlMs, sharedCatalog });
   }
 

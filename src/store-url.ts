@@ -17,6 +17,11 @@ export function parseStoreUrl(value: string): StoreUrl | undefined {
   return undefined;
 }
 
+/** A store several processes or nodes share (Redis, Postgres): anything but a SQLite file or memory. */
+export function isSharedStore(store: StoreUrl): boolean {
+  return store.kind !== 'sqlite' && store.kind !== 'memory';
+}
+
 /**
  * A cheap look at the SQLite store at start-up (the store itself opens on first use, to keep
  * start-up fast): a data folder that cannot be created or written is said on stderr at once,

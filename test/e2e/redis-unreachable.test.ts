@@ -38,3 +38,15 @@ it('reads that need no store work: list_offers and wallet_balance', async () => 
   const balance = await session.call(tool('wallet_balance'));
   expect(balance.isError, textOf(balance)).toBeFalsy();
 });
+
+it('in sandbox mode, a node with a shared store refuses in-process simulators with a configuration error', async () => {
+  const alone = await connect({ env: { PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'redis://127.0.0.1:1', PROXYCART_PROVIDERS: ID } });
+  try {
+    const text = textOf(await alone.call(tool('list_offers'), FIXTURE.listInput));
+    expect(text).toMatch(/^configuration: \w+_BASE_URL is required in sandbox mode with a shared store/);
+    expect(text).toContain('proxycart sandbox');
+    expect(alone.stderr.join('\n')).toContain(`${ID} blocked (configuration problem below)`);
+  } finally {
+    await alone.close();
+  }
+});
