@@ -122,8 +122,10 @@ describe('tokens file, live', () => {
 
 describe('401 and 403', () => {
   it('no token: 401 with a WWW-Authenticate header naming the RFC 9728 metadata, which lists the issuer and scopes', async () => {
-    const res = await post(listTools);
+    const res = await post({ ...listTools, id: 7 });
     expect(res.status).toBe(401);
+    // The refusal answers the request it refuses (issue 20, item 12).
+    expect(await res.json()).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32001 } });
     const header = res.headers.get('www-authenticate') ?? '';
     const metadataUrl = /resource_metadata="([^"]+)"/.exec(header)?.[1];
     expect(header).toMatch(/^Bearer /);
@@ -133,8 +135,9 @@ describe('401 and 403', () => {
   });
 
   it('a wrong token: 401 invalid_token', async () => {
-    const res = await post(listTools, { authorization: `Bearer pct_${'x'.repeat(43)}` });
+    const res = await post({ ...listTools, id: 'req-8' }, { authorization: `Bearer pct_${'x'.repeat(43)}` });
     expect(res.status).toBe(401);
+    expect(((await res.json()) as { id: unknown }).id).toBe('req-8');
     expect(res.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
   });
 
@@ -150,6 +153,7 @@ describe('401 and 403', () => {
       { authorization: `Bearer ${tokens.reader}` },
     );
     expect(res.status).toBe(403);
+    expect(((await res.json()) as { id: unknown }).id).toBe(2);
     expect(res.headers.get('www-authenticate')).toMatch(/error="insufficient_scope", scope="proxycart:spend"/);
     expect(sandbox.vendors[ID]!.simulator.moneyRequests()).toHaveLength(0);
   });
