@@ -9,6 +9,7 @@ import type { ProviderId } from './providers/types.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
 import { keepDataPrivate, reportStartup } from './startup.js';
+import { UsageError } from './usage-error.js';
 import { VERSION } from './version.js';
 
 function help(): string {
@@ -24,7 +25,7 @@ Usage:
                                  list orders of unknown outcome, or record what the vendor dashboard shows
   proxycart serve --http [--sandbox] [--host H] [--port N]
                                  serve MCP over Streamable HTTP at /mcp (teams; default 127.0.0.1:8787)
-  proxycart token add NAME --scopes proxycart:read[,proxycart:spend] [--file F]
+  proxycart token add NAME --scopes proxycart:read[,proxycart:spend][,proxycart:admin] [--file F]
                                  add an HTTP client to PROXYCART_HTTP_TOKENS_FILE and print its token once
   proxycart help | --help | --version
 
@@ -39,9 +40,6 @@ ${vars.map((v) => `  ${v.name.padEnd(width)}${v.description}`).join('\n')}
   PROXYCART_HTTP_ALLOWED_ORIGINS
 `;
 }
-
-/** Thrown for command-line arguments that cannot be used: the only start-up failure (exit 2). */
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(help());

@@ -7,6 +7,7 @@ import { keepDataPrivate, reportStartup } from '../startup.js';
 import { moneyTimeoutMs } from '../timeouts.js';
 import { startHttpServer } from '../transports/http-server.js';
 import { isLoopback, readHttpSettings } from '../transports/http-settings.js';
+import { UsageError } from '../usage-error.js';
 
 // `proxycart serve --http [--sandbox] [--host H] [--port N]`: this module (and through it
 // the SDK's HTTP transport and jose) is imported only in HTTP mode.
@@ -15,15 +16,15 @@ function flagValue(argv: string[], flag: string): string | undefined {
   const index = argv.indexOf(flag);
   if (index < 0) return undefined;
   const value = argv[index + 1];
-  if (value === undefined || value.startsWith('--')) throw new ProxycartError('configuration', `${flag} needs a value.`);
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
   return value;
 }
 
 export async function serveHttp(argv: string[]): Promise<void> {
   const known = new Set(['--http', '--sandbox', '--host', '--port']);
   const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--host' && argv[i - 1] !== '--port');
-  if (unknown.length) throw new ProxycartError('configuration', `Unknown argument ${unknown[0]}. See proxycart --help.`);
-  if (!argv.includes('--http')) throw new ProxycartError('configuration', 'serve needs --http (stdio is what proxycart serves without arguments).');
+  if (unknown.length) throw new UsageError(`Unknown argument ${unknown[0]}. See proxycart --help.`);
+  if (!argv.includes('--http')) throw new UsageError('serve needs --http (stdio is what proxycart serves without arguments).');
   const port = flagValue(argv, '--port');
   const settings = readHttpSettings(process.env, { host: flagValue(argv, '--host'), port: port === undefined ? undefined : Number(port) });
   const config = loadConfig(process.env, PROVIDERS, { forceSandbox: argv.includes('--sandbox') });

@@ -99,6 +99,30 @@ describe('tokens file', () => {
     expect(text).toMatch(/^spender proxycart:read,proxycart:spend sha256:[0-9a-f]{64}$/m);
   });
 
+  it('token add mistakes are told as command-line mistakes, naming every scope (issue 20, item 13)', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['token', 'add', 'x', '--file', tokensFile],
+        /^proxycart: token add needs --scopes, a comma list of proxycart:read, proxycart:spend, proxycart:admin\.\n$/,
+      ],
+      [
+        ['token', 'add', 'x', '--scopes', 'proxycart:everything', '--file', tokensFile],
+        /^proxycart: --scopes takes a comma list of .*proxycart:admin; unknown: proxycart:everything\.\n$/,
+      ],
+      [
+        ['token', 'add', 'reader', '--scopes', 'proxycart:read', '--file', tokensFile],
+        /already has a client named reader; remove its line first to replace it\.\n$/,
+      ],
+      [['token', 'list'], /^proxycart: Usage: proxycart token add NAME --scopes proxycart:read\[,proxycart:spend\]\[,proxycart:admin\]/],
+    ];
+    for (const [args, message] of cases) {
+      const failed = await run(process.execPath, [CLI, ...args]).catch((error: { code: number; stderr: string }) => error);
+      expect(failed, args.join(' ')).toMatchObject({ code: 2 });
+      expect((failed as { stderr: string }).stderr, args.join(' ')).toMatch(message);
+      expect((failed as { stderr: string }).stderr).not.toMatch(/configuration|restart/);
+    }
+  });
+
   it('token add refuses unknown scopes and duplicate names', async () => {
     await expect(run(process.execPath, [CLI, 'token', 'add', 'x', '--scopes', 'proxycart:everything', '--file', tokensFile])).rejects.toMatchObject({
       code: 2,
