@@ -47,14 +47,23 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
   const approvalRecords = async () => new (await import('./approval/approvals.js')).Approvals(await runtime.store());
   const approvalPage = () => {
     page ??= (async () => {
-      const [{ startApprovalPage }, approvals] = await Promise.all([import('./approval/page.js'), approvalRecords()]);
+      const [{ startApprovalPage }, { rememberedPort, rememberPort }, approvals] = await Promise.all([
+        import('./approval/page.js'),
+        import('./approval/page-port.js'),
+        approvalRecords(),
+      ]);
       const options = { approvals, pin: config.approval.pin };
-      const started = await startApprovalPage({ ...options, port: config.approval.port }).catch((error: NodeJS.ErrnoException) => {
-        // Another proxycart process may serve the fixed port already; any port serves any approval.
-        if (error.code !== 'EADDRINUSE' || !config.approval.port) throw error;
-        log('warning', `PROXYCART_APPROVAL_PORT ${config.approval.port} is taken; the approval page uses a free port instead`);
+      // The configured port, else the one this data folder's page had before (links survive a restart).
+      const remembered = config.approval.port ? undefined : rememberedPort(config.home);
+      const port = config.approval.port ?? remembered;
+      const started = await startApprovalPage({ ...options, port }).catch((error: NodeJS.ErrnoException) => {
+        // Another proxycart process may serve that port already; any port serves any approval.
+        if (error.code !== 'EADDRINUSE' || !port) throw error;
+        const which = config.approval.port ? 'PROXYCART_APPROVAL_PORT' : `the approval page's port in ${config.home}`;
+        log('warning', `${which} ${port} is taken; the approval page uses a free port instead, and links handed out earlier may not open`);
         return startApprovalPage(options);
       });
+      if (!config.approval.port && started.port !== remembered) rememberPort(config.home, started.port);
       log('info', `approval page at ${started.origin}`);
       return started;
     })().catch((error) => {

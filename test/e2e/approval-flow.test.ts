@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -167,6 +169,35 @@ describe('approval on the page', () => {
     expect((await decide(quoted.approval_url, 'approve')).status).toBe(200); // decided on A's page
     expect((await b.ok(PLACE, { ...fixture.order, confirmation_token: quoted.confirmation_token })).status).toBe('placed');
     expect(simulator().moneyRequests()).toHaveLength(1);
+  });
+
+  it('the page keeps its port per data folder: a link from before a restart still opens, and is approved', async () => {
+    const home = tempDir('approval-port');
+    const env = auto({ PROXYCART_HOME: home, PROXYCART_STORE: `sqlite://${join(home, 'state.sqlite')}` });
+    const before = await open(env);
+    const quoted = await before.ok(PLACE, fixture.order);
+    await before.close();
+    // After the restart the old link answers (issue 20, item 14), from the new process.
+    const after = await open(env);
+    const again = await after.ok(PLACE, { ...fixture.order, confirmation_token: quoted.confirmation_token });
+    expect(again.approval_url).toBe(quoted.approval_url);
+    expect((await decide(quoted.approval_url, 'approve')).status).toBe(200);
+    expect((await after.ok(PLACE, { ...fixture.order, confirmation_token: quoted.confirmation_token })).status).toBe('placed');
+    await after.close();
+
+    // The remembered port taken by someone else: a free port, said in a warning, and remembered instead.
+    const port = Number(new URL(quoted.approval_url).port);
+    const squatter = createNetServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const third = await open(env);
+      const moved = await third.ok(PLACE, fixture.order);
+      expect(Number(new URL(moved.approval_url).port)).not.toBe(port);
+      expect(third.stderr.join('\n')).toContain(`warning: the approval page's port in ${home} ${port} is taken; the approval page uses a free port instead`);
+      expect(readFileSync(join(home, 'approval-port'), 'utf8').trim()).toBe(new URL(moved.approval_url).port);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   it('page mode: even a client with forms approves on the page', async () => {
