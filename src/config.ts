@@ -78,7 +78,13 @@ export const SETTINGS = {
     .default('auto')
     .describe('auto | elicit | page | token: how a person approves an order (default: auto)'),
   PROXYCART_APPROVAL_PIN: z.string().min(4, 'use at least 4 characters').max(64).optional().describe('PIN the approval page asks for (a secret)'),
-  PROXYCART_APPROVAL_PORT: z.coerce.number().int().min(1).max(65535).optional().describe('port of the local approval page (default: a free one, kept per data folder)'),
+  PROXYCART_APPROVAL_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .optional()
+    .describe('port of the local approval page (default: a free one, kept per data folder)'),
   PROXYCART_OPEN_BROWSER: z.enum(['auto', 'never']).default('auto').describe('auto | never: open the approval page in the browser (default: auto)'),
   PROXYCART_MAX_ORDER_USD: usd.default(50).describe('per-order cap in USD (default: 50)'),
   PROXYCART_DAILY_BUDGET_USD: usd.default(200).describe('24-hour cap in USD, all providers (default: 200)'),
