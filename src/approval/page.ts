@@ -185,6 +185,7 @@ export function createApprovalHandler(options: ApprovalPageOptions & { origin: (
 
 export interface ApprovalPage {
   origin: string;
+  port: number;
   urlFor(id: string): string;
   close(): Promise<void>;
 }
@@ -217,6 +218,7 @@ export async function startApprovalPage(options: ApprovalPageOptions & { port?: 
   origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     origin,
+    port,
     urlFor: (id) => `${origin}/approve/${id}`,
     close: () =>
       new Promise<void>((resolve) => {

@@ -120,7 +120,7 @@ async function requestApproval(
     };
   }
   if (ctx.elicit && ctx.confirm !== 'page') {
-    const answer = await ctx.elicit(confirmationMessage(ctx.provider.title, quote));
+    const answer = await ctx.elicit(confirmationMessage(ctx.provider.title, quote, ctx.environment.sandbox));
     if (answer === 'accept') return withToken(await confirmAndPlace(ctx, record), issued);
     if (answer === 'decline' || ctx.confirm === 'elicit') return declined(ctx, record, 'The person did not approve this order.');
     log('info', `${ctx.provider.id}: confirmation form ${answer}; the approval page takes over`);
@@ -168,7 +168,7 @@ async function afterDecision(
     case 'declined':
       return declined(ctx, record, 'The person declined this order on the approval page.');
     case 'pending':
-      return approvalRequired(record, url, token);
+      return notDecidedYet(record, url, token);
     case 'void':
       await forgetQuote(ctx.store, record.id);
       throw new ProxycartError('policy', 'This approval was voided after five wrong PINs. Nothing was sent.', {
@@ -192,9 +192,41 @@ function approvalRequired(record: QuoteRecord, url: string, token: string): Plac
   };
 }
 
+/** A confirmation before the person decided: the same approval, said to be still open, with the time left. */
+function notDecidedYet(record: QuoteRecord, url: string, token: string): PlaceOrderResult {
+  const seconds = Math.max(0, Math.round((record.expiresAt - Date.now()) / 1000));
+  const left = seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+  const result = approvalRequired(record, url, token);
+  return {
+    ...result,
+    next_step: `Not decided yet: the person has neither approved nor declined this order, and ${left} are left before the quote expires. Nothing was placed. ${result.next_step}`,
+  };
+}
+
+/** A declined quote, remembered for the rest of its lifetime so that its token keeps saying so. */
+interface DeclinedRecord {
+  provider: string;
+  environment: string;
+  argsHash: string;
+  quote: Quote;
+  why: string;
+}
+
+const declinedKey = (quoteId: string) => `declined:${quoteId}`;
+
 async function declined(ctx: PlaceOrderContext, record: QuoteRecord, why: string): Promise<PlaceOrderResult> {
+  const remembered: DeclinedRecord = { provider: record.provider, environment: record.environment.id, argsHash: record.argsHash, quote: record.quote, why };
+  await ctx.store.set(declinedKey(record.id), remembered, Math.max(1, record.expiresAt - Date.now()));
   await forgetQuote(ctx.store, record.id);
-  return { status: 'declined', quote: record.quote, next_step: `${why} Nothing was ordered or charged.` };
+  return declinedResult(remembered);
+}
+
+function declinedResult({ quote, why }: Pick<DeclinedRecord, 'quote' | 'why'>): PlaceOrderResult {
+  return {
+    status: 'declined',
+    quote,
+    next_step: `${why} Nothing was ordered or charged, and this confirmation token cannot place it. Ask the person before quoting it again.`,
+  };
 }
 
 /** `waitMs`: how long this call waits for a decision on the page (`wait_seconds`). */
@@ -210,6 +242,12 @@ async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash:
   }
   const record = await findQuote(ctx.store, id);
   if (!record || record.expiresAt < Date.now()) {
+    // A declined quote keeps saying so, as an approved token keeps replaying its order.
+    const refused = await ctx.store.get<DeclinedRecord>(declinedKey(id));
+    if (refused) {
+      checkBinding(ctx, refused.provider, refused.environment, refused.argsHash, argsHash);
+      return declinedResult(refused);
+    }
     throw new ProxycartError('policy', 'This confirmation token is unknown or has expired. Nothing was sent.', {
       advice: 'Call place_order without a token to get a new quote, show it to the person, then confirm.',
     });

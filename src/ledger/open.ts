@@ -6,8 +6,9 @@ export async function openBooks(store: Store): Promise<Books> {
   const backend = store.backend;
   switch (backend.kind) {
     case 'sqlite': {
-      const [{ openSqliteBooks }, { default: sqlite3 }] = await Promise.all([import('./sqlite.js'), import('sqlite3')]);
-      return openSqliteBooks(sqlite3, backend.file, backend.table);
+      // The store loaded the driver already (or said why it could not): the same module here.
+      const [{ openSqliteBooks }, { loadSqliteDriver }] = await Promise.all([import('./sqlite.js'), import('../sqlite-driver.js')]);
+      return openSqliteBooks(loadSqliteDriver(), backend.file, backend.table);
     }
     case 'redis': {
       const { openRedisBooks } = await import('./redis.js');

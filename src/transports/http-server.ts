@@ -30,8 +30,17 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
-function rpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
-  json(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
+/** `id`: the request's own id where it has one, so the client can match the error to its request. */
+function rpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}, id: RequestId = null): void {
+  json(res, status, { jsonrpc: '2.0', error: { code, message }, id }, headers);
+}
+
+type RequestId = string | number | null;
+
+/** The id of a single JSON-RPC request; null for a batch, a notification or anything else. */
+function requestIdOf(body: unknown): RequestId {
+  const id = (body as { id?: unknown } | null)?.id;
+  return !Array.isArray(body) && (typeof id === 'string' || typeof id === 'number') ? id : null;
 }
 
 export async function startHttpServer(runtime: Runtime, settings: HttpSettings): Promise<HttpNode> {
@@ -79,12 +88,21 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
       // Stateless: no standalone SSE stream to GET and no session to DELETE.
       return rpcError(res, 405, -32000, 'Method not allowed: this server is stateless; POST JSON-RPC to /mcp.', { allow: 'POST' });
     }
+    // The body (at most 256 KiB) is read before authentication so that a refusal can carry the request's id.
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return rpcError(res, 413, -32600, 'Request body too large.', { connection: 'close' });
+      return rpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
+    }
+    const id = requestIdOf(body);
     let identity: Identity | undefined;
     if (authenticate) {
       const outcome = await authenticate(req.headers.authorization);
       if ('reject' in outcome) {
         const error = outcome.reject === 'invalid' ? ', error="invalid_token", error_description="The access token is invalid or expired"' : '';
-        return rpcError(res, 401, -32001, 'Unauthorized: send a valid bearer token.', challenge(error));
+        return rpcError(res, 401, -32001, 'Unauthorized: send a valid bearer token.', challenge(error), id);
       }
       identity = outcome.identity;
       if (!hasScope(identity, READ_SCOPE)) {
@@ -94,15 +112,9 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
           -32001,
           `Forbidden: this client needs the ${READ_SCOPE} scope.`,
           challenge(`, error="insufficient_scope", scope="${READ_SCOPE}"`),
+          id,
         );
       }
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(await readBody(req));
-    } catch (error) {
-      if (error instanceof BodyTooLarge) return rpcError(res, 413, -32600, 'Request body too large.', { connection: 'close' });
-      return rpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
     }
     const canSpend = hasScope(identity, SPEND_SCOPE);
     if (!canSpend && callsAny(body, spendTools)) {
@@ -112,6 +124,7 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
         -32001,
         `Forbidden: placing orders needs the ${SPEND_SCOPE} scope.`,
         challenge(`, error="insufficient_scope", scope="${SPEND_SCOPE}"`),
+        id,
       );
     }
     if (identity)

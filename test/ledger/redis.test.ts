@@ -1,6 +1,5 @@
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger as OldLedger } from './version-01-ledger.js';
 import type { Spending } from '../../src/guard/policy.js';
 import type { Books } from '../../src/ledger/books.js';
 import { DAY_MS, type LedgerEntry } from '../../src/ledger/entry.js';
@@ -10,6 +9,7 @@ import { addLogSink } from '../../src/log.js';
 import { openStore } from '../../src/store.js';
 import { type RedisServer, redisServer } from '../e2e/http-harness.js';
 import { intent, ledgerContract, pastEntry } from './contract.js';
+import { Ledger as OldLedger } from './version-01-ledger.js';
 
 // The Redis books against a real redis-server (PROXYCART_TEST_REDIS_URL when set, else one
 // of the test's own). The contract runs in database 1, flushed before every open, with its
