@@ -43,11 +43,12 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
   const clients = new Map<ProviderId, Promise<ProviderClient>>();
   let page: Promise<Pick<ApprovalPage, 'urlFor'> & Partial<ApprovalPage>> | undefined;
   let openBrowser = config.approval.openBrowser;
+  let pagesHost = 'localhost';
   const approvalRecords = async () => new (await import('./approval/approvals.js')).Approvals(await runtime.store());
   const approvalPage = () => {
     page ??= (async () => {
       const [{ startApprovalPage }, approvals] = await Promise.all([import('./approval/page.js'), approvalRecords()]);
-      const options = { approvals, pin: config.approval.pin };
+      const options = { approvals, pin: config.approval.pin, passkeys: { mode: config.approval.passkey, store: await runtime.store() } };
       const started = await startApprovalPage({ ...options, port: config.approval.port }).catch((error: NodeJS.ErrnoException) => {
         // Another proxycart process may serve the fixed port already; any port serves any approval.
         if (error.code !== 'EADDRINUSE' || !config.approval.port) throw error;
@@ -94,8 +95,8 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       return environmentOf(id, config.sandbox, vendor.baseUrl, vendor.apiKey);
     },
     approvals: {
-      async open(quoteId, details, expiresAt, show) {
-        const record = await (await approvalRecords()).create(quoteId, details, expiresAt);
+      async open(quoteId, details, expiresAt, show, identity) {
+        const record = await (await approvalRecords()).create(quoteId, details, expiresAt, identity);
         const url = (await approvalPage()).urlFor(record.id);
         if (show && openBrowser) void import('./approval/open-browser.js').then(({ openInBrowser }) => openInBrowser(url));
         return { record, url };
@@ -104,10 +105,18 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
         const record = await (await approvalRecords()).forQuote(quoteId);
         return record && { record, url: (await approvalPage()).urlFor(record.id) };
       },
+      async passkeyRequired(identity) {
+        if (config.approval.passkey === 'off') return false;
+        if (config.approval.passkey === 'required') return true;
+        // auto: once a passkey for the page's host is enrolled. The local page is always at localhost.
+        const [{ passkeyPolicy }, store] = await Promise.all([import('./approval/passkeys.js'), runtime.store()]);
+        return (await passkeyPolicy(store, 'auto', pagesHost, identity)).required;
+      },
     },
     approvalRecords,
     servePagesAt(origin) {
       page = Promise.resolve({ urlFor: (id: string) => `${origin}/approve/${id}` });
+      pagesHost = new URL(origin).hostname;
       openBrowser = false;
     },
     async close() {
