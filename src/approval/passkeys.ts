@@ -213,7 +213,7 @@ export async function finishEnrolment(store: Store, id: string, origin: string, 
     expectedRPID: rpId,
     requireUserVerification: true,
   }).catch((error: unknown) => {
-    throw new PasskeyRefusal(`The passkey was not accepted: ${error instanceof Error ? error.message : String(error)}`);
+    throw new PasskeyRefusal(`The passkey was not accepted (${error instanceof Error ? error.message.replace(/\.$/, '') : String(error)}).`);
   });
   if (!verified.verified) throw new PasskeyRefusal('The passkey was not accepted.');
   const { credential } = verified.registrationInfo;
@@ -296,7 +296,7 @@ export async function verifyApproval(
     credential: { id: passkey.id, publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')), counter: passkey.counter },
     requireUserVerification: true,
   }).catch((error: unknown) => {
-    throw new PasskeyRefusal(`The passkey was not accepted: ${error instanceof Error ? error.message : String(error)}`);
+    throw new PasskeyRefusal(`The passkey was not accepted (${error instanceof Error ? error.message.replace(/\.$/, '') : String(error)}).`);
   });
   if (!verified.verified || !verified.authenticationInfo.userVerified)
     throw new PasskeyRefusal('The passkey did not verify you (fingerprint, face or device PIN).');

@@ -117,6 +117,8 @@ function submit(
 function expectSecurityHeaders(reply: Reply): void {
   const csp = String(reply.headers['content-security-policy']);
   expect(csp).toContain("default-src 'none'");
+  // The passkey script may ask this server (and no other) for its challenge.
+  expect(csp).toContain("connect-src 'self';");
   expect(csp).toContain("form-action 'self'");
   expect(csp).toContain("frame-ancestors 'none'");
   expect(csp).toMatch(/style-src 'nonce-[A-Za-z0-9+/=]{16,}'/);
@@ -169,7 +171,8 @@ describe('the approval page shows what is approved', () => {
     const record = await fresh({ warnings: ['An earlier order of this kind has an unknown outcome: check it first.', 'The wallet is low.', 'Second note.'] });
     const url = open.urlFor(record.id);
     expect(url).toBe(`${open.origin}/approve/${record.id}`);
-    expect(open.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // localhost, not 127.0.0.1: WebAuthn refuses an IP address as relying party (passkeys).
+    expect(open.origin).toMatch(/^http:\/\/localhost:\d+$/);
     const page = await send(url);
     expect(page.status).toBe(200);
     expectSecurityHeaders(page);
@@ -266,12 +269,13 @@ describe('attacks are refused and change nothing', () => {
     [
       'the same port under another name in Origin',
       403,
-      (url, form) => submit(url, form, 'approve', { headers: { origin: new URL(url).origin.replace('127.0.0.1', 'localhost') } }),
+      (url, form) => submit(url, form, 'approve', { headers: { origin: new URL(url).origin.replace('localhost', '127.0.0.1') } }),
     ],
     ['a missing Origin', 403, (url, form) => submit(url, form, 'approve', { headers: { origin: undefined } })],
     ['Origin: null', 403, (url, form) => submit(url, form, 'approve', { headers: { origin: 'null' } })],
     ['a foreign Host (DNS rebinding)', 403, (url, form) => submit(url, form, 'approve', { headers: { host: `evil.example:${new URL(url).port}` } })],
-    ['Host: localhost', 403, (url, form) => submit(url, form, 'approve', { headers: { host: `localhost:${new URL(url).port}` } })],
+    // The page listens on 127.0.0.1 but answers only to its own name, localhost.
+    ['Host: 127.0.0.1', 403, (url, form) => submit(url, form, 'approve', { headers: { host: `127.0.0.1:${new URL(url).port}` } })],
     [
       'a JSON body',
       415,
