@@ -51,7 +51,7 @@ describe('approval on the page', () => {
     const session = await open(auto());
     const quoted = await session.ok(PLACE, fixture.order);
     expect(quoted.status).toBe('approval_required');
-    expect(quoted.approval_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/approve\/[\w-]{22,}$/);
+    expect(quoted.approval_url).toMatch(/^http:\/\/localhost:\d+\/approve\/[\w-]{22,}$/);
     expect(quoted.approval_url).not.toContain(quoted.confirmation_token);
     expect(quoted.next_step).toContain(quoted.approval_url);
     const token = quoted.confirmation_token as string;
