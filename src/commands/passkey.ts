@@ -86,7 +86,7 @@ export async function passkeyCommand(argv: string[], config: Config, out: Print,
   const at = rest.indexOf('--identity');
   const identity = at >= 0 ? rest[at + 1] : undefined;
   if (at >= 0 && (!identity || identity.startsWith('--'))) throw new ProxycartError('configuration', '--identity needs a client name.');
-  const names = rest.filter((_, i) => i !== at && i !== at + 1);
+  const names = at < 0 ? rest : rest.filter((_, i) => i !== at && i !== at + 1);
   if (names.length > 1 || names[0]?.startsWith('--')) throw new ProxycartError('configuration', USAGE);
   const store = await openStoreOf(config);
   try {
