@@ -235,7 +235,7 @@ export async function finishEnrolment(store: Store, id: string, origin: string, 
 // Approval -------------------------------------------------------------------------------
 
 /** The challenge of one approval: what is approved, bound to a single-use nonce. */
-function approvalChallenge(approval: ApprovalRecord, nonce: string): Uint8Array<ArrayBuffer> {
+export function approvalChallenge(approval: ApprovalRecord, nonce: string): Uint8Array<ArrayBuffer> {
   const d = approval.details;
   const bound = JSON.stringify(['proxycart approval 1', approval.id, approval.quoteId, d.vendor, d.summary, d.total_usd, nonce]);
   return new Uint8Array(createHash('sha256').update(bound).digest());
