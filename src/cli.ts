@@ -29,8 +29,12 @@ Usage:
                                  stream the books (oldest first) for accounting
   proxycart serve --http [--sandbox] [--host H] [--port N]
                                  serve MCP over Streamable HTTP at /mcp (teams; default 127.0.0.1:8787)
-  proxycart token add NAME --scopes proxycart:read[,proxycart:spend][,proxycart:admin] [--file F]
-                                 add an HTTP client to PROXYCART_HTTP_TOKENS_FILE and print its token once
+  proxycart token add NAME --scopes proxycart:read[,proxycart:spend][,proxycart:admin] [--file F] [--passkey]
+                                 add an HTTP client to PROXYCART_HTTP_TOKENS_FILE and print its token once;
+                                 --passkey: also a link where the person behind NAME enrols their passkey
+  proxycart passkey add [NAME] [--identity CLIENT] | list | remove NAME
+                                 enrol a passkey for Approve on the approval page (a one-time link,
+                                 10 minutes), list the enrolled ones, or remove one
   proxycart help | --help | --version
 
 Options:
@@ -57,7 +61,17 @@ async function main(argv: string[]): Promise<void> {
     return runLedgerCommand(argv.slice(1), config, process.stdout);
   }
   if (argv[0] === 'serve') return (await import('./commands/serve-http.js')).serveHttp(argv.slice(1));
-  if (argv[0] === 'token') return (await import('./commands/token-add.js')).tokenCommand(argv.slice(1));
+  const settings = () => loadConfig(process.env, PROVIDERS);
+  if (argv[0] === 'token') return (await import('./commands/token-add.js')).tokenCommand(argv.slice(1), settings);
+  if (argv[0] === 'passkey') {
+    const { passkeyCommand } = await import('./commands/passkey.js');
+    return passkeyCommand(
+      argv.slice(1),
+      settings(),
+      (line) => process.stdout.write(`${line}\n`),
+      (line) => process.stderr.write(`${line}\n`),
+    );
+  }
   const known = new Set(['sandbox', '--sandbox', '--port', '--reset']);
   const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--port');
   if (unknown.length) throw new UsageError(`Unknown argument ${unknown[0]!.slice(0, 80)}. See proxycart --help.`);

@@ -8,6 +8,9 @@ import { isSharedStore, parseStoreUrl, type StoreUrl } from './store-url.js';
 
 export type ConfirmMode = 'auto' | 'elicit' | 'page' | 'token';
 
+/** PROXYCART_APPROVAL_PASSKEY: `auto` asks for a passkey once one is enrolled. */
+export type PasskeyMode = 'auto' | 'required' | 'off';
+
 export interface VendorConfig {
   id: ProviderId;
   /** Undefined in sandbox mode: the simulator's own key is used. */
@@ -60,6 +63,8 @@ export interface ApprovalSettings {
   port?: number;
   /** PROXYCART_OPEN_BROWSER: open the page in the person's browser (desktop sessions only). */
   openBrowser: boolean;
+  /** PROXYCART_APPROVAL_PASSKEY: whether Approve on the page needs a passkey. */
+  passkey: PasskeyMode;
 }
 
 const flag = z.enum(['1', '0', 'true', 'false', '']).transform((v) => v === '1' || v === 'true');
@@ -86,6 +91,10 @@ export const SETTINGS = {
     .optional()
     .describe('port of the local approval page (default: a free one, kept per data folder)'),
   PROXYCART_OPEN_BROWSER: z.enum(['auto', 'never']).default('auto').describe('auto | never: open the approval page in the browser (default: auto)'),
+  PROXYCART_APPROVAL_PASSKEY: z
+    .enum(['auto', 'required', 'off'])
+    .default('auto')
+    .describe('auto | required | off: Approve on the page needs a passkey (auto: once one is enrolled; default: auto)'),
   PROXYCART_MAX_ORDER_USD: usd.default(50).describe('per-order cap in USD (default: 50)'),
   PROXYCART_DAILY_BUDGET_USD: usd.default(200).describe('24-hour cap in USD, all providers (default: 200)'),
   PROXYCART_IDENTITY_BUDGET_USD: usd.optional().describe('HTTP mode: 24-hour cap in USD of each authenticated client (default: none)'),
@@ -240,7 +249,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     ...(given && !isAbsolute(given) ? { homeGiven: given } : {}),
     store,
     confirm: s.PROXYCART_CONFIRM,
-    approval: { pin: s.PROXYCART_APPROVAL_PIN, port: s.PROXYCART_APPROVAL_PORT, openBrowser: s.PROXYCART_OPEN_BROWSER === 'auto' },
+    approval: {
+      pin: s.PROXYCART_APPROVAL_PIN,
+      port: s.PROXYCART_APPROVAL_PORT,
+      openBrowser: s.PROXYCART_OPEN_BROWSER === 'auto',
+      passkey: s.PROXYCART_APPROVAL_PASSKEY,
+    },
     maxOrderUsd: s.PROXYCART_MAX_ORDER_USD,
     dailyBudgetUsd: s.PROXYCART_DAILY_BUDGET_USD,
     identityBudgetUsd: s.PROXYCART_IDENTITY_BUDGET_USD,

@@ -44,6 +44,7 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
   const clients = new Map<ProviderId, Promise<ProviderClient>>();
   let page: Promise<Pick<ApprovalPage, 'urlFor'> & Partial<ApprovalPage>> | undefined;
   let openBrowser = config.approval.openBrowser;
+  let pagesHost = 'localhost';
   const approvalRecords = async () => new (await import('./approval/approvals.js')).Approvals(await runtime.store());
   const approvalPage = () => {
     page ??= (async () => {
@@ -52,7 +53,7 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
         import('./approval/page-port.js'),
         approvalRecords(),
       ]);
-      const options = { approvals, pin: config.approval.pin };
+      const options = { approvals, pin: config.approval.pin, passkeys: { mode: config.approval.passkey, store: await runtime.store() } };
       // The configured port, else the one this data folder's page had before (links survive a restart).
       const remembered = config.approval.port ? undefined : rememberedPort(config.home);
       const port = config.approval.port ?? remembered;
@@ -110,8 +111,8 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       return environmentOf(id, config.sandbox, vendor.baseUrl, vendor.apiKey);
     },
     approvals: {
-      async open(quoteId, details, expiresAt, show) {
-        const record = await (await approvalRecords()).create(quoteId, details, expiresAt);
+      async open(quoteId, details, expiresAt, show, identity) {
+        const record = await (await approvalRecords()).create(quoteId, details, expiresAt, identity);
         const url = (await approvalPage()).urlFor(record.id);
         if (show && openBrowser) void import('./approval/open-browser.js').then(({ openInBrowser }) => openInBrowser(url));
         return { record, url };
@@ -120,10 +121,18 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
         const record = await (await approvalRecords()).forQuote(quoteId);
         return record && { record, url: (await approvalPage()).urlFor(record.id) };
       },
+      async passkeyRequired(identity) {
+        if (config.approval.passkey === 'off') return false;
+        if (config.approval.passkey === 'required') return true;
+        // auto: once a passkey for the page's host is enrolled. The local page is always at localhost.
+        const [{ passkeyPolicy }, store] = await Promise.all([import('./approval/passkeys.js'), runtime.store()]);
+        return (await passkeyPolicy(store, 'auto', pagesHost, identity)).required;
+      },
     },
     approvalRecords,
     servePagesAt(origin) {
       page = Promise.resolve({ urlFor: (id: string) => `${origin}/approve/${id}` });
+      pagesHost = new URL(origin).hostname;
       openBrowser = false;
     },
     async close() {

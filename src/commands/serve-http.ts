@@ -28,9 +28,13 @@ export async function serveHttp(argv: string[]): Promise<void> {
   const port = flagValue(argv, '--port');
   const settings = readHttpSettings(process.env, { host: flagValue(argv, '--host'), port: port === undefined ? undefined : Number(port) });
   const config = loadConfig(process.env, PROVIDERS, { forceSandbox: argv.includes('--sandbox') });
-  if (!isLoopback(settings.host) && !config.approval.pin && !config.readOnly && config.confirm !== 'token') {
-    // Beyond loopback anyone who reaches the page could approve: the PIN is what a person adds.
-    throw new ProxycartError('configuration', `Serving on ${settings.host} needs PROXYCART_APPROVAL_PIN: the approval page is reachable by others there.`);
+  const personOnly = config.approval.pin !== undefined || config.approval.passkey === 'required';
+  if (!isLoopback(settings.host) && !personOnly && !config.readOnly && config.confirm !== 'token') {
+    // Beyond loopback anyone who reaches the page could approve: a PIN or a passkey is what a person adds.
+    throw new ProxycartError(
+      'configuration',
+      `Serving on ${settings.host} needs PROXYCART_APPROVAL_PIN or PROXYCART_APPROVAL_PASSKEY=required: the approval page is reachable by others there.`,
+    );
   }
   keepDataPrivate(config);
   const runtime = createRuntime(config, PROVIDERS);

@@ -8,7 +8,7 @@ import { createServer, spendToolNames } from '../server.js';
 import type { Identity } from '../tools/define.js';
 import { hostOriginPolicy } from './host-origin.js';
 import { createAuthenticator, hasScope, READ_SCOPE, SPEND_SCOPE } from './http-auth.js';
-import type { HttpSettings } from './http-settings.js';
+import { type HttpSettings, isLoopback } from './http-settings.js';
 import { BodyTooLarge, readBody } from './read-body.js';
 
 // Streamable HTTP at /mcp, stateless towards clients: every POST gets a fresh MCP server
@@ -53,13 +53,21 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
   let policy: ReturnType<typeof hostOriginPolicy>;
   let resource = '';
   let origin = '';
+  // Where people open approval and enrolment pages: the public URL, else localhost (WebAuthn
+  // refuses an IP address as relying party, so a passkey cannot be used at 127.0.0.1).
+  let pagesOrigin = '';
   // The team's approval channel: the page is served here, under the public URL, so a person
   // approves on whichever node the load balancer picks (approvals live in the store).
   let approvalPage: Promise<ApprovalHandler> | undefined;
   const approvalHandler = () => {
-    approvalPage ??= runtime
-      .approvalRecords()
-      .then((approvals) => createApprovalHandler({ approvals, pin: runtime.config.approval.pin, origin: () => origin }));
+    approvalPage ??= runtime.approvalRecords().then(async (approvals) =>
+      createApprovalHandler({
+        approvals,
+        pin: runtime.config.approval.pin,
+        passkeys: { mode: runtime.config.approval.passkey, store: await runtime.store() },
+        origin: () => pagesOrigin,
+      }),
+    );
     approvalPage.catch(() => (approvalPage = undefined));
     return approvalPage;
   };
@@ -148,8 +156,8 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
     if (path === '/healthz') return json(res, 200, { status: 'alive' });
     if (path === '/readyz') return ready(res);
     if (!policy.hostAllowed(req.headers.host)) return json(res, 403, { error: 'Forbidden: unexpected Host header.' });
-    // A person's browser, not an MCP client: the page checks its own Host, Origin, form token and PIN.
-    if (path.startsWith('/approve/') && (await (await approvalHandler())(req, res))) return;
+    // A person's browser, not an MCP client: the page checks its own Host, Origin, form token, PIN and passkey.
+    if ((path.startsWith('/approve/') || path.startsWith('/passkey/')) && (await (await approvalHandler())(req, res))) return;
     if (!policy.originAllowed(req.headers.origin)) return json(res, 403, { error: 'Forbidden: unexpected Origin.' });
     if (authenticate && (path === METADATA_PATH || path === `${METADATA_PATH}/mcp`)) {
       return json(res, 200, {
@@ -188,7 +196,9 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
   const shown = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   origin = (settings.publicUrl ?? `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${port}`).replace(/\/+$/, '');
   resource = `${origin}/mcp`;
-  runtime.servePagesAt(origin);
+  const local = isLoopback(settings.host) || ['0.0.0.0', '::', '[::]'].includes(settings.host);
+  pagesOrigin = settings.publicUrl ?? (local ? `http://localhost:${port}` : origin);
+  runtime.servePagesAt(pagesOrigin);
 
   return {
     url: `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${port}/mcp`,

@@ -53,7 +53,7 @@ describe('approval on the page', () => {
     const session = await open(auto());
     const quoted = await session.ok(PLACE, fixture.order);
     expect(quoted.status).toBe('approval_required');
-    expect(quoted.approval_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/approve\/[\w-]{22,}$/);
+    expect(quoted.approval_url).toMatch(/^http:\/\/localhost:\d+\/approve\/[\w-]{22,}$/);
     expect(quoted.approval_url).not.toContain(quoted.confirmation_token);
     expect(quoted.next_step).toContain(quoted.approval_url);
     // Agent frameworks time a request out at 60 s: the text asks for no longer a wait than a call gives.

@@ -179,7 +179,7 @@ describe('the money guard', () => {
       const session = await open({ env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto' }), elicit: () => ({ action: 'cancel' }) });
       const result = await session.ok(PLACE, fixture.order);
       expect(result.status).toBe('approval_required');
-      expect(result.approval_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/approve\/[\w-]{22,}$/);
+      expect(result.approval_url).toMatch(/^http:\/\/localhost:\d+\/approve\/[\w-]{22,}$/);
       const confirmed = await session.ok(PLACE, { ...fixture.order, confirmation_token: result.confirmation_token });
       expect(confirmed.status).toBe('approval_required');
       expect(simulator().moneyRequests()).toHaveLength(0);

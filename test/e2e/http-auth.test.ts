@@ -275,6 +275,29 @@ describe('binding', () => {
       env: { PATH: process.env.PATH ?? '', HOME: home, PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory', PROXYCART_HTTP_TOKENS_FILE: file },
     }).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2 });
-    expect((failed as { stderr: string }).stderr).toMatch(/Serving on 0\.0\.0\.0 needs PROXYCART_APPROVAL_PIN/);
+    expect((failed as { stderr: string }).stderr).toMatch(/Serving on 0\.0\.0\.0 needs PROXYCART_APPROVAL_PIN or PROXYCART_APPROVAL_PASSKEY=required/);
+  });
+
+  it('binds beyond loopback with PROXYCART_APPROVAL_PASSKEY=required instead of a PIN: only a passkey approves there', async () => {
+    const home = tempDir('bind-passkey');
+    const file = join(home, 'clients.txt');
+    await run(process.execPath, [CLI, 'token', 'add', 'alice', '--scopes', 'proxycart:read,proxycart:spend', '--file', file]);
+    const started = await startNode(
+      {
+        HOME: home,
+        PROXYCART_HOME: home,
+        PROXYCART_SANDBOX: '1',
+        PROXYCART_STORE: 'memory',
+        PROXYCART_HTTP_TOKENS_FILE: file,
+        PROXYCART_APPROVAL_PASSKEY: 'required',
+      },
+      ['--host', '0.0.0.0'],
+    );
+    try {
+      expect((await fetch(`${started.origin}/healthz`)).status).toBe(200);
+    } finally {
+      started.kill('SIGTERM');
+      await started.exited;
+    }
   });
 });

@@ -110,14 +110,16 @@ describe('two nodes, one Redis', () => {
     const before = vendorOrders();
     const quoted = await onA.ok(PLACE, ORDER);
     expect(quoted.status).toBe('approval_required');
-    // The page is served by the node itself, under its own origin (PROXYCART_PUBLIC_URL in production).
-    expect(new URL(quoted.approval_url).origin).toBe(new URL(pa.url).origin);
+    // The page is served by the node itself, at localhost (WebAuthn refuses an IP address) on
+    // its own port; PROXYCART_PUBLIC_URL in production.
+    expect(new URL(quoted.approval_url).origin).toBe(`http://localhost:${new URL(pa.url).port}`);
     const args = { ...ORDER, confirmation_token: quoted.confirmation_token };
     expect((await onA.ok(PLACE, args)).status).toBe('approval_required');
-    const onB = `${new URL(pb.url).origin}${new URL(quoted.approval_url).pathname}`;
+    const originB = `http://localhost:${new URL(pb.url).port}`;
+    const onB = `${originB}${new URL(quoted.approval_url).pathname}`;
     const page = await (await fetch(onB)).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    const decided = await fetch(onB, { method: 'POST', body: new URLSearchParams({ csrf, decision: 'approve' }), headers: { origin: new URL(pb.url).origin } });
+    const decided = await fetch(onB, { method: 'POST', body: new URLSearchParams({ csrf, decision: 'approve' }), headers: { origin: originB } });
     expect(decided.status).toBe(200);
     const placed = await onA.ok(PLACE, args);
     expect(placed.status).toBe('placed');

@@ -80,6 +80,7 @@ describe('loadConfig', () => {
       [{ PROXYCART_STORE: 'mysql://db' }, 'PROXYCART_STORE'],
       [{ PROXYCART_PROVIDERS: `${published!.id},acme` }, 'PROXYCART_PROVIDERS'],
       [{ PROXYCART_LOG_LEVEL: 'loud' }, 'PROXYCART_LOG_LEVEL'],
+      [{ PROXYCART_APPROVAL_PASSKEY: 'sometimes' }, 'PROXYCART_APPROVAL_PASSKEY'],
     ];
     for (const [env, variable] of cases) {
       const found = problems(env);
@@ -88,6 +89,10 @@ describe('loadConfig', () => {
       for (const id of ids(PROVIDERS)) expect(problemsFor(config, id)).toHaveLength(1);
     }
     expect(loadConfig({ PROXYCART_MAX_ORDER_USD: 'lots' }, PROVIDERS).maxOrderUsd).toBe(50);
+    // A passkey setting that cannot be read falls back to auto, never to off.
+    expect(loadConfig({ PROXYCART_APPROVAL_PASSKEY: 'sometimes' }, PROVIDERS).approval.passkey).toBe('auto');
+    expect(loadConfig({}, PROVIDERS).approval.passkey).toBe('auto');
+    expect(loadConfig({ PROXYCART_APPROVAL_PASSKEY: 'required' }, PROVIDERS).approval.passkey).toBe('required');
     expect(problems({ PROXYCART_PROVIDERS: `${published!.id},acme` })[0]!.message).toContain('acme');
   });
 
