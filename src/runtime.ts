@@ -90,7 +90,13 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
     ledger() {
       // The books open on the store's backend (their own tables or keys) when first asked for.
       ledger ??= Promise.all([runtime.store(), import('./ledger/open.js'), import('./ledger/ledger.js')])
-        .then(async ([s, { openBooks }, { Ledger }]) => new Ledger(await openBooks(s)))
+        .then(async ([s, { openBooks }, { Ledger }]) => {
+          const opened = new Ledger(await openBooks(s));
+          // Said once, when the books open: a Redis without persistence loses them on restart.
+          const warning = await opened.durabilityWarning().catch(() => undefined);
+          if (warning) log('warning', warning);
+          return opened;
+        })
         .catch((error) => {
           ledger = undefined;
           throw error;

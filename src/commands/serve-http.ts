@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.js';
-import { ProxycartError } from '../errors.js';
+import { asProxycartError, ProxycartError } from '../errors.js';
 import { log } from '../log.js';
 import { PROVIDERS } from '../providers/index.js';
 import { createRuntime } from '../runtime.js';
@@ -62,4 +62,7 @@ export async function serveHttp(argv: string[]): Promise<void> {
   }
   const auth = [settings.tokensFile && 'tokens file', settings.oauth && 'OAuth'].filter(Boolean).join(' + ') || 'no authentication (loopback only)';
   reportStartup(config, PROVIDERS, `serving over Streamable HTTP at ${node.url} (${auth})`);
+  // The books open now (moving 0.1 data once, and saying whether Redis keeps them across a
+  // restart) rather than on a person's first order; a store that is down is said by /readyz.
+  runtime.ledger().catch((error: unknown) => log('warning', `the store is not reachable yet (${asProxycartError(error).message})`));
 }

@@ -79,10 +79,13 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
     try {
       // An atomic read goes to the backend itself (a keyv read may hide a backend error);
       // returning the current value unchanged writes nothing.
-      const probe = runtime.store().then((store) => store.update('proxycart:readyz', (current) => current));
+      // A write-path probe of the store, and the books' own word on durability (Redis without persistence).
+      const probe = Promise.all([runtime.store().then((store) => store.update('proxycart:readyz', (current) => current)), runtime.ledger()]).then(
+        ([, ledger]) => ledger.durabilityWarning(),
+      );
       const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('store timed out')), READY_TIMEOUT_MS)));
-      await Promise.race([probe, late]);
-      json(res, 200, { status: 'ready' });
+      const warning = await Promise.race([probe, late]);
+      json(res, 200, { status: 'ready', ...(warning ? { warnings: [warning] } : {}) });
     } catch (error) {
       log('warning', `readyz: store unreachable (${error instanceof Error ? error.message : String(error)})`);
       json(res, 503, { status: 'store unreachable' });

@@ -248,3 +248,23 @@ describe('two nodes, one Redis', () => {
     expect(quoted.status).toBe('confirmation_required');
   });
 });
+
+describe('the books on Redis say whether they survive a restart', () => {
+  it('without persistence: a warning at start and in /readyz; with AOF: none', async () => {
+    const withAof = await redisServer(['--appendonly', 'yes', '--save', '']);
+    try {
+      const volatile = await node();
+      await until(() => volatile.stderr.some((line) => /persistence/i.test(line)), 'the durability warning on stderr');
+      expect(volatile.stderr.find((line) => /persistence/i.test(line))).toMatch(/lost|restart/i);
+      const said = (await (await fetch(`${volatile.origin}/readyz`)).json()) as { status: string; warnings?: string[] };
+      expect(said.status).toBe('ready');
+      expect(said.warnings?.[0]).toMatch(/appendonly/i);
+
+      const durable = await node({ PROXYCART_STORE: withAof.url });
+      expect(await (await fetch(`${durable.origin}/readyz`)).json()).toEqual({ status: 'ready' });
+      expect(durable.stderr.some((line) => /persistence/i.test(line))).toBe(false);
+    } finally {
+      await withAof.stop();
+    }
+  });
+});
