@@ -4,6 +4,7 @@ import Keyv from 'keyv';
 import { ProxycartError } from './errors.js';
 import { redact } from './redact.js';
 import { loadSqliteDriver } from './sqlite-driver.js';
+import { guarded, storageReason } from './storage-error.js';
 import type { StoreUrl } from './store-url.js';
 
 // Durable state (quotes, claims, the ledger) in keyv: SQLite by default, Redis or Postgres
@@ -139,20 +140,6 @@ export class Store {
   }
 }
 
-/** A failure of the store itself (not a refusal of ours) becomes a `storage` error. */
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw asStorageError(error);
-  }
-}
-
-function asStorageError(error: unknown): ProxycartError {
-  if (error instanceof ProxycartError) return error;
-  return new ProxycartError('storage', `The proxycart store could not be read or written (${storageReason(error)}).`);
-}
-
 function serialise(value: unknown, ttlMs?: number): string {
   const envelope: Envelope = { value, expires: ttlMs ? Date.now() + ttlMs : undefined };
   return JSON.stringify(envelope);
@@ -180,10 +167,6 @@ export async function openStore(url: StoreUrl): Promise<Store> {
   }
   if (url.kind === 'postgres') return (await import('./store-postgres.js')).openPostgresStore(url.url);
   return openRedisStore(url.url);
-}
-
-function storageReason(error: unknown): string {
-  return redact(error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error)).slice(0, 200);
 }
 
 function openMemoryStore(): Store {

@@ -1,54 +1,60 @@
 import { ProxycartError } from '../errors.js';
 import { checkBudget, type Limits, type Spending } from '../guard/policy.js';
 import type { Order, ProviderId } from '../providers/types.js';
+import { guarded } from '../storage-error.js';
 import { type Books, decodeCursor, type ExportQuery, type LedgerChange, type ListQuery, type NewEntry, type Page } from './books.js';
 import { type LedgerEntry, UNKNOWN_PREFIX } from './entry.js';
 
 /**
  * The books as the money path and the tools use them, over one backend. The backend answers
  * each question from an index and reserves budget atomically; this class adds what is the
- * same for every backend: turning a refused reservation into the policy error a person
- * reads, and a person's verdict on an unknown outcome.
+ * same for every backend: a backend failure reaches callers as a `storage` error, a refused
+ * reservation as the policy error a person reads, and a person's verdict on an unknown outcome.
  */
 export class Ledger {
   constructor(readonly books: Books) {}
 
   get(id: string): Promise<LedgerEntry | undefined> {
-    return this.books.get(id);
+    return guarded(() => this.books.get(id));
   }
 
   byOrderId(provider: ProviderId, orderId: string): Promise<LedgerEntry | undefined> {
-    return this.books.byOrderId(provider, orderId);
+    return guarded(() => this.books.byOrderId(provider, orderId));
   }
 
   /** The last 24 hours' spending of one book, with the share of `identity` when given. */
   spending(sandbox: boolean, identity?: string, now = Date.now()): Promise<Spending> {
-    return this.books.spending(sandbox, identity, now);
+    return guarded(() => this.books.spending(sandbox, identity, now));
   }
 
   /** An approved order with exactly these environment and arguments whose outcome is still unknown. */
   unresolved(argsHash: string): Promise<LedgerEntry | undefined> {
-    return this.books.unresolved(argsHash);
+    return guarded(() => this.books.unresolved(argsHash));
   }
 
   unknownOutcomes(sandbox: boolean, identity?: string): Promise<LedgerEntry[]> {
-    return this.books.unknownOutcomes(sandbox, identity);
+    return guarded(() => this.books.unknownOutcomes(sandbox, identity));
   }
 
   list(query: ListQuery): Promise<Page> {
     if (query.cursor !== undefined && !decodeCursor(query.cursor)) {
       throw new ProxycartError('invalid_input', 'This cursor is not one proxycart_orders gave.', { advice: 'Call without cursor for the newest orders.' });
     }
-    return this.books.list(query);
+    return guarded(() => this.books.list(query));
   }
 
   /** Vendor order ids the ledger attributes to orders sent since `since`: a lost order's look-up never takes one of them. */
   orderIdsSince(provider: ProviderId, since: number): Promise<string[]> {
-    return this.books.orderIdsSince(provider, since);
+    return guarded(() => this.books.orderIdsSince(provider, since));
   }
 
-  stream(query: ExportQuery): AsyncIterable<LedgerEntry> {
-    return this.books.stream(query);
+  async *stream(query: ExportQuery): AsyncIterable<LedgerEntry> {
+    const pages = this.books.stream(query)[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await guarded(() => pages.next());
+      if (next.done) return;
+      yield next.value;
+    }
   }
 
   /**
@@ -62,7 +68,7 @@ export class Ledger {
       dailyBudgetUsd: limits.dailyBudgetUsd,
       ...(limits.identityBudgetUsd === undefined ? {} : { identityBudgetUsd: limits.identityBudgetUsd }),
     };
-    const reserved = await this.books.reserve(entry, budget, Date.now());
+    const reserved = await guarded(() => this.books.reserve(entry, budget, Date.now()));
     if (reserved.outcome === 'exists') return undefined;
     if (reserved.outcome === 'over_budget') {
       checkBudget(entry.quote, limits, reserved.spending);
@@ -73,7 +79,7 @@ export class Ledger {
   }
 
   record(id: string, change: LedgerChange): Promise<LedgerEntry> {
-    return this.books.record(id, change, Date.now());
+    return guarded(() => this.books.record(id, change, Date.now()));
   }
 
   /**
@@ -107,7 +113,7 @@ export class Ledger {
 
   /** A sentence about how durable the books are (Redis without persistence), if there is one to say. */
   durabilityWarning(): Promise<string | undefined> {
-    return this.books.durabilityWarning();
+    return guarded(() => this.books.durabilityWarning());
   }
 
   close(): Promise<void> {

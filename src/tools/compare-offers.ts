@@ -196,8 +196,7 @@ export function compareOffersTool(runtime: Runtime): ToolDefinition {
   return defineTool({
     name: 'proxycart_compare_offers',
     title: 'Compare offers',
-    description:
-      'Offers across vendors, ranked by price per GB or per IP-month (never one against the other), each with whether the caps allow it and the place_order call to buy it.',
+    description: 'Offers across vendors ranked per GB or per IP-month (never across units), each with whether the caps allow it and the place_order call.',
     effect: 'read',
     input: compareInput,
     output: compareOutput,

@@ -153,7 +153,7 @@ describe('the money guard', () => {
       // A client with forms can place in its first call: the description must not say it only quotes.
       const listed = (await session.client.listTools()).tools.find((t) => t.name === PLACE)!;
       expect(listed.description).not.toMatch(/only quotes/);
-      expect(listed.description).toMatch(/person approves/);
+      expect(listed.description).toMatch(/approval/);
       expect(simulator().moneyRequests()).toHaveLength(1);
     });
 

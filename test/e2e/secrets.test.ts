@@ -74,7 +74,9 @@ describe('API keys never leak', () => {
     expect(seen.length).toBeGreaterThan(5);
     // The SQLite file and its write-ahead log.
     const store = homes.flatMap((home) => readdirSync(home).map((file) => readFileSync(join(home, file)).toString('latin1')));
-    expect(store.join('')).toContain('ledger:');
+    // The ledger's table holds the order (an entry's JSON has its idempotency key).
+    expect(store.join('')).toContain('ledger_entries');
+    expect(store.join('')).toContain('"idempotencyKey"');
     for (const key of [goodKey, wrongKey]) {
       for (const text of [...seen, ...store]) {
         expect(text).not.toContain(key);
