@@ -8,9 +8,10 @@ import { connectHttp, type HttpNodeProcess, type RedisServer, redisServer, start
 import { FIXTURE, ID, tool } from '../example.js';
 import { pastEntry } from '../ledger/contract.js';
 import { withLedger } from '../ledger/with-ledger.js';
+import { type PostgresServer, postgresServer } from '../postgres-server.js';
 
 // The 24-hour budget across processes: 50 confirmations of distinct approved quotes at once,
-// spread over two server processes (stdio on one SQLite file) or two HTTP nodes (Redis),
+// spread over two server processes (stdio on one SQLite file) or two HTTP nodes (Redis, Postgres),
 // with a budget that fits exactly 10 of them. The ledger's atomic reservation must let
 // exactly 10 through and refuse the rest, whether the books are empty or hold 100,000 past
 // orders (seeded through the ledger module, all older than 24 hours).
@@ -33,7 +34,9 @@ interface Topology {
 let sandbox: Sandbox;
 let redis: RedisServer;
 let redisDb = 0;
+let postgres: PostgresServer;
 beforeAll(async () => {
+  postgres = await postgresServer();
   sandbox = await startSandbox([ID]);
   sandbox.vendors[ID]!.simulator.state.rateLimitPerMinute = 0;
   sandbox.vendors[ID]!.simulator.state.balance = 1e7;
@@ -42,9 +45,33 @@ beforeAll(async () => {
 afterAll(async () => {
   await sandbox?.close();
   await redis?.stop();
+  await postgres?.stop();
 });
 
 const vendorOrders = () => sandbox.vendors[ID]!.simulator.state.orders.size;
+
+/** Two `serve --http` nodes on a shared store, each with a client of its own. */
+function httpNodes(name: string, store: Topology['store']): Topology {
+  return {
+    name,
+    store,
+    async servers(env) {
+      const nodes: HttpNodeProcess[] = await Promise.all([startNode(env), startNode(env)]);
+      const sessions = await Promise.all(nodes.map((n) => connectHttp([n.url])));
+      const confirms = sessions.map((s) => async (args: Record<string, unknown>) => {
+        const result = await s.call(PLACE, args);
+        return { ...result, text: textOf(result) };
+      }) as unknown as [Confirm, Confirm];
+      return {
+        confirms,
+        async close() {
+          await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
+          for (const n of nodes) n.kill('SIGKILL');
+        },
+      };
+    },
+  };
+}
 
 const topologies: Topology[] = [
   {
@@ -62,29 +89,15 @@ const topologies: Topology[] = [
       return { confirms, close: async () => void (await Promise.all(sessions.map((s) => s.close()))) };
     },
   },
-  {
-    name: 'Redis, two HTTP nodes',
-    async store() {
-      // A database of its own per run: the books start empty.
-      const url = `${redis.url}/${++redisDb}`;
-      return { url: { kind: 'redis', url }, env: url };
-    },
-    async servers(env) {
-      const nodes: HttpNodeProcess[] = await Promise.all([startNode(env), startNode(env)]);
-      const sessions = await Promise.all(nodes.map((n) => connectHttp([n.url])));
-      const confirms = sessions.map((s) => async (args: Record<string, unknown>) => {
-        const result = await s.call(PLACE, args);
-        return { ...result, text: textOf(result) };
-      }) as unknown as [Confirm, Confirm];
-      return {
-        confirms,
-        async close() {
-          await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
-          for (const n of nodes) n.kill('SIGKILL');
-        },
-      };
-    },
-  },
+  httpNodes('Redis, two HTTP nodes', async () => {
+    // A database of its own per run: the books start empty.
+    const url = `${redis.url}/${++redisDb}`;
+    return { url: { kind: 'redis', url }, env: url };
+  }),
+  httpNodes('Postgres, two HTTP nodes', async () => {
+    const url = await postgres.database();
+    return { url: { kind: 'postgres', url }, env: url };
+  }),
 ];
 
 describe.each(topologies.map((t) => [t.name, t] as const))('%s', (_, topology) => {
