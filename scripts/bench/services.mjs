@@ -52,7 +52,7 @@ async function startPostgres() {
   });
   const { postgresServer } = await import(pathToFileURL(resolve(outfile)).href);
   const server = await postgresServer();
-  return { name: 'postgres', freshStore: () => server.freshDatabase(), stop: () => server.stop() };
+  return { name: 'postgres', freshStore: () => server.database(), stop: () => server.stop() };
 }
 
 export async function startServices() {
