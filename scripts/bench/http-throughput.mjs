@@ -168,21 +168,25 @@ for (const backend of services.backends.filter((b) => b.name !== 'sqlite')) {
     },
   );
   const before = simulator.state.orders.size;
-  const done = [];
-  const started = performance.now();
+  // Each confirmation's time, in the order they were sent: the books grow as the run goes.
+  const took = [];
   const confirmLoad = await drain(quotes.splice(0), 16, async (token) => {
+    const started = performance.now();
     const result = await rpc(nextNode(), PLACE, { ...order, confirmation_token: token });
     if (result.structuredContent.status !== 'placed') throw new Error(`not placed: ${result.structuredContent.status}`);
-    done.push(performance.now() - started);
+    took.push(performance.now() - started);
   });
-  // Time taken by the first and by the last tenth of the confirmations to complete.
-  const tenth = Math.floor(done.length / 10);
-  const first = done[tenth - 1];
-  const last = done.at(-1) - done.at(-tenth - 1);
+  // Mean time of a confirmation in the first and in the last tenth of the run.
+  const tenth = Math.floor(took.length / 10);
+  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+  const first = mean(took.slice(0, tenth));
+  const last = mean(took.slice(-tenth));
   console.log(`\n${backend.name} store, two nodes, 16 in flight, ${ORDERS} orders`);
   console.log(`quote (place_order, no token) ${fmt(quoteLoad)}`);
-  console.log(`confirm (distinct tokens)     ${fmt(confirmLoad)}   (${simulator.state.orders.size - before} vendor orders for ${done.length} tokens)`);
-  console.log(`first 10%: ${first.toFixed(0)} ms, last 10%: ${last.toFixed(0)} ms, ratio ${(last / first).toFixed(2)} (budget ≤ 1.20); rate budget ≥ 100/s`);
+  console.log(`confirm (distinct tokens)     ${fmt(confirmLoad)}   (${simulator.state.orders.size - before} vendor orders for ${took.length} tokens)`);
+  console.log(
+    `a confirmation in the first tenth: ${first.toFixed(1)} ms, in the last: ${last.toFixed(1)} ms, ratio ${(last / first).toFixed(2)} (budget ≤ 1.20); rate budget ≥ 100/s`,
+  );
 }
 for (const skipped of services.missing) console.log(skipped);
 await services.stop();

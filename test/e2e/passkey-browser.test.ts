@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApprovalRecord, Approvals } from '../../src/approval/approvals.js';
@@ -10,6 +11,8 @@ import { openStore, type Store } from '../../src/store.js';
 import { FIXTURE, ID, tool } from '../example.js';
 import { withLedger } from '../ledger/with-ledger.js';
 import { CLI, connect, type Session, sandboxEnv, startVendors, tempDir, textOf } from './harness.js';
+
+const run = promisify(execFile);
 
 // Passkeys on the approval page, end to end: the built server over stdio, `proxycart passkey
 // add` as a person runs it, Debian's Chromium through playwright-core, and Chromium's virtual
@@ -192,6 +195,16 @@ describe('enrolling and approving with a passkey', () => {
     expect(row.approved_by).toEqual({ passkey: 'laptop', at: new Date(decided.decidedAt!).toISOString() });
     const entry = await withLedger({ kind: 'sqlite', file: join(home, 'state.sqlite') }, (ledger) => ledger.byOrderId(ID, row.order_id));
     expect(entry?.approvedBy).toEqual({ passkey: 'laptop', at: decided.decidedAt });
+    // And in the books a person hands to accounting.
+    const exported = await run(process.execPath, [CLI, 'ledger', 'export', '--format', 'jsonl'], {
+      env: { ...process.env, PROXYCART_HOME: home, PROXYCART_SANDBOX: '1' },
+    });
+    const line = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.order_id === row.order_id);
+    expect(line).toMatchObject({ approved_by: 'laptop', approved_at: new Date(decided.decidedAt!).toISOString() });
     expect((await listPasskeys(store))[0]!.lastUsedAt).toBeTypeOf('number');
   });
 });
