@@ -4,26 +4,13 @@
 // the built CLI does not export it. Also: the exact request proxycart sends to that vendor
 // for a tool call, recorded once, so a benchmark can send it directly as the baseline.
 import { createServer } from 'node:http';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { build } from 'esbuild';
 import { request } from 'undici';
+import { importSource } from './import-source.mjs';
 
 export async function exampleVendor() {
-  const outfile = 'dist/bench-registry.mjs';
-  await build({
-    entryPoints: ['src/providers/index.ts'],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  const { PROVIDERS } = await import(pathToFileURL(resolve(outfile)).href);
+  const { PROVIDERS } = await importSource('src/providers/index.ts', 'bench-registry');
   const spec = PROVIDERS.find((p) => p.capabilities.balance && p.capabilities.quote !== 'unknown' && p.capabilities.recover === 'replay');
   if (!spec) throw new Error('No registered provider reads a balance, prices orders and recovers by replay.');
   return { spec, fixture: await spec.fixture() };

@@ -1,37 +1,16 @@
 // Grows a store's books through the ledger module itself (the same `append` the 0.1
 // migration uses), for the benchmarks that compare empty and grown books. The ledger code is
-// bundled from src/ next to the build, as example-vendor.mjs does with the registry.
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+// bundled from src/ next to the build (import-source.mjs).
+import { importSource } from './import-source.mjs';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-async function ledgerModule() {
-  const outfile = 'dist/bench-ledger.mjs';
-  await build({
-    stdin: {
-      contents: `export { openStore } from './src/store.js'; export { openBooks } from './src/ledger/open.js'; export { parseStoreUrl } from './src/store-url.js';`,
-      resolveDir: resolve('.'),
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  return import(pathToFileURL(resolve(outfile)).href);
-}
 
 /**
  * Appends `count` placed orders of `provider`, all older than 24 hours (one a minute going
  * back from a day ago), to the book the sandbox writes to. Returns the seconds it took.
  */
 export async function seedLedger(storeUrl, count, provider) {
-  const { openStore, openBooks, parseStoreUrl } = await ledgerModule();
+  const { openStore, openBooks, parseStoreUrl } = await importSource('scripts/bench/ledger-entry.ts', 'bench-ledger');
   const store = await openStore(parseStoreUrl(storeUrl));
   const books = await openBooks(store);
   const started = Date.now();

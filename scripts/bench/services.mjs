@@ -7,9 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { join } from 'node:path';
+import { importSource } from './import-source.mjs';
 
 const freePort = () =>
   new Promise((done) => {
@@ -39,18 +38,7 @@ async function startRedis() {
 }
 
 async function startPostgres() {
-  const outfile = 'dist/bench-postgres.mjs';
-  await build({
-    entryPoints: ['test/postgres-server.ts'],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  const { postgresServer } = await import(pathToFileURL(resolve(outfile)).href);
+  const { postgresServer } = await importSource('test/postgres-server.ts', 'bench-postgres');
   const server = await postgresServer();
   return { name: 'postgres', freshStore: () => server.database(), stop: () => server.stop() };
 }
