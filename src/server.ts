@@ -1,4 +1,4 @@
-import { type CallToolResult, type ListToolsResult, PROTOCOL_VERSION_META_KEY, Server, type ServerContext } from '@modelcontextprotocol/server';
+import { type CallToolResult, type ListToolsResult, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
 import { problemsFor } from './config.js';
 import { describeIssues, ProxycartError, toErrorResult } from './errors.js';
 import { addLogSink, atLeast, log, type McpLevel } from './log.js';
@@ -97,10 +97,10 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
   server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
     if (!tool) {
-      return toErrorResult(
-        new ProxycartError('invalid_input', `There is no tool named ${JSON.stringify(request.params.name.slice(0, 80))}.`, {
-          advice: 'List the tools and use one of those names.',
-        }),
+      // An unknown tool is a protocol error, not a tool's result (both eras of the spec).
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `There is no tool named ${JSON.stringify(request.params.name.slice(0, 80))}. List the tools and use one of those names.`,
       );
     }
     // A setting this tool depends on is unusable: say which and how to fix it, every call.
