@@ -1,4 +1,12 @@
-import { type CallToolResult, type ListToolsResult, PROTOCOL_VERSION_META_KEY, ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  type CallToolResult,
+  type ListToolsResult,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { problemsFor } from './config.js';
 import { describeIssues, ProxycartError, toErrorResult } from './errors.js';
 import { addLogSink, atLeast, log, type McpLevel } from './log.js';

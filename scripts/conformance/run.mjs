@@ -64,7 +64,10 @@ function expectedFailures() {
   let current;
   for (const line of readFileSync(join(import.meta.dirname, 'expected-failures.yml'), 'utf8').split('\n')) {
     const header = /^'?([0-9-]+)'?:\s*$/.exec(line);
-    if (header) lists.set((current = header[1]), new Map());
+    if (header) {
+      current = header[1];
+      lists.set(current, new Map());
+    }
     const item = /^\s+- ([a-z0-9-]+)\s+# (\S.*)$/.exec(line);
     if (item && current) lists.get(current).set(item[1], item[2]);
   }
@@ -95,7 +98,12 @@ try {
     const listed = expected.get(set) ?? new Map();
     const passed = (results) => [...results.values()].filter(Boolean).length;
     console.log(`\n${set}: proxycart passes ${passed(ours)} of ${ours.size} scenarios, the bare SDK server ${passed(theirs)} of ${theirs.size}`);
-    console.log(`  passed: ${[...ours].filter(([, ok]) => ok).map(([name]) => name).join(', ')}`);
+    console.log(
+      `  passed: ${[...ours]
+        .filter(([, ok]) => ok)
+        .map(([name]) => name)
+        .join(', ')}`,
+    );
     for (const [name, ok] of ours) {
       if (!ok && theirs.get(name)) problems.push(`${set} ${name}: the bare SDK server passes it, proxycart does not`);
       else if (!ok && !listed.has(name)) problems.push(`${set} ${name}: fails and is not in expected-failures.yml`);
