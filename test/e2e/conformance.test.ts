@@ -18,7 +18,13 @@ it('passes the MCP conformance suite in both eras wherever the bare SDK server d
   // The generic scenarios: the handshake of each era, logging only as declared, tools, DNS rebinding.
   expect(passed('2025-11-25')).toEqual(expect.arrayContaining(['server-initialize', 'logging-set-level', 'ping', 'tools-list', 'dns-rebinding-protection']));
   expect(passed('2026-07-28')).toEqual(
-    expect.arrayContaining(['tools-list', 'dns-rebinding-protection', 'http-header-validation', 'input-required-result-validate-input', 'input-required-result-unsupported-methods']),
+    expect.arrayContaining([
+      'tools-list',
+      'dns-rebinding-protection',
+      'http-header-validation',
+      'input-required-result-validate-input',
+      'input-required-result-unsupported-methods',
+    ]),
   );
   // Every expected failure carries its reason on the same line.
   const listed = readFileSync(join(ROOT, 'scripts/conformance/expected-failures.yml'), 'utf8')
