@@ -38,8 +38,9 @@ describe('layers', () => {
     expect(importsFrom('tools/', /^http\//)).toEqual([]);
   });
 
-  it('config.ts does not import the store (it would pull keyv into start-up)', () => {
-    expect(importsFrom('config.ts', /^(store\.ts|keyv|@keyv\/)/)).toEqual([]);
+  it('config.ts and store-url.ts do not import the store (it would pull keyv or pg into start-up)', () => {
+    const store = /^(store\.ts|store-postgres\.ts|postgres\.ts|keyv|@keyv\/|pg$)/;
+    expect([...importsFrom('config.ts', store), ...importsFrom('store-url.ts', store)]).toEqual([]);
   });
 
   it('a provider folder imports no other provider folder', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store.js';
 import { parseStoreUrl, type StoreUrl } from '../../src/store-url.js';
+import { postgresServer } from '../postgres-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proxycart-store-'));
 const backends: Array<[string, StoreUrl]> = [
@@ -11,6 +12,10 @@ const backends: Array<[string, StoreUrl]> = [
   ['sqlite', { kind: 'sqlite', file: join(dir, 'state.sqlite') }],
 ];
 if (process.env.PROXYCART_TEST_REDIS_URL) backends.push(['redis', { kind: 'redis', url: process.env.PROXYCART_TEST_REDIS_URL }]);
+// Postgres is always tested: the helper starts a server of its own when CI gave none.
+const postgres = await postgresServer();
+afterAll(() => postgres.stop());
+backends.push(['postgres', { kind: 'postgres', url: await postgres.database() }]);
 
 describe.each(backends)('store on %s', (_name, url) => {
   const stores: Store[] = [];
@@ -85,11 +90,14 @@ describe('sqlite store shared by two connections', () => {
 });
 
 describe('parseStoreUrl', () => {
-  it('understands the three forms and refuses others', () => {
+  it('understands the four forms and refuses others', () => {
     expect(parseStoreUrl('memory')).toEqual({ kind: 'memory' });
     expect(parseStoreUrl('sqlite:///tmp/x.sqlite')).toEqual({ kind: 'sqlite', file: '/tmp/x.sqlite' });
     expect(parseStoreUrl('redis://localhost:6379')).toEqual({ kind: 'redis', url: 'redis://localhost:6379' });
-    expect(parseStoreUrl('postgres://x')).toBeUndefined();
+    expect(parseStoreUrl('postgres://u:p@db:5432/proxycart')).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/proxycart' });
+    expect(parseStoreUrl('postgresql://db/proxycart')).toEqual({ kind: 'postgres', url: 'postgresql://db/proxycart' });
+    expect(parseStoreUrl('postgres://[bad')).toBeUndefined();
+    expect(parseStoreUrl('mysql://x')).toBeUndefined();
     expect(parseStoreUrl('sqlite://')).toBeUndefined();
   });
 });
