@@ -92,7 +92,9 @@ async function serveOverStdio(forceSandbox: boolean): Promise<void> {
     if (isSharedStore(config.store)) {
       // A network store is first contacted once the client is connected, never before.
       server.oninitialized = () =>
-        void runtime.ledger().catch((error: unknown) => log('error', `${describeError(asProxycartError(error))} Orders will fail until the store is reachable.`));
+        void runtime
+          .ledger()
+          .catch((error: unknown) => log('error', `${describeError(asProxycartError(error))} Orders will fail until the store is reachable.`));
     }
     return server;
   });
