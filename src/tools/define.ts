@@ -1,6 +1,7 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import * as z from 'zod';
-import type { ElicitAnswer, UrlElicitation } from '../guard/place-order.js';
+import type { ElicitAnswer } from '../approval/channels/form.js';
+import type { UrlElicitation } from '../approval/channels/url.js';
 
 /** Who is calling, when the transport authenticated the caller (HTTP mode); never a secret. */
 export interface Identity {

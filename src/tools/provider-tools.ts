@@ -1,3 +1,4 @@
+import { reachPerson } from '../approval/channels/person.js';
 import { ProxycartError } from '../errors.js';
 import { placeOrder } from '../guard/place-order.js';
 import type { ProviderSpec } from '../providers/types.js';
@@ -55,9 +56,7 @@ export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinit
               store,
               limits: config,
               confirm: config.confirm,
-              elicit: call.elicit,
-              urlElicitation: call.urlElicitation,
-              approvals: runtime.approvals,
+              person: reachPerson(config.confirm, runtime.approvals, call),
               waiting: { signal: call.signal, progress: call.progress },
             },
             args,
