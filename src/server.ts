@@ -1,5 +1,9 @@
 import {
   type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  type InputRequiredResult,
+  isInputRequiredResult,
   type ListToolsResult,
   PROTOCOL_VERSION_META_KEY,
   ProtocolError,
@@ -7,6 +11,7 @@ import {
   Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import type { ClientRounds } from './approval/channels/input-required.js';
 import { configurationError, problemsFor } from './config.js';
 import { describeIssues, ProxycartError, toErrorResult } from './errors.js';
 import { addLogSink, atLeast, log, type McpLevel } from './log.js';
@@ -102,7 +107,7 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
     return { tools: listed } as ListToolsResult;
   });
 
-  server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult> => {
+  server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult | InputRequiredResult> => {
     const tool = byName.get(request.params.name);
     if (!tool) {
       // An unknown tool is a protocol error, not a tool's result (both eras of the spec).
@@ -126,6 +131,7 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
     const elicitation = legacy ? server.getClientCapabilities()?.elicitation : undefined;
     const call: ToolCall = {
       signal: ctx.mcpReq.signal,
+      rounds: legacy ? undefined : roundsOf(ctx),
       identity: auth ? { name: auth.clientId, scopes: auth.scopes, via: auth.extra?.via === 'oauth' ? 'oauth' : 'token' } : undefined,
       async progress(progress, total, message) {
         if (progressToken === undefined) return;
@@ -181,11 +187,29 @@ function isModern(ctx: ServerContext): boolean {
   return (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined;
 }
 
-async function runTool(tool: ToolDefinition, rawArgs: unknown, call: ToolCall): Promise<CallToolResult> {
+/**
+ * What a 2026-07-28 request offers for input requests (its own `_meta` capabilities; a bare
+ * `elicitation: {}` means forms, as the spec says) and, on a retry, the answers and our state.
+ */
+function roundsOf(ctx: ServerContext): ClientRounds {
+  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+  const elicitation = (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined)?.elicitation;
+  return {
+    form: elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined),
+    url: elicitation?.url !== undefined,
+    responses: ctx.mcpReq.inputResponses,
+    state: ctx.mcpReq.requestState<string>(),
+    context: ctx,
+  };
+}
+
+async function runTool(tool: ToolDefinition, rawArgs: unknown, call: ToolCall): Promise<CallToolResult | InputRequiredResult> {
   const parsed = tool.input.safeParse(normalizeArguments(tool.input, rawArgs));
   if (!parsed.success) return toErrorResult(new ProxycartError('invalid_input', describeIssues(parsed.error)));
   try {
     const result = await tool.handler(parsed.data, call);
+    // A question for the person (2026-07-28 input_required) goes to the client as it is.
+    if (isInputRequiredResult(result)) return result;
     // Structured content and its text twin go through the same redaction as errors.
     const json = JSON.stringify(result);
     const text = redact(json);

@@ -1,3 +1,4 @@
+import type { InputRequiredResult } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import type { ApprovedBy } from '../approval/approvals.js';
 import type { Decision, Waiting } from '../approval/channels/decision.js';
@@ -65,11 +66,22 @@ export interface PlaceOrderResult {
   next_step: string;
 }
 
-export async function placeOrder(ctx: PlaceOrderContext, args: PlaceOrderArgs): Promise<PlaceOrderResult> {
+/** What place_order answers: a result, or (2026-07-28) a question for the person, asked through the client. */
+export type PlaceOrderOutcome = PlaceOrderResult | InputRequiredResult;
+
+export async function placeOrder(ctx: PlaceOrderContext, args: PlaceOrderArgs): Promise<PlaceOrderOutcome> {
   // The guard's own fields never reach the hash, the quote or the vendor.
   const { confirmation_token: token, wait_seconds: waitSeconds, ...orderArgs } = args;
   const argsHash = hashArguments(ctx.environment, orderArgs);
-  if (token !== undefined) return confirmWithToken(ctx, token, argsHash, waitMs(waitSeconds));
+  if (token !== undefined) {
+    if (ctx.confirm === 'elicit') {
+      throw new ProxycartError('policy', 'Confirmation tokens are off: orders must be confirmed by a person in the client (PROXYCART_CONFIRM=elicit).');
+    }
+    return confirmQuote(ctx, token, argsHash, 'token', waitMs(waitSeconds));
+  }
+  // A retry that brings the person's answer to our question: verified before anything is sent.
+  const answered = await ctx.person.answered();
+  if (answered !== undefined) return confirmQuote(ctx, answered, argsHash, 'answer', 0);
   if (ctx.person.unreachable) throw ctx.person.unreachable;
   return requestApproval(ctx, orderArgs, argsHash, await ctx.client.prepareOrder(orderArgs), []);
 }
@@ -81,7 +93,7 @@ async function requestApproval(
   argsHash: string,
   prepared: PreparedOrder,
   notes: string[],
-): Promise<PlaceOrderResult> {
+): Promise<PlaceOrderOutcome> {
   const quote = await buildQuote(ctx.client, ctx.provider.title, prepared);
   // Two index look-ups: an earlier identical order of unknown outcome, and the spending.
   const [unresolved, spent] = await Promise.all([ctx.ledger.unresolved(argsHash), ctx.ledger.spending(ctx.environment.sandbox, ctx.identity)]);
@@ -111,8 +123,10 @@ function detailsOf(ctx: PlaceOrderContext, record: QuoteRecord, spentUsd: number
 }
 
 /** What the person's decision means for the order: placed, declined, still waiting (the model is told what next), or refused. */
-async function afterDecision(ctx: PlaceOrderContext, record: QuoteRecord, decision: Decision, token: string): Promise<PlaceOrderResult> {
+async function afterDecision(ctx: PlaceOrderContext, record: QuoteRecord, decision: Decision, token: string): Promise<PlaceOrderOutcome> {
   switch (decision.state) {
+    case 'ask':
+      return decision.result;
     case 'approved':
       return withToken(await confirmAndPlace(ctx, record, decision.approvedBy), token);
     case 'declined':
@@ -159,10 +173,7 @@ function declinedResult({ quote, why }: Pick<DeclinedRecord, 'quote' | 'why'>): 
 }
 
 /** `waitMs`: how long this call waits for a decision on the page (`wait_seconds`). */
-async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash: string, waitMs: number): Promise<PlaceOrderResult> {
-  if (ctx.confirm === 'elicit') {
-    throw new ProxycartError('policy', 'Confirmation tokens are off: orders must be confirmed by a person in the client (PROXYCART_CONFIRM=elicit).');
-  }
+async function confirmQuote(ctx: PlaceOrderContext, token: string, argsHash: string, asking: 'token' | 'answer', waitMs: number): Promise<PlaceOrderOutcome> {
   const id = tokenId(token);
   const entry = await ctx.ledger.get(id);
   if (entry) {
@@ -189,7 +200,7 @@ async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash:
   }
   const decision = await ctx.person.decide({
     quoteId: record.id,
-    asking: 'token',
+    asking,
     token,
     identity: ctx.identity,
     expiresAt: record.expiresAt,
@@ -220,7 +231,7 @@ function checkBinding(ctx: PlaceOrderContext, provider: string, environment: str
  * Send one approved order: price it again, intent in the ledger, then exactly one vendor
  * call, then its result. `approvedBy`: the page's receipt (which passkey, when), kept in the ledger.
  */
-async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord, approvedBy?: ApprovedBy): Promise<PlaceOrderResult> {
+async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord, approvedBy?: ApprovedBy): Promise<PlaceOrderOutcome> {
   const repriced = await priceAgain(ctx, record);
   if (repriced) return repriced;
   // The limits may have changed (a restart with new settings) since the quote was made.
@@ -284,7 +295,7 @@ function freshPrice(ctx: PlaceOrderContext, record: QuoteRecord): Promise<Prepar
  * the way the quote was; a higher (or no longer known) price sends nothing, voids the
  * approval and asks for a new one at the new price. Undefined: go ahead.
  */
-async function priceAgain(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderResult | undefined> {
+async function priceAgain(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderOutcome | undefined> {
   const approved = record.quote.total_usd;
   if (approved === null) return undefined; // unpriced orders pass the caps only when a person allowed them
   const fresh = await freshPrice(ctx, record);
@@ -366,6 +377,6 @@ function replayed(result: PlaceOrderResult): PlaceOrderResult {
   };
 }
 
-function withToken(result: PlaceOrderResult, token: string): PlaceOrderResult {
-  return result.status === 'outcome_unknown' ? { ...result, confirmation_token: token } : result;
+function withToken<R extends PlaceOrderOutcome>(result: R, token: string): R {
+  return 'status' in result && result.status === 'outcome_unknown' ? { ...result, confirmation_token: token } : result;
 }

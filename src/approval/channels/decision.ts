@@ -1,3 +1,4 @@
+import type { InputRequiredResult } from '@modelcontextprotocol/server';
 import type { ProxycartError } from '../../errors.js';
 import type { ApprovalDetails, ApprovedBy } from '../approvals.js';
 
@@ -16,8 +17,11 @@ export interface Waiting {
 export interface DecisionRequest {
   /** The guard's quote id (hash of the confirmation token). */
   quoteId: string;
-  /** `quote`: a new quote; `token`: the model came back with the confirmation token. */
-  asking: 'quote' | 'token';
+  /**
+   * `quote`: a new quote; `token`: the model came back with the confirmation token; `answer`:
+   * the client came back with the person's answer to our input request (2026-07-28).
+   */
+  asking: 'quote' | 'token' | 'answer';
   /** The confirmation token: a handle the model passes back, never a decision by itself outside token mode. */
   token: string;
   /** The HTTP client identity whose order it is (its own passkeys and budget). */
@@ -42,6 +46,8 @@ export type Decision =
   | { state: 'approved'; approvedBy?: ApprovedBy }
   | { state: 'declined'; why: string }
   | Pending
+  /** Asked through the client (2026-07-28 `input_required`): the call's result is this question; the retry brings the answer. */
+  | { state: 'ask'; result: InputRequiredResult }
   /** The quote can no longer be approved (expired, void, or no channel allowed): nothing is sent. `forget`: drop the quote. */
   | { state: 'closed'; error: ProxycartError; forget: boolean };
 
