@@ -8,12 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { EXTERNAL } from './external.mjs';
 
-// The SDK's default form-answer validator (ajv) is swapped for its code-free one: see
-// src/form-validator.ts for why.
+// The SDK's default form-answer validator (ajv, chosen by its Node shim) is swapped for its
+// code-free one: see src/form-validator.ts for why.
 const formValidator = {
   name: 'form-validator',
   setup(build) {
-    build.onResolve({ filter: /validation\/ajv-provider\.js$/ }, () => ({ path: fileURLToPath(new URL('../src/form-validator.ts', import.meta.url)) }));
+    build.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({
+      path: fileURLToPath(new URL('../src/form-validator.ts', import.meta.url)),
+    }));
   },
 };
 
@@ -25,9 +27,13 @@ const common = {
   platform: 'node',
   target: 'node20',
   sourcemap: false,
-  minify: true,
+  minify: process.env.NO_MINIFY !== '1',
   external: ['sqlite3', ...EXTERNAL],
-  banner: { js: "import { createRequire as __proxycartRequire } from 'node:module'; const require = __proxycartRequire(import.meta.url);" },
+  // Bundled CommonJS dependencies call require(); it is made on first use, so a chunk that
+  // never calls it (the stdio start-up path) does not pay for setting up the CommonJS loader.
+  banner: {
+    js: "import { createRequire as __proxycartRequire } from 'node:module'; let __proxycartRequired; const require = Object.assign((id) => (__proxycartRequired ??= __proxycartRequire(import.meta.url))(id), { resolve: (id, options) => (__proxycartRequired ??= __proxycartRequire(import.meta.url)).resolve(id, options) });",
+  },
   plugins: [formValidator],
   logLevel: 'warning',
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+import './zod-config.js';
 import { createServer as createNetServer } from 'node:net';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { environmentVariables, loadConfig } from './config.js';
 import { asProxycartError, describeError, ProxycartError } from './errors.js';
 import { log } from './log.js';
@@ -77,34 +78,40 @@ async function main(argv: string[]): Promise<void> {
   if (unknown.length) throw new UsageError(`Unknown argument ${unknown[0]!.slice(0, 80)}. See proxycart --help.`);
   if (argv[0] === 'sandbox' && argv.includes('--reset')) return resetSandbox();
   if (argv[0] === 'sandbox') return runSandbox(argv);
-  return serveStdio(argv.includes('--sandbox'));
+  return serveOverStdio(argv.includes('--sandbox'));
 }
 
-async function serveStdio(forceSandbox: boolean): Promise<void> {
+async function serveOverStdio(forceSandbox: boolean): Promise<void> {
   const config = loadConfig(process.env, PROVIDERS, { forceSandbox });
   keepDataPrivate(config);
   const runtime = createRuntime(config, PROVIDERS);
-  const server = createServer(runtime);
+  // Both protocol eras: the SDK pins one server from this factory per connection, in the era
+  // the client opened with (initialize: 2025-11-25; server/discover: 2026-07-28).
+  const connection = serveStdio(() => {
+    const server = createServer(runtime);
+    if (isSharedStore(config.store)) {
+      // A network store is first contacted once the client is connected, never before.
+      server.oninitialized = () =>
+        void runtime
+          .ledger()
+          .catch((error: unknown) => log('error', `${describeError(asProxycartError(error))} Orders will fail until the store is reachable.`));
+    }
+    return server;
+  });
   const shutdown = async () => {
-    await server.close().catch(() => undefined);
+    await connection.close().catch(() => undefined);
     await runtime.close();
     process.exit(0);
   };
   process.stdin.on('end', shutdown);
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
-  await server.connect(new StdioServerTransport());
   if (process.stdin.isTTY) {
     process.stderr.write(
       `proxycart ${VERSION} is waiting for an MCP client on stdin: it speaks JSON-RPC, not a prompt. Start it from an MCP client (see the README), or run 'proxycart help'. Ctrl-C stops it.\n`,
     );
   }
   reportStartup(config, PROVIDERS, 'serving over stdio');
-  if (isSharedStore(config.store)) {
-    // A network store is first contacted once the client is connected, never before.
-    server.oninitialized = () =>
-      void runtime.ledger().catch((error: unknown) => log('error', `${describeError(asProxycartError(error))} Orders will fail until the store is reachable.`));
-  }
 }
 
 // How to reach each simulator by hand: the vendor's own auth, one read that needs it.

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Approvals } from './approval/approvals.js';
+import type { ApprovalPages } from './approval/channels/page.js';
 import type { ApprovalPage } from './approval/page.js';
 import { type Config, configurationError, problemsFor } from './config.js';
 import { type Environment, environmentOf } from './environment.js';
-import type { ApprovalChannel } from './guard/approval.js';
 import type { Ledger } from './ledger/ledger.js';
 import { log } from './log.js';
 import type { ProviderClient, ProviderId, ProviderSpec } from './providers/types.js';
@@ -25,7 +25,7 @@ export interface Runtime {
   /** The account a provider's orders are charged to; quotes and the ledger are bound to it. */
   environment(id: ProviderId): Environment;
   /** Approval records in the store and the local approval page, started on first use. */
-  approvals: ApprovalChannel;
+  approvals: ApprovalPages;
   /** The approval records themselves, for a server that serves the page on its own port (HTTP mode). */
   approvalRecords(): Promise<Approvals>;
   /**

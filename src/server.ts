@@ -1,5 +1,17 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  type InputRequiredResult,
+  isInputRequiredResult,
+  type ListToolsResult,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import type { ClientRounds } from './approval/channels/input-required.js';
 import { configurationError, problemsFor } from './config.js';
 import { describeIssues, ProxycartError, toErrorResult } from './errors.js';
 import { addLogSink, atLeast, log, type McpLevel } from './log.js';
@@ -39,6 +51,8 @@ function catalog(runtime: Runtime) {
   return found;
 }
 
+const LIST_CACHE = { ttlMs: 300_000, cacheScope: 'private' } as const;
+
 const INSTRUCTIONS = `proxycart buys proxies from vendor wallets. Browse with <vendor>_list_offers, price with <vendor>_place_order (it sends nothing without a confirmation), and follow orders with <vendor>_order_status. proxycart_compare_offers compares vendors, proxycart_orders shows the orders and budget, proxycart_check_proxy tests a bought proxy.`;
 // PROXYCART_CONFIRM=token delegates approval to the agent; every other mode asks a person.
 const WHO_CONFIRMS = {
@@ -57,7 +71,13 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
   const problems = runtime.config.problems;
   const base = `${INSTRUCTIONS} ${runtime.config.confirm === 'token' ? WHO_CONFIRMS.token : WHO_CONFIRMS.person}`;
   const instructions = problems.length ? `${base} The server has configuration problems; tell the person: ${problems.map((p) => p.message).join(' ')}` : base;
-  const server = new Server({ name: 'proxycart', version: VERSION }, { capabilities: { tools: {}, logging: {} }, instructions });
+  // One factory serves both protocol eras (the SDK's serveStdio and createMcpHandler pick
+  // the era per connection or request). On 2026-07-28 the tool list may be cached briefly:
+  // it changes only with a restart, and per caller over HTTP (the spend scope), hence private.
+  const server = new Server(
+    { name: 'proxycart', version: VERSION },
+    { capabilities: { tools: {}, logging: {} }, instructions, cacheHints: { 'tools/list': LIST_CACHE, 'server/discover': LIST_CACHE } },
+  );
 
   // MCP logging: nothing until the client picks the least severe level it wants
   // (logging/setLevel); clients that never ask get no notifications/message (the AI SDK
@@ -65,7 +85,7 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
   // by log() before they reach the sink.
   let logLevel: McpLevel | undefined;
   server.removeRequestHandler('logging/setLevel');
-  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+  server.setRequestHandler('logging/setLevel', async (request) => {
     logLevel = request.params.level;
     return {};
   });
@@ -77,22 +97,23 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
     removeSink();
   };
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => {
+  server.setRequestHandler('tools/list', async () => {
     let listed = known.listed.get(readOnly);
     if (!listed) {
       listed = tools.map(listingOf);
       known.listed.set(readOnly, listed);
     }
-    return { tools: listed };
+    // The entries are JSON Schemas written at build time; the SDK's type wants them re-typed.
+    return { tools: listed } as ListToolsResult;
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+  server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult | InputRequiredResult> => {
     const tool = byName.get(request.params.name);
     if (!tool) {
-      return toErrorResult(
-        new ProxycartError('invalid_input', `There is no tool named ${JSON.stringify(request.params.name.slice(0, 80))}.`, {
-          advice: 'List the tools and use one of those names.',
-        }),
+      // An unknown tool is a protocol error, not a tool's result (both eras of the spec).
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `There is no tool named ${JSON.stringify(request.params.name.slice(0, 80))}. List the tools and use one of those names.`,
       );
     }
     // A setting this tool depends on is unusable: say which and how to fix it, every call.
@@ -102,19 +123,24 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
       return toErrorResult(configurationError(blocked));
     }
     log('debug', `${tool.name} called`);
-    const progressToken = extra._meta?.progressToken;
-    const auth = extra.authInfo;
+    const progressToken = ctx.mcpReq._meta?.progressToken;
+    const auth = ctx.http?.authInfo;
+    // A 2026-07-28 request carries its version and capabilities itself and has no channel
+    // for server-initiated requests; a 2025-11-25 one relies on what initialize declared.
+    const legacy = !isModern(ctx);
+    const elicitation = legacy ? server.getClientCapabilities()?.elicitation : undefined;
     const call: ToolCall = {
-      signal: extra.signal,
+      signal: ctx.mcpReq.signal,
+      rounds: legacy ? undefined : roundsOf(ctx),
       identity: auth ? { name: auth.clientId, scopes: auth.scopes, via: auth.extra?.via === 'oauth' ? 'oauth' : 'token' } : undefined,
       async progress(progress, total, message) {
         if (progressToken === undefined) return;
-        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } }).catch(() => undefined);
+        await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress, total, message } }).catch(() => undefined);
       },
-      elicit: server.getClientCapabilities()?.elicitation?.form
+      elicit: elicitation?.form
         ? async (message) => {
             try {
-              const answer = await server.elicitInput(
+              const answer = await ctx.mcpReq.elicitInput(
                 {
                   mode: 'form',
                   message,
@@ -124,7 +150,7 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
                     required: ['approve'],
                   },
                 },
-                { timeout: elicitTimeoutMs, relatedRequestId: extra.requestId },
+                { timeout: elicitTimeoutMs },
               );
               if (answer.action === 'accept') return answer.content?.approve === true ? 'accept' : 'decline';
               return answer.action;
@@ -134,22 +160,19 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
             }
           }
         : undefined,
-      urlElicitation: server.getClientCapabilities()?.elicitation?.url
+      urlElicitation: elicitation?.url
         ? {
             waitMs: elicitTimeoutMs,
             async ask(message, url, elicitationId) {
               try {
-                const answer = await server.elicitInput(
-                  { mode: 'url', message, url, elicitationId },
-                  { timeout: elicitTimeoutMs, relatedRequestId: extra.requestId },
-                );
+                const answer = await ctx.mcpReq.elicitInput({ mode: 'url', message, url, elicitationId }, { timeout: elicitTimeoutMs });
                 return answer.action;
               } catch (error) {
                 log('info', `approval link not answered: ${error instanceof Error ? error.message : String(error)}`);
                 return 'unanswered';
               }
             },
-            complete: (elicitationId) => server.createElicitationCompletionNotifier(elicitationId, { relatedRequestId: extra.requestId })(),
+            complete: (elicitationId) => server.createElicitationCompletionNotifier(elicitationId, { relatedRequestId: ctx.mcpReq.id })(),
           }
         : undefined,
     };
@@ -159,11 +182,34 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
   return server;
 }
 
-async function runTool(tool: ToolDefinition, rawArgs: unknown, call: ToolCall): Promise<CallToolResult> {
+/** Whether a request came in the 2026-07-28 era (version and capabilities in its own `_meta`). */
+function isModern(ctx: ServerContext): boolean {
+  return (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined;
+}
+
+/**
+ * What a 2026-07-28 request offers for input requests (its own `_meta` capabilities; a bare
+ * `elicitation: {}` means forms, as the spec says) and, on a retry, the answers and our state.
+ */
+function roundsOf(ctx: ServerContext): ClientRounds {
+  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+  const elicitation = (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined)?.elicitation;
+  return {
+    form: elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined),
+    url: elicitation?.url !== undefined,
+    responses: ctx.mcpReq.inputResponses,
+    state: ctx.mcpReq.requestState<string>(),
+    context: ctx,
+  };
+}
+
+async function runTool(tool: ToolDefinition, rawArgs: unknown, call: ToolCall): Promise<CallToolResult | InputRequiredResult> {
   const parsed = tool.input.safeParse(normalizeArguments(tool.input, rawArgs));
   if (!parsed.success) return toErrorResult(new ProxycartError('invalid_input', describeIssues(parsed.error)));
   try {
     const result = await tool.handler(parsed.data, call);
+    // A question for the person (2026-07-28 input_required) goes to the client as it is.
+    if (isInputRequiredResult(result)) return result;
     // Structured content and its text twin go through the same redaction as errors.
     const json = JSON.stringify(result);
     const text = redact(json);

@@ -1,6 +1,6 @@
 // Cold start: spawn → initialize → tools/list answered, median of N runs, for proxycart
-// (all four vendors, sandbox mode) and for the bare SDK server. Budget (design.md):
-// proxycart at most 0.65× the bare server. Run after `npm run build`:
+// (all four vendors, sandbox mode) and for the bare SDK server (bare-server.mjs, on the SDK v2
+// proxycart runs on). Budget (design.md): proxycart at most 0.65× the bare server. Run after `npm run build`:
 //   node scripts/bench/cold-start.mjs [runs]
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';

@@ -62,18 +62,3 @@ export function findQuote(store: Store, id: string): Promise<QuoteRecord | undef
 export function forgetQuote(store: Store, id: string): Promise<void> {
   return store.delete(`quote:${id}`);
 }
-
-/** What a person is asked in the client's confirmation form: what the approval page says, badge included. */
-export function confirmationMessage(vendor: string, quote: Quote, sandbox: boolean): string {
-  const lines = [sandbox ? 'Sandbox: play money.' : 'Live: real money.', `Place this ${vendor} order, paid from the wallet?`, quote.summary];
-  lines.push(
-    quote.total_usd === null
-      ? 'Total: not known until the order is placed.'
-      : `Total: ${quote.total_usd.toFixed(2)} USD (${quote.price_source.replace('_', ' ')}).`,
-  );
-  if (quote.balance_usd !== null) {
-    lines.push(`Wallet: ${quote.balance_usd.toFixed(2)} USD${quote.balance_after_usd !== null ? `, ${quote.balance_after_usd.toFixed(2)} USD after` : ''}.`);
-  }
-  for (const warning of quote.warnings) lines.push(`Note: ${warning}`);
-  return lines.join('\n');
-}

@@ -1,5 +1,8 @@
+import type { InputRequiredResult } from '@modelcontextprotocol/server';
 import * as z from 'zod';
-import type { ApprovalRecord, ApprovedBy } from '../approval/approvals.js';
+import type { ApprovedBy } from '../approval/approvals.js';
+import type { Decision, Waiting } from '../approval/channels/decision.js';
+import type { Person } from '../approval/channels/person.js';
 import type { ConfirmMode } from '../config.js';
 import { maskCredentials } from '../credentials.js';
 import type { Environment } from '../environment.js';
@@ -10,9 +13,9 @@ import { log } from '../log.js';
 import { formatUsd } from '../money.js';
 import type { Order, PreparedOrder, ProviderSpec } from '../providers/types.js';
 import type { Store } from '../store.js';
-import { MAX_WAIT_SECONDS, waitMs, waitSecondsInput } from '../wait.js';
-import { type ApprovalChannel, approvalDetails, awaitDecision, type Waiting } from './approval.js';
-import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, type QuoteRecord, tokenId } from './confirmation.js';
+import { waitMs, waitSecondsInput } from '../wait.js';
+import { approvalDetails } from './approval.js';
+import { findQuote, forgetQuote, hashArguments, issueToken, type QuoteRecord, tokenId } from './confirmation.js';
 import { checkBudget, checkQuote, type Limits } from './policy.js';
 import { buildQuote, type Quote, quotedTotal } from './quote.js';
 import { type SettleDeps, settleEntry, unknownOrder } from './reconcile.js';
@@ -31,9 +34,6 @@ export const orderControls = {
 /** place_order's parsed input: the vendor's order fields and the guard's own. */
 export type PlaceOrderArgs = Record<string, unknown> & z.output<z.ZodObject<typeof orderControls>>;
 
-/** The person's answer to a confirmation form; `unanswered` covers errors and time-outs. */
-export type ElicitAnswer = 'accept' | 'decline' | 'cancel' | 'unanswered';
-
 /** What placing an order needs; it settles orders already sent through the same dependencies as order_status. */
 export interface PlaceOrderContext extends SettleDeps {
   provider: ProviderSpec;
@@ -44,22 +44,11 @@ export interface PlaceOrderContext extends SettleDeps {
   store: Store;
   ledger: Ledger;
   limits: Limits;
+  /** The mode's own rules (token mode refuses an order next to one of unknown outcome; elicit mode takes no tokens). */
   confirm: ConfirmMode;
-  /** Present when the client declared form elicitation. */
-  elicit?: (message: string) => Promise<ElicitAnswer>;
-  /** Present when the client declared URL elicitation: it shows the person the approval page's link. */
-  urlElicitation?: UrlElicitation;
-  /** The approval page and its records. */
-  approvals: ApprovalChannel;
+  /** Gets a person's decision on a quote, through whichever channel the mode and the client allow. */
+  person: Person;
   waiting: Waiting;
-}
-
-export interface UrlElicitation {
-  ask(message: string, url: string, elicitationId: string): Promise<ElicitAnswer>;
-  /** notifications/elicitation/complete, once the page has the decision. */
-  complete(elicitationId: string): Promise<void>;
-  /** How long the call waits for the page decision after the client showed the link. */
-  waitMs: number;
 }
 
 export interface PlaceOrderResult {
@@ -77,16 +66,23 @@ export interface PlaceOrderResult {
   next_step: string;
 }
 
-export async function placeOrder(ctx: PlaceOrderContext, args: PlaceOrderArgs): Promise<PlaceOrderResult> {
+/** What place_order answers: a result, or (2026-07-28) a question for the person, asked through the client. */
+export type PlaceOrderOutcome = PlaceOrderResult | InputRequiredResult;
+
+export async function placeOrder(ctx: PlaceOrderContext, args: PlaceOrderArgs): Promise<PlaceOrderOutcome> {
   // The guard's own fields never reach the hash, the quote or the vendor.
   const { confirmation_token: token, wait_seconds: waitSeconds, ...orderArgs } = args;
   const argsHash = hashArguments(ctx.environment, orderArgs);
-  if (token !== undefined) return confirmWithToken(ctx, token, argsHash, waitMs(waitSeconds));
-  if (ctx.confirm === 'elicit' && !ctx.elicit) {
-    throw new ProxycartError('policy', 'Orders need a person to confirm in the client, and this client does not support confirmation forms (elicitation).', {
-      advice: 'Use a client with elicitation support, or a person can set PROXYCART_CONFIRM=auto.',
-    });
+  if (token !== undefined) {
+    if (ctx.confirm === 'elicit') {
+      throw new ProxycartError('policy', 'Confirmation tokens are off: orders must be confirmed by a person in the client (PROXYCART_CONFIRM=elicit).');
+    }
+    return confirmQuote(ctx, token, argsHash, 'token', waitMs(waitSeconds));
   }
+  // A retry that brings the person's answer to our question: verified before anything is sent.
+  const answered = await ctx.person.answered();
+  if (answered !== undefined) return confirmQuote(ctx, answered, argsHash, 'answer', 0);
+  if (ctx.person.unreachable) throw ctx.person.unreachable;
   return requestApproval(ctx, orderArgs, argsHash, await ctx.client.prepareOrder(orderArgs), []);
 }
 
@@ -97,7 +93,7 @@ async function requestApproval(
   argsHash: string,
   prepared: PreparedOrder,
   notes: string[],
-): Promise<PlaceOrderResult> {
+): Promise<PlaceOrderOutcome> {
   const quote = await buildQuote(ctx.client, ctx.provider.title, prepared);
   // Two index look-ups: an earlier identical order of unknown outcome, and the spending.
   const [unresolved, spent] = await Promise.all([ctx.ledger.unresolved(argsHash), ctx.ledger.spending(ctx.environment.sandbox, ctx.identity)]);
@@ -108,115 +104,46 @@ async function requestApproval(
   checkBudget(quote, ctx.limits, spent);
 
   const { token: issued, record } = await issueToken(ctx.store, { provider: ctx.provider.id, environment: ctx.environment, args, argsHash, prepared, quote });
-  if (ctx.confirm === 'token') {
-    return {
-      status: 'confirmation_required',
-      quote,
-      confirmation_token: issued,
-      expires_at: new Date(record.expiresAt).toISOString(),
-      // Token mode: the person delegated approval to the agent (PROXYCART_CONFIRM=token).
-      next_step:
-        'Confirm with the token when your instructions allow this purchase: call this tool again with exactly the same arguments plus confirmation_token. The caps still apply.',
-    };
-  }
-  // A passkey is asked for on the page only: a form would let an approval through without one.
-  const formAllowed = ctx.elicit !== undefined && ctx.confirm !== 'page' && !(await ctx.approvals.passkeyRequired(ctx.identity));
-  if (ctx.confirm === 'elicit' && !formAllowed) {
-    await forgetQuote(ctx.store, record.id);
-    throw new ProxycartError(
-      'policy',
-      'Approving needs a passkey (PROXYCART_APPROVAL_PASSKEY), which only the approval page asks for, and PROXYCART_CONFIRM=elicit allows forms only. Nothing was sent.',
-      {
-        advice: 'A person can set PROXYCART_CONFIRM=auto or page, or PROXYCART_APPROVAL_PASSKEY=off.',
-      },
-    );
-  }
-  if (ctx.elicit && formAllowed) {
-    const answer = await ctx.elicit(confirmationMessage(ctx.provider.title, quote, ctx.environment.sandbox));
-    if (answer === 'accept') return withToken(await confirmAndPlace(ctx, record), issued);
-    if (answer === 'decline' || ctx.confirm === 'elicit') return declined(ctx, record, 'The person did not approve this order.');
-    log('info', `${ctx.provider.id}: confirmation form ${answer}; the approval page takes over`);
-  }
-  // A client with URL elicitation shows the link to the person itself.
-  const asked = ctx.confirm === 'auto' && !formAllowed ? ctx.urlElicitation : undefined;
-  const { record: approval, url } = await openApproval(ctx, record, spent.total, !asked);
-  if (asked) {
-    const answer = await asked.ask(`Approve or decline this ${ctx.provider.title} order on the approval page: ${quote.summary}`, url, approval.id);
-    if (answer === 'decline') return declined(ctx, record, 'The person declined to open the approval page.');
-    if (answer === 'accept') {
-      // `accept` means only that the person opened the link: the decision is on the page.
-      const decided = await awaitDecision(ctx.approvals, record.id, asked.waitMs, ctx.waiting);
-      if (decided?.state !== 'pending') await asked.complete(approval.id).catch(() => undefined);
-      return afterDecision(ctx, record, decided, url, issued);
-    }
-    log('info', `${ctx.provider.id}: approval link ${answer}; the model is given the link instead`);
-  }
-  return approvalRequired(record, url, issued);
+  const decision = await ctx.person.decide({
+    quoteId: record.id,
+    asking: 'quote',
+    token: issued,
+    identity: ctx.identity,
+    expiresAt: record.expiresAt,
+    details: async () => detailsOf(ctx, record, spent.total),
+    waitMs: 0,
+    waiting: ctx.waiting,
+  });
+  return afterDecision(ctx, record, decision, issued);
 }
 
-/** The approval of a quote on the page: the quote, the caps and what is left of the 24-hour budget. */
-function openApproval(ctx: PlaceOrderContext, record: QuoteRecord, spentUsd: number, show: boolean) {
-  const details = approvalDetails(
-    ctx.provider.title,
-    ctx.environment.sandbox,
-    record.quote,
-    ctx.limits.maxOrderUsd,
-    Math.max(0, ctx.limits.dailyBudgetUsd - spentUsd),
-  );
-  return ctx.approvals.open(record.id, details, record.expiresAt, show, ctx.identity);
+/** What the person is shown: the quote, the caps and what is left of the 24-hour budget. */
+function detailsOf(ctx: PlaceOrderContext, record: QuoteRecord, spentUsd: number) {
+  return approvalDetails(ctx.provider.title, ctx.environment.sandbox, record.quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spentUsd));
 }
 
-/** What an approval's state means for the order: placed, declined, still waiting, or refused. */
-async function afterDecision(
-  ctx: PlaceOrderContext,
-  record: QuoteRecord,
-  approval: ApprovalRecord | undefined,
-  url: string,
-  token: string,
-): Promise<PlaceOrderResult> {
-  switch (approval?.state) {
+/** What the person's decision means for the order: placed, declined, still waiting (the model is told what next), or refused. */
+async function afterDecision(ctx: PlaceOrderContext, record: QuoteRecord, decision: Decision, token: string): Promise<PlaceOrderOutcome> {
+  switch (decision.state) {
+    case 'ask':
+      return decision.result;
     case 'approved':
-      return withToken(await confirmAndPlace(ctx, record, approval.approvedBy), token);
+      return withToken(await confirmAndPlace(ctx, record, decision.approvedBy), token);
     case 'declined':
-      return declined(ctx, record, 'The person declined this order on the approval page.');
+      return declined(ctx, record, decision.why);
     case 'pending':
-      return notDecidedYet(record, url, token);
-    case 'void':
-      await forgetQuote(ctx.store, record.id);
-      throw new ProxycartError(
-        'policy',
-        `This approval was voided after five ${approval.wrongPins >= 5 ? 'wrong PINs' : 'failed passkey attempts'}. Nothing was sent.`,
-        {
-          advice: 'Call place_order without a token for a new quote; the person approves it on its own page.',
-        },
-      );
-    default:
-      throw new ProxycartError('policy', 'This approval has expired. Nothing was sent.', {
-        advice: 'Call place_order without a token for a new quote; the person approves it on its own page.',
-      });
+      return {
+        status: decision.status,
+        quote: record.quote,
+        confirmation_token: token,
+        ...(decision.approval_url === undefined ? {} : { approval_url: decision.approval_url }),
+        expires_at: new Date(record.expiresAt).toISOString(),
+        next_step: decision.next_step,
+      };
+    case 'closed':
+      if (decision.forget) await forgetQuote(ctx.store, record.id);
+      throw decision.error;
   }
-}
-
-function approvalRequired(record: QuoteRecord, url: string, token: string): PlaceOrderResult {
-  return {
-    status: 'approval_required',
-    quote: record.quote,
-    confirmation_token: token,
-    approval_url: url,
-    expires_at: new Date(record.expiresAt).toISOString(),
-    next_step: `A person must approve this order on the approval page; you cannot. Give the person this link: ${url} . Then call this tool again with the same arguments and confirmation_token (add wait_seconds, at most ${MAX_WAIT_SECONDS}, to wait for their decision; a call never waits longer). It places the order only once they approved.`,
-  };
-}
-
-/** A confirmation before the person decided: the same approval, said to be still open, with the time left. */
-function notDecidedYet(record: QuoteRecord, url: string, token: string): PlaceOrderResult {
-  const seconds = Math.max(0, Math.round((record.expiresAt - Date.now()) / 1000));
-  const left = seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
-  const result = approvalRequired(record, url, token);
-  return {
-    ...result,
-    next_step: `Not decided yet: the person has neither approved nor declined this order, and ${left} are left before the quote expires. Nothing was placed. ${result.next_step}`,
-  };
 }
 
 /** A declined quote, remembered for the rest of its lifetime so that its token keeps saying so. */
@@ -246,10 +173,7 @@ function declinedResult({ quote, why }: Pick<DeclinedRecord, 'quote' | 'why'>): 
 }
 
 /** `waitMs`: how long this call waits for a decision on the page (`wait_seconds`). */
-async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash: string, waitMs: number): Promise<PlaceOrderResult> {
-  if (ctx.confirm === 'elicit') {
-    throw new ProxycartError('policy', 'Confirmation tokens are off: orders must be confirmed by a person in the client (PROXYCART_CONFIRM=elicit).');
-  }
+async function confirmQuote(ctx: PlaceOrderContext, token: string, argsHash: string, asking: 'token' | 'answer', waitMs: number): Promise<PlaceOrderOutcome> {
   const id = tokenId(token);
   const entry = await ctx.ledger.get(id);
   if (entry) {
@@ -273,16 +197,18 @@ async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash:
     // An identical order may have gone out unanswered since this quote was made.
     const unresolved = await ctx.ledger.unresolved(argsHash);
     if (unresolved) throw sameOrderUnresolved(ctx, unresolved);
-    return withToken(await confirmAndPlace(ctx, record), token);
   }
-  // Everywhere else a token is only a handle: the person's decision on the page decides.
-  let found = await ctx.approvals.find(record.id);
-  if (!found) {
-    // Issued without a page (a form that was answered elsewhere, or token mode before a restart).
-    found = await openApproval(ctx, record, (await ctx.ledger.spending(ctx.environment.sandbox)).total, true);
-  }
-  const decided = waitMs > 0 && found.record.state === 'pending' ? await awaitDecision(ctx.approvals, record.id, waitMs, ctx.waiting) : found.record;
-  return afterDecision(ctx, record, decided, found.url, token);
+  const decision = await ctx.person.decide({
+    quoteId: record.id,
+    asking,
+    token,
+    identity: ctx.identity,
+    expiresAt: record.expiresAt,
+    details: async () => detailsOf(ctx, record, (await ctx.ledger.spending(ctx.environment.sandbox)).total),
+    waitMs,
+    waiting: ctx.waiting,
+  });
+  return afterDecision(ctx, record, decision, token);
 }
 
 /** A token confirms only the order it was issued for, in the environment it was issued in. */
@@ -305,7 +231,7 @@ function checkBinding(ctx: PlaceOrderContext, provider: string, environment: str
  * Send one approved order: price it again, intent in the ledger, then exactly one vendor
  * call, then its result. `approvedBy`: the page's receipt (which passkey, when), kept in the ledger.
  */
-async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord, approvedBy?: ApprovedBy): Promise<PlaceOrderResult> {
+async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord, approvedBy?: ApprovedBy): Promise<PlaceOrderOutcome> {
   const repriced = await priceAgain(ctx, record);
   if (repriced) return repriced;
   // The limits may have changed (a restart with new settings) since the quote was made.
@@ -369,7 +295,7 @@ function freshPrice(ctx: PlaceOrderContext, record: QuoteRecord): Promise<Prepar
  * the way the quote was; a higher (or no longer known) price sends nothing, voids the
  * approval and asks for a new one at the new price. Undefined: go ahead.
  */
-async function priceAgain(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderResult | undefined> {
+async function priceAgain(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderOutcome | undefined> {
   const approved = record.quote.total_usd;
   if (approved === null) return undefined; // unpriced orders pass the caps only when a person allowed them
   const fresh = await freshPrice(ctx, record);
@@ -451,6 +377,6 @@ function replayed(result: PlaceOrderResult): PlaceOrderResult {
   };
 }
 
-function withToken(result: PlaceOrderResult, token: string): PlaceOrderResult {
-  return result.status === 'outcome_unknown' ? { ...result, confirmation_token: token } : result;
+function withToken<R extends PlaceOrderOutcome>(result: R, token: string): R {
+  return 'status' in result && result.status === 'outcome_unknown' ? { ...result, confirmation_token: token } : result;
 }

@@ -1,6 +1,8 @@
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import * as z from 'zod';
-import type { ElicitAnswer, UrlElicitation } from '../guard/place-order.js';
+import type { ElicitAnswer } from '../approval/channels/form.js';
+import type { ClientRounds } from '../approval/channels/input-required.js';
+import type { UrlElicitation } from '../approval/channels/url.js';
 
 /** Who is calling, when the transport authenticated the caller (HTTP mode); never a secret. */
 export interface Identity {
@@ -26,6 +28,8 @@ export interface ToolCall {
   elicit?: (message: string) => Promise<ElicitAnswer>;
   /** Show the person a link through the client (URL elicitation); undefined when the client declared none. */
   urlElicitation?: UrlElicitation;
+  /** A 2026-07-28 request: what it offers for input requests, and on a retry the answers and our state. */
+  rounds?: ClientRounds;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { isInputRequiredResult } from '@modelcontextprotocol/server';
+import { reachPerson } from '../approval/channels/person.js';
 import { ProxycartError } from '../errors.js';
 import { placeOrder } from '../guard/place-order.js';
 import type { ProviderSpec } from '../providers/types.js';
@@ -55,14 +57,20 @@ export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinit
               store,
               limits: config,
               confirm: config.confirm,
-              elicit: call.elicit,
-              urlElicitation: call.urlElicitation,
-              approvals: runtime.approvals,
+              person: reachPerson({
+                confirm: config.confirm,
+                pages: runtime.approvals,
+                client: call,
+                store,
+                environment: runtime.environment(spec.id).id,
+                identity: identityKey(call.identity),
+              }),
               waiting: { signal: call.signal, progress: call.progress },
             },
             args,
           );
-          return { ...base(), ...result };
+          // A question for the person, asked through the client (2026-07-28), is the call's whole answer.
+          return isInputRequiredResult(result) ? result : { ...base(), ...result };
         },
       }),
     );

@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { type AuthInfo, createMcpHandler } from '@modelcontextprotocol/server';
 import { type ApprovalHandler, createApprovalHandler } from '../approval/page.js';
 import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
@@ -11,9 +12,10 @@ import { createAuthenticator, hasScope, READ_SCOPE, SPEND_SCOPE } from './http-a
 import { type HttpSettings, isLoopback } from './http-settings.js';
 import { BodyTooLarge, readBody } from './read-body.js';
 
-// Streamable HTTP at /mcp, stateless towards clients: every POST gets a fresh MCP server
-// and transport (no session id), so any request may land on any node; everything that
-// must outlive a request lives in the store.
+// Streamable HTTP at /mcp, stateless towards clients in both protocol eras: the SDK's
+// createMcpHandler builds a fresh MCP server per POST (2026-07-28 requests natively, 2025-11-25
+// ones through its stateless fallback; no session id), so any request may land on any node;
+// everything that must outlive a request lives in the store.
 
 export interface HttpNode {
   /** The MCP endpoint, e.g. http://127.0.0.1:8787/mcp. */
@@ -46,6 +48,14 @@ function requestIdOf(body: unknown): RequestId {
 export async function startHttpServer(runtime: Runtime, settings: HttpSettings): Promise<HttpNode> {
   const authenticate = createAuthenticator(settings);
   const spendTools = new Set(spendToolNames(runtime));
+  // One factory for both eras; a caller without the spend scope gets the read tools only.
+  const serve = toNodeHandler(
+    createMcpHandler(({ authInfo }) => createServer(runtime, { readOnly: !hasScope(identityOf(authInfo), SPEND_SCOPE) }), {
+      legacy: 'stateless',
+      onerror: (error) => log('debug', `MCP request refused: ${error.message}`),
+    }),
+    { onerror: (error) => log('error', `MCP request failed: ${error.message}`) },
+  );
   let closing = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -139,17 +149,8 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
       );
     }
     if (identity)
-      (req as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: identity.name, scopes: [...identity.scopes], extra: { via: identity.via } };
-    const server = createServer(runtime, { readOnly: !canSpend });
-    // A stateless server never learns the client's capabilities, so the only thing worth an
-    // SSE stream is progress the caller asked for; everything else is a plain JSON answer.
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(body) });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+      (req as IncomingMessage & { auth?: AuthInfo }).auth = { token: '', clientId: identity.name, scopes: [...identity.scopes], extra: { via: identity.via } };
+    await serve(req, res, body);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -222,9 +223,9 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
   };
 }
 
-function asksForProgress(body: unknown): boolean {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.some((m) => (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !== undefined);
+/** The caller as the authenticator named it (carried through the SDK as its AuthInfo). */
+function identityOf(auth: AuthInfo | undefined): Identity | undefined {
+  return auth && { name: auth.clientId, scopes: auth.scopes, via: auth.extra?.via === 'oauth' ? 'oauth' : 'token' };
 }
 
 /** Whether a JSON-RPC message (or batch) calls one of `names`. */
