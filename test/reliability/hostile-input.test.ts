@@ -180,7 +180,8 @@ describe('hostile input to every tool', () => {
   });
 
   it('unknown tools and non-object arguments are refused cleanly, and the server still serves', async () => {
-    expect(kind(await call('no_such_tool', {}))).toBe('invalid_input');
+    // An unknown tool is a protocol error (-32602), as the spec and the SDK have it, naming what to do.
+    await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(/-32602.*no tool named "no_such_tool"/);
     // Arguments that are not an object break the MCP request shape itself: a protocol error, not a crash.
     for (const { id, listInput } of FIXTURES) {
       await expect(client.callTool({ name: `${id}_list_offers`, arguments: ['not', 'an', 'object'] as never })).rejects.toThrow(/expected record/);
