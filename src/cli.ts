@@ -127,7 +127,7 @@ function startupReport(config: Config): string[] {
   return [
     `serving over stdio${config.sandbox ? ', sandbox vendors' : ''}: ${[...on, ...off].join('; ') || 'no providers'}`,
     `data folder ${config.home}${config.homeGiven ? ` (PROXYCART_HOME=${config.homeGiven} resolved against ${process.cwd()})` : ''}; store ${store}`,
-    `caps: $${config.maxOrderUsd} per order, $${config.dailyBudgetUsd} per 24 h; confirm ${config.confirm}${config.readOnly ? '; read-only' : ''}${config.allowUnpriced ? '; unpriced orders allowed' : ''}`,
+    `caps: $${config.maxOrderUsd} per order, $${config.dailyBudgetUsd} per 24 h; confirm ${config.confirm}${config.readOnly ? '; read-only' : ''}${config.allowUnpriced ? '; unpriced orders allowed' : ''}${config.allowRecurring ? '; recurring charges allowed' : ''}`,
   ];
 }
 

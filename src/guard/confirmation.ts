@@ -65,7 +65,8 @@ export function forgetQuote(store: Store, id: string): Promise<void> {
 
 /** What a person is asked in the client's confirmation form. */
 export function confirmationMessage(vendor: string, quote: Quote): string {
-  const lines = [`Place this ${vendor} order, paid from the wallet?`, quote.summary];
+  // A recurring charge is said before anything else, the total included.
+  const lines = [...(quote.renews ? [quote.renews] : []), `Place this ${vendor} order, paid from the wallet?`, quote.summary];
   lines.push(
     quote.total_usd === null
       ? 'Total: not known until the order is placed.'
@@ -74,6 +75,6 @@ export function confirmationMessage(vendor: string, quote: Quote): string {
   if (quote.balance_usd !== null) {
     lines.push(`Wallet: ${quote.balance_usd.toFixed(2)} USD${quote.balance_after_usd !== null ? `, ${quote.balance_after_usd.toFixed(2)} USD after` : ''}.`);
   }
-  for (const warning of quote.warnings) lines.push(`Note: ${warning}`);
+  for (const warning of quote.warnings) if (warning !== quote.renews) lines.push(`Note: ${warning}`);
   return lines.join('\n');
 }

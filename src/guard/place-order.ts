@@ -13,7 +13,7 @@ import type { Store } from '../store.js';
 import { MAX_WAIT_SECONDS, waitMs, waitSecondsInput } from '../wait.js';
 import { type ApprovalChannel, approvalDetails, awaitDecision, type Waiting } from './approval.js';
 import { confirmationMessage, findQuote, forgetQuote, hashArguments, issueToken, type QuoteRecord, tokenId } from './confirmation.js';
-import { checkBudget, checkQuote, type Limits } from './policy.js';
+import { checkBudget, checkQuote, checkRecurring, type Limits } from './policy.js';
 import { buildQuote, type Quote, quotedTotal } from './quote.js';
 import { type SettleDeps, settleEntry, unknownOrder } from './reconcile.js';
 
@@ -98,12 +98,14 @@ async function requestApproval(
   prepared: PreparedOrder,
   notes: string[],
 ): Promise<PlaceOrderResult> {
+  // A charge that comes back by itself is refused before anything else unless a person allowed such charges.
+  checkRecurring(prepared.recurring, ctx.limits);
   const quote = await buildQuote(ctx.client, ctx.provider.title, prepared);
   // Two index look-ups: an earlier identical order of unknown outcome, and the spending.
   const [unresolved, spent] = await Promise.all([ctx.ledger.unresolved(argsHash), ctx.ledger.spending(ctx.environment.sandbox, ctx.identity)]);
   if (unresolved && ctx.confirm === 'token') throw sameOrderUnresolved(ctx, unresolved);
-  // What a person must read first: an identical order that may already have been charged.
-  quote.warnings.unshift(...(unresolved ? [unresolvedWarning(unresolved)] : []), ...notes);
+  // What a person must read first: that it renews by itself, then an identical order that may already have been charged.
+  quote.warnings.unshift(...(quote.renews ? [quote.renews] : []), ...(unresolved ? [unresolvedWarning(unresolved)] : []), ...notes);
   checkQuote(quote, prepared.quote, ctx.limits);
   checkBudget(quote, ctx.limits, spent);
 
@@ -252,6 +254,7 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Pro
   const repriced = await priceAgain(ctx, record);
   if (repriced) return repriced;
   // The limits may have changed (a restart with new settings) since the quote was made.
+  checkRecurring(record.prepared.recurring, ctx.limits);
   checkQuote(record.quote, record.prepared.quote, ctx.limits);
   // The budget check and the intent are one atomic step of the ledger's backend.
   const intent = await ctx.ledger.writeIntent(
