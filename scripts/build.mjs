@@ -46,5 +46,20 @@ await build({
   chunkNames: 'scripts/[name]-[hash]',
 });
 
+// The passkey half of the approval page runs in the person's browser: one self-contained
+// script (with @simplewebauthn/browser), which src/approval/passkeys.ts inlines into the page
+// under the page's CSP nonce, so nothing is loaded from anywhere else.
+await build({
+  entryPoints: { 'passkey-page': 'src/approval/passkey-page.ts' },
+  outdir: 'dist',
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome109', 'edge109', 'firefox115', 'safari16'],
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
 // The tools/list entries, written once here so start-up need not convert schemas.
 execFileSync(process.execPath, ['dist/write-listing.js'], { stdio: 'inherit' });

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-import { chmodSync, existsSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { type Config, environmentVariables, loadConfig } from './config.js';
+import { environmentVariables, loadConfig } from './config.js';
 import { asProxycartError, describeError, ProxycartError } from './errors.js';
 import { log } from './log.js';
 import { PROVIDERS } from './providers/index.js';
 import type { ProviderId } from './providers/types.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
-import { checkStoreAtStart, isNetworkStore } from './store-url.js';
+import { keepDataPrivate, reportStartup } from './startup.js';
+import { isSharedStore } from './store-url.js';
+import { UsageError } from './usage-error.js';
 import { VERSION } from './version.js';
 
 function help(): string {
@@ -28,8 +29,12 @@ Usage:
                                  stream the books (oldest first) for accounting
   proxycart serve --http [--sandbox] [--host H] [--port N]
                                  serve MCP over Streamable HTTP at /mcp (teams; default 127.0.0.1:8787)
-  proxycart token add NAME --scopes proxycart:read[,proxycart:spend] [--file F]
-                                 add an HTTP client to PROXYCART_HTTP_TOKENS_FILE and print its token once
+  proxycart token add NAME --scopes proxycart:read[,proxycart:spend][,proxycart:admin] [--file F] [--passkey]
+                                 add an HTTP client to PROXYCART_HTTP_TOKENS_FILE and print its token once;
+                                 --passkey: also a link where the person behind NAME enrols their passkey
+  proxycart passkey add [NAME] [--identity CLIENT] | list | remove NAME
+                                 enrol a passkey for Approve on the approval page (a one-time link,
+                                 10 minutes), list the enrolled ones, or remove one
   proxycart help | --help | --version
 
 Options:
@@ -44,9 +49,6 @@ ${vars.map((v) => `  ${v.name.padEnd(width)}${v.description}`).join('\n')}
 `;
 }
 
-/** Thrown for command-line arguments that cannot be used: the only start-up failure (exit 2). */
-class UsageError extends Error {}
-
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(help());
   if (argv.includes('--version') || argv.includes('-v')) return void process.stdout.write(`${VERSION}\n`);
@@ -59,7 +61,17 @@ async function main(argv: string[]): Promise<void> {
     return runLedgerCommand(argv.slice(1), config, process.stdout);
   }
   if (argv[0] === 'serve') return (await import('./commands/serve-http.js')).serveHttp(argv.slice(1));
-  if (argv[0] === 'token') return (await import('./commands/token-add.js')).tokenCommand(argv.slice(1));
+  const settings = () => loadConfig(process.env, PROVIDERS);
+  if (argv[0] === 'token') return (await import('./commands/token-add.js')).tokenCommand(argv.slice(1), settings);
+  if (argv[0] === 'passkey') {
+    const { passkeyCommand } = await import('./commands/passkey.js');
+    return passkeyCommand(
+      argv.slice(1),
+      settings(),
+      (line) => process.stdout.write(`${line}\n`),
+      (line) => process.stderr.write(`${line}\n`),
+    );
+  }
   const known = new Set(['sandbox', '--sandbox', '--port', '--reset']);
   const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--port');
   if (unknown.length) throw new UsageError(`Unknown argument ${unknown[0]!.slice(0, 80)}. See proxycart --help.`);
@@ -69,19 +81,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 async function serveStdio(forceSandbox: boolean): Promise<void> {
-  // Data at rest is private: the data folder is created 0700 and the SQLite files 0600.
-  process.umask(0o077);
   const config = loadConfig(process.env, PROVIDERS, { forceSandbox });
-  if (config.store.kind === 'sqlite') {
-    // Files an older version created with the default umask are tightened too.
-    for (const file of [config.store.file, `${config.store.file}-wal`, `${config.store.file}-shm`, `${config.store.file}-journal`]) {
-      try {
-        if (existsSync(file)) chmodSync(file, 0o600);
-      } catch {
-        // Another user's file: not ours to change; the store reports it if it cannot be used.
-      }
-    }
-  }
+  keepDataPrivate(config);
   const runtime = createRuntime(config, PROVIDERS);
   const server = createServer(runtime);
   const shutdown = async () => {
@@ -98,37 +99,12 @@ async function serveStdio(forceSandbox: boolean): Promise<void> {
       `proxycart ${VERSION} is waiting for an MCP client on stdin: it speaks JSON-RPC, not a prompt. Start it from an MCP client (see the README), or run 'proxycart help'. Ctrl-C stops it.\n`,
     );
   }
-  for (const line of startupReport(config)) log('info', line);
-  for (const problem of config.problems) log('error', `configuration: ${problem.message}`);
-  if (config.confirm === 'token') {
-    log(
-      'warning',
-      'PROXYCART_CONFIRM=token: the model confirms orders on its own, within the caps. Use it only for unattended agents a person has delegated to.',
-    );
-  }
-  const storeProblem = checkStoreAtStart(config.store);
-  if (storeProblem) log('error', `${storeProblem} Orders will fail with a storage error until this is fixed.`);
-  if (isNetworkStore(config.store)) {
+  reportStartup(config, PROVIDERS, 'serving over stdio');
+  if (isSharedStore(config.store)) {
     // A network store is first contacted once the client is connected, never before.
     server.oninitialized = () =>
-      void runtime.store().catch((error: unknown) => log('error', `${describeError(asProxycartError(error))} Orders will fail until the store is reachable.`));
+      void runtime.ledger().catch((error: unknown) => log('error', `${describeError(asProxycartError(error))} Orders will fail until the store is reachable.`));
   }
-}
-
-/** What a person starting the server needs to know: where data goes, the caps, who is on. */
-function startupReport(config: Config): string[] {
-  const on = config.vendors.map((v) => {
-    const spec = PROVIDERS.find((p) => p.id === v.id)!;
-    const broken = config.problems.some((p) => p.scope === v.id);
-    return `${v.id} ${broken ? 'blocked (configuration problem below)' : config.sandbox ? 'on (sandbox simulator)' : `on (${spec.keyEnv})`}`;
-  });
-  const off = Object.entries(config.off).map(([id, why]) => `${id} off (${why})`);
-  const store = config.store.kind === 'sqlite' ? `sqlite ${config.store.file}` : config.store.kind;
-  return [
-    `serving over stdio${config.sandbox ? ', sandbox vendors' : ''}: ${[...on, ...off].join('; ') || 'no providers'}`,
-    `data folder ${config.home}${config.homeGiven ? ` (PROXYCART_HOME=${config.homeGiven} resolved against ${process.cwd()})` : ''}; store ${store}`,
-    `caps: $${config.maxOrderUsd} per order, $${config.dailyBudgetUsd} per 24 h; confirm ${config.confirm}${config.readOnly ? '; read-only' : ''}${config.allowUnpriced ? '; unpriced orders allowed' : ''}${config.allowRecurring ? '; recurring charges allowed' : ''}`,
-  ];
 }
 
 // How to reach each simulator by hand: the vendor's own auth, one read that needs it.

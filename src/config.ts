@@ -1,11 +1,15 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as z from 'zod';
+import { ProxycartError } from './errors.js';
 import type { ProviderId, ProviderSpec } from './providers/types.js';
 import { registerSecret } from './redact.js';
-import { parseStoreUrl, type StoreUrl } from './store-url.js';
+import { isSharedStore, parseStoreUrl, type StoreUrl } from './store-url.js';
 
 export type ConfirmMode = 'auto' | 'elicit' | 'page' | 'token';
+
+/** PROXYCART_APPROVAL_PASSKEY: `auto` asks for a passkey once one is enrolled. */
+export type PasskeyMode = 'auto' | 'required' | 'off';
 
 export interface VendorConfig {
   id: ProviderId;
@@ -61,6 +65,8 @@ export interface ApprovalSettings {
   port?: number;
   /** PROXYCART_OPEN_BROWSER: open the page in the person's browser (desktop sessions only). */
   openBrowser: boolean;
+  /** PROXYCART_APPROVAL_PASSKEY: whether Approve on the page needs a passkey. */
+  passkey: PasskeyMode;
 }
 
 const flag = z.enum(['1', '0', 'true', 'false', '']).transform((v) => v === '1' || v === 'true');
@@ -79,8 +85,18 @@ export const SETTINGS = {
     .default('auto')
     .describe('auto | elicit | page | token: how a person approves an order (default: auto)'),
   PROXYCART_APPROVAL_PIN: z.string().min(4, 'use at least 4 characters').max(64).optional().describe('PIN the approval page asks for (a secret)'),
-  PROXYCART_APPROVAL_PORT: z.coerce.number().int().min(1).max(65535).optional().describe('port of the local approval page (default: ephemeral)'),
+  PROXYCART_APPROVAL_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .optional()
+    .describe('port of the local approval page (default: a free one, kept per data folder)'),
   PROXYCART_OPEN_BROWSER: z.enum(['auto', 'never']).default('auto').describe('auto | never: open the approval page in the browser (default: auto)'),
+  PROXYCART_APPROVAL_PASSKEY: z
+    .enum(['auto', 'required', 'off'])
+    .default('auto')
+    .describe('auto | required | off: Approve on the page needs a passkey (auto: once one is enrolled; default: auto)'),
   PROXYCART_MAX_ORDER_USD: usd.default(50).describe('per-order cap in USD (default: 50)'),
   PROXYCART_DAILY_BUDGET_USD: usd.default(200).describe('24-hour cap in USD, all providers (default: 200)'),
   PROXYCART_IDENTITY_BUDGET_USD: usd.optional().describe('HTTP mode: 24-hour cap in USD of each authenticated client (default: none)'),
@@ -217,6 +233,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     }
   }
 
+  if (sandbox && isSharedStore(store)) {
+    // Nodes that share a store (Redis, Postgres) share quotes, orders and the ledger; with
+    // simulators of their own, an order placed through one node is unknown to the others'.
+    for (const vendor of vendors) {
+      if (vendor.baseUrl) continue;
+      const spec = providers.find((p) => p.id === vendor.id)!;
+      problems.push({
+        scope: vendor.id,
+        variable: spec.baseUrlEnv,
+        message: `${spec.baseUrlEnv} is required in sandbox mode with a shared store (PROXYCART_STORE=${store.kind}): nodes sharing a store must share one sandbox. Run \`proxycart sandbox\` once and point every node at it with the *_BASE_URL lines it prints.`,
+      });
+    }
+  }
+
   return {
     sandbox,
     vendors,
@@ -224,7 +254,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     ...(given && !isAbsolute(given) ? { homeGiven: given } : {}),
     store,
     confirm: s.PROXYCART_CONFIRM,
-    approval: { pin: s.PROXYCART_APPROVAL_PIN, port: s.PROXYCART_APPROVAL_PORT, openBrowser: s.PROXYCART_OPEN_BROWSER === 'auto' },
+    approval: {
+      pin: s.PROXYCART_APPROVAL_PIN,
+      port: s.PROXYCART_APPROVAL_PORT,
+      openBrowser: s.PROXYCART_OPEN_BROWSER === 'auto',
+      passkey: s.PROXYCART_APPROVAL_PASSKEY,
+    },
     maxOrderUsd: s.PROXYCART_MAX_ORDER_USD,
     dailyBudgetUsd: s.PROXYCART_DAILY_BUDGET_USD,
     identityBudgetUsd: s.PROXYCART_IDENTITY_BUDGET_USD,
@@ -237,6 +272,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     catalogTtlMs: Math.round(s.PROXYCART_CATALOG_TTL_S * 1000),
     checkUrl: s.PROXYCART_CHECK_URL,
   };
+}
+
+/** The one answer to a call that `problems` stop, whichever tool or vendor it reached them through. */
+export function configurationError(problems: readonly ConfigProblem[]): ProxycartError {
+  return new ProxycartError('configuration', problems.map((p) => p.message).join(' '), {
+    advice: "Set it in this server's env in the MCP client configuration, then restart the server.",
+  });
 }
 
 /** The problems that stop a call to a tool of this provider (undefined: a cross-vendor tool). */

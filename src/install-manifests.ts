@@ -105,7 +105,7 @@ export function mcpbManifest(): Record<string, unknown> {
       },
     },
     tools_generated: true,
-    compatibility: { runtimes: { node: '>=20.18.0' } },
+    compatibility: { runtimes: { node: '>=20.18.1' } },
     user_config: Object.fromEntries(
       ASKED.map((v) => {
         const entry: Record<string, unknown> = {

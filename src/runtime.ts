@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Approvals } from './approval/approvals.js';
 import type { ApprovalPage } from './approval/page.js';
-import type { Config } from './config.js';
+import { type Config, configurationError, problemsFor } from './config.js';
 import { type Environment, environmentOf } from './environment.js';
 import type { ApprovalChannel } from './guard/approval.js';
 import type { Ledger } from './ledger/ledger.js';
@@ -10,7 +10,7 @@ import type { ProviderClient, ProviderId, ProviderSpec } from './providers/types
 import { registerSecret } from './redact.js';
 import type { Sandbox } from './sandbox/index.js';
 import type { Store } from './store.js';
-import { isNetworkStore } from './store-url.js';
+import { isSharedStore } from './store-url.js';
 
 /**
  * What the tools run on: the enabled providers, and the store, ledger, vendor clients and
@@ -44,17 +44,27 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
   const clients = new Map<ProviderId, Promise<ProviderClient>>();
   let page: Promise<Pick<ApprovalPage, 'urlFor'> & Partial<ApprovalPage>> | undefined;
   let openBrowser = config.approval.openBrowser;
+  let pagesHost = 'localhost';
   const approvalRecords = async () => new (await import('./approval/approvals.js')).Approvals(await runtime.store());
   const approvalPage = () => {
     page ??= (async () => {
-      const [{ startApprovalPage }, approvals] = await Promise.all([import('./approval/page.js'), approvalRecords()]);
-      const options = { approvals, pin: config.approval.pin };
-      const started = await startApprovalPage({ ...options, port: config.approval.port }).catch((error: NodeJS.ErrnoException) => {
-        // Another proxycart process may serve the fixed port already; any port serves any approval.
-        if (error.code !== 'EADDRINUSE' || !config.approval.port) throw error;
-        log('warning', `PROXYCART_APPROVAL_PORT ${config.approval.port} is taken; the approval page uses a free port instead`);
+      const [{ startApprovalPage }, { rememberedPort, rememberPort }, approvals] = await Promise.all([
+        import('./approval/page.js'),
+        import('./approval/page-port.js'),
+        approvalRecords(),
+      ]);
+      const options = { approvals, pin: config.approval.pin, passkeys: { mode: config.approval.passkey, store: await runtime.store() } };
+      // The configured port, else the one this data folder's page had before (links survive a restart).
+      const remembered = config.approval.port ? undefined : rememberedPort(config.home);
+      const port = config.approval.port ?? remembered;
+      const started = await startApprovalPage({ ...options, port }).catch((error: NodeJS.ErrnoException) => {
+        // Another proxycart process may serve that port already; any port serves any approval.
+        if (error.code !== 'EADDRINUSE' || !port) throw error;
+        const which = config.approval.port ? 'PROXYCART_APPROVAL_PORT' : `the approval page's port in ${config.home}`;
+        log('warning', `${which} ${port} is taken; the approval page uses a free port instead, and links handed out earlier may not open`);
         return startApprovalPage(options);
       });
+      if (!config.approval.port && started.port !== remembered) rememberPort(config.home, started.port);
       log('info', `approval page at ${started.origin}`);
       return started;
     })().catch((error) => {
@@ -80,7 +90,13 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
     ledger() {
       // The books open on the store's backend (their own tables or keys) when first asked for.
       ledger ??= Promise.all([runtime.store(), import('./ledger/open.js'), import('./ledger/ledger.js')])
-        .then(async ([s, { openBooks }, { Ledger }]) => new Ledger(await openBooks(s)))
+        .then(async ([s, { openBooks }, { Ledger }]) => {
+          const opened = new Ledger(await openBooks(s));
+          // Said once, when the books open: a Redis without persistence loses them on restart.
+          const warning = await opened.durabilityWarning().catch(() => undefined);
+          if (warning) log('warning', warning);
+          return opened;
+        })
         .catch((error) => {
           ledger = undefined;
           throw error;
@@ -101,8 +117,8 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       return environmentOf(id, config.sandbox, vendor.baseUrl, vendor.apiKey);
     },
     approvals: {
-      async open(quoteId, details, expiresAt, show) {
-        const record = await (await approvalRecords()).create(quoteId, details, expiresAt);
+      async open(quoteId, details, expiresAt, show, identity) {
+        const record = await (await approvalRecords()).create(quoteId, details, expiresAt, identity);
         const url = (await approvalPage()).urlFor(record.id);
         if (show && openBrowser) void import('./approval/open-browser.js').then(({ openInBrowser }) => openInBrowser(url));
         return { record, url };
@@ -111,21 +127,35 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
         const record = await (await approvalRecords()).forQuote(quoteId);
         return record && { record, url: (await approvalPage()).urlFor(record.id) };
       },
+      async passkeyRequired(identity) {
+        if (config.approval.passkey === 'off') return false;
+        if (config.approval.passkey === 'required') return true;
+        // auto: once a passkey for the page's host is enrolled. The local page is always at localhost.
+        const [{ passkeyPolicy }, store] = await Promise.all([import('./approval/passkeys.js'), runtime.store()]);
+        return (await passkeyPolicy(store, 'auto', pagesHost, identity)).required;
+      },
     },
     approvalRecords,
     servePagesAt(origin) {
       page = Promise.resolve({ urlFor: (id: string) => `${origin}/approve/${id}` });
+      pagesHost = new URL(origin).hostname;
       openBrowser = false;
     },
     async close() {
       if (page) await page.then((started) => started.close?.()).catch(() => undefined);
+      // A store or sandbox still starting may yet fail: closing must not throw for it (an
+      // unhandled rejection in a SIGTERM handler exits 1).
       if (ledger) await ledger.then((l) => l.close()).catch(() => undefined);
-      if (store) await (await store).close().catch(() => undefined);
-      if (sandbox) await (await sandbox).close().catch(() => undefined);
+      if (store) await store.then((s) => s.close()).catch(() => undefined);
+      if (sandbox) await sandbox.then((s) => s.close()).catch(() => undefined);
     },
   };
 
   async function connect(id: ProviderId): Promise<ProviderClient> {
+    // Cross-vendor tools reach a vendor here, not through its own tools' check in server.ts:
+    // a vendor with a configuration problem answers them the same configuration error.
+    const blocked = problemsFor(config, id);
+    if (blocked.length) throw configurationError(blocked);
     const spec = providers.find((p) => p.id === id)!;
     const vendor = config.vendors.find((v) => v.id === id)!;
     let { baseUrl, apiKey } = vendor;
@@ -148,7 +178,7 @@ export function createRuntime(config: Config, specs: readonly ProviderSpec[]): R
       registerSecret(apiKey);
     }
     // Nodes sharing a Redis or Postgres store share the catalog cache too; a single process needs no more than its own.
-    const sharedCatalog = isNetworkStore(config.store) ? (await import('./store-catalog.js')).storeCatalog(runtime.store) : undefined;
+    const sharedCatalog = isSharedStore(config.store) ? (await import('./store-catalog.js')).storeCatalog(runtime.store) : undefined;
     return spec.connect({ baseUrl: baseUrl!, apiKey: apiKey!, timeoutMs: config.timeoutMs, catalogTtlMs: config.catalogTtlMs, sharedCatalog });
   }
 

@@ -1,6 +1,6 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { problemsFor } from './config.js';
+import { configurationError, problemsFor } from './config.js';
 import { describeIssues, ProxycartError, toErrorResult } from './errors.js';
 import { addLogSink, atLeast, log, type McpLevel } from './log.js';
 import { redact } from './redact.js';
@@ -99,11 +99,7 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
     const blocked = problemsFor(runtime.config, runtime.providers.find((p) => tool.name.startsWith(`${p.id}_`))?.id);
     if (blocked.length) {
       log('warning', `${tool.name} refused: configuration problem with ${blocked.map((p) => p.variable).join(', ')}`);
-      return toErrorResult(
-        new ProxycartError('configuration', blocked.map((p) => p.message).join(' '), {
-          advice: "Set it in this server's env in the MCP client configuration, then restart the server.",
-        }),
-      );
+      return toErrorResult(configurationError(blocked));
     }
     log('debug', `${tool.name} called`);
     const progressToken = extra._meta?.progressToken;

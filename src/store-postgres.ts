@@ -82,5 +82,5 @@ export async function openPostgresStore(url: string, pool?: pg.Pool): Promise<St
       if (!pool) await own.end();
     },
   };
-  return new Store(new Keyv({ store: adapter, ...KEYV_OPTIONS }), driver);
+  return new Store(new Keyv({ store: adapter, ...KEYV_OPTIONS }), driver, { kind: 'postgres', pool: own });
 }

@@ -18,8 +18,8 @@ export function parseStoreUrl(value: string): StoreUrl | undefined {
   return undefined;
 }
 
-/** A store several processes and nodes can share (a network server), first contacted on use. */
-export function isNetworkStore(store: StoreUrl): store is Extract<StoreUrl, { url: string }> {
+/** A store several processes and nodes share (Redis, Postgres), first contacted on use. */
+export function isSharedStore(store: StoreUrl): store is Extract<StoreUrl, { url: string }> {
   return store.kind === 'redis' || store.kind === 'postgres';
 }
 

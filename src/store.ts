@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Keyv from 'keyv';
 import { ProxycartError } from './errors.js';
 import { redact } from './redact.js';
+import { loadSqliteDriver } from './sqlite-driver.js';
 import type { StoreUrl } from './store-url.js';
 
 // Durable state (quotes, claims, the ledger) in keyv: SQLite by default, Redis or Postgres
@@ -28,7 +29,12 @@ export interface AtomicDriver {
 }
 
 /** What the ledger opens its books on: the same backend as the key-value data, its own tables or keys. */
-export type StoreBackend = { kind: 'memory' } | { kind: 'sqlite'; file: string; table: string } | { kind: 'redis'; client: RedisClient };
+export type StoreBackend =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; file: string; table: string }
+  | { kind: 'redis'; client: RedisClient }
+  /** The store's pool: the books run their queries on it, and the store ends it. */
+  | { kind: 'postgres'; pool: import('pg').Pool };
 
 type RedisClient = Awaited<ReturnType<import('@keyv/redis').default<unknown>['getClient']>>;
 
@@ -168,6 +174,7 @@ export async function openStore(url: StoreUrl): Promise<Store> {
   if (url.kind === 'memory') return openMemoryStore();
   if (url.kind === 'sqlite') {
     return openSqliteStore(url.file).catch((error: unknown) => {
+      if (error instanceof ProxycartError) throw error;
       throw new ProxycartError('storage', `The store file ${url.file} cannot be opened for writing (${storageReason(error)}).`);
     });
   }
@@ -202,6 +209,7 @@ function openMemoryStore(): Store {
 }
 
 async function openSqliteStore(file: string): Promise<Store> {
+  loadSqliteDriver(); // before @keyv/sqlite imports it: a driver that cannot load must not end the process
   mkdirSync(dirname(file), { recursive: true });
   const { default: KeyvSqlite } = await import('@keyv/sqlite');
   // busyTimeout: several server processes may share one file and write at the same moment.
@@ -239,22 +247,43 @@ if ARGV[2] == '' then redis.call('DEL', KEYS[1]) return 1 end
 if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) else redis.call('SET', KEYS[1], ARGV[2]) end
 return 1`;
 
+const REDIS_ADVICE =
+  'Nothing was sent to a vendor. Check that Redis is running and accepts connections at the address in PROXYCART_STORE (host, port, password; rediss:// for TLS), or point PROXYCART_STORE at another store.';
+
 async function openRedisStore(url: string): Promise<Store> {
   const { default: KeyvRedis } = await import('@keyv/redis');
-  // No offline queue: while Redis is away a command fails at once (an error result) rather
-  // than waiting for a reconnect, so a tool call cannot hang on the store.
-  const redis = new KeyvRedis({ url, disableOfflineQueue: true, socket: { connectTimeout: 5_000 } }, { throwOnErrors: true, throwOnConnectError: true });
-  redis.on('error', () => undefined); // reported through the failing command instead
+  // The first connection is tried once: a refused or failed connect is the answer at once,
+  // not retried until a time limit (every call would wait for it). Once connected, a lost
+  // connection is retried in the background. No offline queue: while Redis is away a command
+  // fails at once (an error result) rather than waiting for a reconnect.
+  let connected = false;
+  let cause: unknown;
+  const reconnectStrategy = (retries: number) => (connected ? Math.min(2 ** retries * 100, 2_000) : false);
+  const redis = new KeyvRedis(
+    { url, disableOfflineQueue: true, socket: { connectTimeout: 5_000, reconnectStrategy } },
+    { throwOnErrors: true, throwOnConnectError: true },
+  );
+  // Reported through the failing command instead; the first one is the cause of a failed connect.
+  redis.on('error', (error: unknown) => {
+    cause ??= error;
+  });
   let timer: NodeJS.Timeout | undefined;
   const unreachable = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProxycartError('storage', `PROXYCART_STORE: Redis at ${redact(url)} did not answer within 5 s.`)), 5_000);
+    timer = setTimeout(
+      () => reject(new ProxycartError('storage', `PROXYCART_STORE: Redis at ${redact(url)} did not answer within 5 s.`, { advice: REDIS_ADVICE })),
+      5_000,
+    );
   });
   const client = await Promise.race([redis.getClient(), unreachable])
     .catch(async (error: unknown) => {
       await redis.disconnect().catch(() => undefined);
-      throw error instanceof ProxycartError ? error : new ProxycartError('storage', `PROXYCART_STORE: cannot connect to Redis (${redact(String(error))}).`);
+      if (error instanceof ProxycartError) throw error;
+      throw new ProxycartError('storage', `PROXYCART_STORE: cannot connect to Redis at ${redact(url)} (${storageReason(cause ?? error)}).`, {
+        advice: REDIS_ADVICE,
+      });
     })
     .finally(() => clearTimeout(timer));
+  connected = true;
   const driver: AtomicDriver = {
     async getRaw(key) {
       const value = await client.get(key);

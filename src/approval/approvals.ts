@@ -36,10 +36,21 @@ export interface ApprovalDetails {
 
 export type ApprovalState = 'pending' | 'approved' | 'declined' | 'expired' | 'void';
 
+/** Who approved on the page, and when: the receipt the ledger keeps with the order. */
+export interface ApprovedBy {
+  /** The name of the passkey that signed the approval (absent: approved on the page without one). */
+  passkey?: string;
+  /** The identity the passkey was enrolled for (teams mode). */
+  identity?: string;
+  at: number;
+}
+
 export interface ApprovalRecord {
   id: string;
   /** The guard's quote id (hash of the confirmation token). */
   quoteId: string;
+  /** The authenticated client whose order this is (HTTP mode): its own passkeys approve it. */
+  identity?: string;
   details: ApprovalDetails;
   /** 'expired' is never stored: it is derived from expiresAt when read. */
   state: ApprovalState;
@@ -47,11 +58,17 @@ export interface ApprovalRecord {
   expiresAt: number;
   decidedAt?: number;
   wrongPins: number;
+  /** Approves whose passkey was missing or not accepted; absent on records made before passkeys. */
+  passkeyFailures?: number;
+  /** Set with an approve on the page. */
+  approvedBy?: ApprovedBy;
   /** Random per approval; stored so that any process serving the page can check it. */
   csrf: string;
 }
 
 export const MAX_WRONG_PINS = 5;
+/** Failed passkey approves that void an approval, as wrong PINs do. */
+export const MAX_PASSKEY_FAILURES = 5;
 export const KEEP_AFTER_EXPIRY_MS = 60 * 60 * 1000;
 
 /** An approval that can no longer be decided: unknown (record undefined), expired, void or decided. */
@@ -85,11 +102,12 @@ export class Approvals {
     this.store = store;
   }
 
-  async create(quoteId: string, details: ApprovalDetails, expiresAt: number): Promise<ApprovalRecord> {
+  async create(quoteId: string, details: ApprovalDetails, expiresAt: number, identity?: string): Promise<ApprovalRecord> {
     for (;;) {
       const record: ApprovalRecord = {
         id: randomBytes(18).toString('base64url'),
         quoteId,
+        ...(identity === undefined ? {} : { identity }),
         details,
         state: 'pending',
         createdAt: Date.now(),
@@ -114,9 +132,24 @@ export class Approvals {
     return id === undefined ? undefined : this.get(id);
   }
 
-  /** Records the person's decision. Only a pending, unexpired approval can be decided, once. */
-  decide(id: string, decision: 'approve' | 'decline'): Promise<ApprovalRecord> {
-    return this.change(id, (record, now) => ({ ...record, state: decision === 'approve' ? 'approved' : 'declined', decidedAt: now }));
+  /**
+   * Records the person's decision. Only a pending, unexpired approval can be decided, once.
+   * An approve carries its receipt: the passkey that signed it, if one did.
+   */
+  decide(id: string, decision: 'approve' | 'decline', signedBy: Omit<ApprovedBy, 'at'> = {}): Promise<ApprovalRecord> {
+    return this.change(id, (record, now) =>
+      decision === 'approve'
+        ? { ...record, state: 'approved', decidedAt: now, approvedBy: { ...signedBy, at: now } }
+        : { ...record, state: 'declined', decidedAt: now },
+    );
+  }
+
+  /** Counts an approve whose passkey was missing or refused; the MAX_PASSKEY_FAILURES-th voids the approval. */
+  failedPasskey(id: string): Promise<ApprovalRecord> {
+    return this.change(id, (record, now) => {
+      const passkeyFailures = (record.passkeyFailures ?? 0) + 1;
+      return passkeyFailures >= MAX_PASSKEY_FAILURES ? { ...record, passkeyFailures, state: 'void', decidedAt: now } : { ...record, passkeyFailures };
+    });
   }
 
   /** Counts a wrong (or missing) PIN on an approve; the MAX_WRONG_PINS-th voids the approval. */

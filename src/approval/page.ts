@@ -1,18 +1,35 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApprovalClosedError, type ApprovalRecord, type Approvals, MAX_WRONG_PINS } from './approvals.js';
-import { renderApproval, renderMessage, renderOutcome } from './render.js';
+import type { PasskeyMode } from '../config.js';
+import type { Store } from '../store.js';
+import { ApprovalClosedError, type ApprovalRecord, type Approvals, type ApprovedBy, MAX_PASSKEY_FAILURES, MAX_WRONG_PINS } from './approvals.js';
+import {
+  approvalOptions,
+  enrolmentClosed,
+  finishEnrolment,
+  getEnrolment,
+  PasskeyRefusal,
+  passkeyPolicy,
+  registrationOptions,
+  verifyApproval,
+} from './passkeys.js';
+import { type PasskeyNeed, renderApproval, renderEnrolment, renderMessage, renderOutcome, voidTitle } from './render.js';
 
 // The approval page over node:http, no framework (design.md "Approval channels").
 //
-//   GET  /approve/<id>  shows the order and one form; never changes anything.
-//   POST /approve/<id>  csrf, decision=approve|decline, pin (when PROXYCART_APPROVAL_PIN is set).
+//   GET  /approve/<id>          shows the order and one form; never changes anything.
+//   POST /approve/<id>          csrf, decision=approve|decline, pin (when PROXYCART_APPROVAL_PIN is
+//                               set), passkey + passkey_challenge (when a passkey is required).
+//   POST /approve/<id>/passkey  csrf: the WebAuthn options of this approval (JSON), a fresh challenge.
+//   GET  /passkey/<id>          a one-time enrolment page (passkeys.ts); POST /passkey/<id>/options
+//                               gives its registration options, POST /passkey/<id> the new passkey.
 //
 // A POST is refused (403, nothing changes) unless its Host is this server's own host:port
 // (a DNS-rebinding page has another Host), its Origin is this page's origin, and its csrf
 // is the approval's. An approve without the right PIN counts as a wrong attempt; the
-// fifth voids the approval. Decline needs no PIN. Unknown (404), expired or void (410) and
+// fifth voids the approval; so does a fifth approve whose passkey is missing or refused
+// (a ceremony cancelled in the browser posts nothing). Decline needs no PIN or passkey. Unknown (404), expired or void (410) and
 // decided (409) approvals are refused with a page that says so.
 //
 // createApprovalHandler() answers /approve/* and returns false for any other path, so a
@@ -23,14 +40,18 @@ export interface ApprovalPageOptions {
   approvals: Approvals;
   /** PROXYCART_APPROVAL_PIN. */
   pin?: string;
-  /** Called after an approval became final here (approved, declined, or void after wrong PINs). */
+  /** Called after an approval became final here (approved, declined, or void after wrong PINs or passkeys). */
   onDecision?: (record: ApprovalRecord) => void | Promise<void>;
+  /** PROXYCART_APPROVAL_PASSKEY and the store passkeys live in; without it passkeys are off. */
+  passkeys?: { mode: PasskeyMode; store: Store };
 }
 
 export type ApprovalHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export const MAX_BODY_BYTES = 4096;
-const PATH = /^\/approve\/([A-Za-z0-9_-]{16,64})$/;
+/** A new passkey's attestation is bigger than any approval form. */
+const ENROL_BODY_BYTES = 16_384;
+const PATH = /^\/(approve|passkey)\/([A-Za-z0-9_-]{16,64})(\/passkey|\/options)?$/;
 
 class Refusal extends Error {
   constructor(
@@ -52,7 +73,8 @@ function sameSecret(given: string, expected: string): boolean {
 function send(res: ServerResponse, status: number, nonce: string, html: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
-    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    // connect-src 'self': the passkey script asks this server (only) for its challenge.
+    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',
@@ -64,11 +86,21 @@ function send(res: ServerResponse, status: number, nonce: string, html: string, 
   res.end(html);
 }
 
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  });
+  res.end(JSON.stringify(body));
+}
+
+async function readForm(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') throw new Refusal(415, 'Not a form', 'This page accepts only its own form.');
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new Refusal(413, 'Too large', 'The form sent too much data.');
+  if (declared > limit) throw new Refusal(413, 'Too large', 'The form sent too much data.');
   // Events rather than for-await: leaving a for-await loop early destroys the socket, and
   // the 413 page could not be sent. Past the limit the rest is dropped unread.
   return new Promise((resolve, reject) => {
@@ -76,7 +108,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      if (size <= limit) return void chunks.push(chunk);
       req.off('data', onData);
       reject(new Refusal(413, 'Too large', 'The form sent too much data.'));
     };
@@ -100,12 +132,12 @@ function closedRefusal(record: ApprovalRecord | undefined): Refusal {
     return new Refusal(409, `Already ${state}`, `This order was already ${state}; that decision is final. You can go back to the chat.`);
   }
   if (state === 'void')
-    return new Refusal(410, 'Void: too many wrong PINs', 'This approval can no longer be used; nothing will be ordered. Ask the assistant for a new quote.');
+    return new Refusal(410, voidTitle(record), 'This approval can no longer be used; nothing will be ordered. Ask the assistant for a new quote.');
   return new Refusal(410, 'Expired', 'The time to decide has passed; nothing will be ordered. Ask the assistant for a new quote.');
 }
 
 export function createApprovalHandler(options: ApprovalPageOptions & { origin: () => string }): ApprovalHandler {
-  const { approvals, pin } = options;
+  const { approvals, pin, passkeys } = options;
   const notify = (record: ApprovalRecord) => {
     // A failing listener must not turn a recorded decision into an error page.
     void Promise.resolve()
@@ -113,19 +145,53 @@ export function createApprovalHandler(options: ApprovalPageOptions & { origin: (
       .catch(() => undefined);
   };
 
-  async function post(req: IncomingMessage, id: string): Promise<{ status: number; html: (nonce: string) => string }> {
+  /** Reading needs the right Host too: a rebinding page must not read the csrf value. */
+  function checkHost(req: IncomingMessage): URL {
     const origin = new URL(options.origin());
     if (req.headers.host?.toLowerCase() !== origin.host) throw new Refusal(403, 'Refused', 'This request did not come to this server by its own address.');
+    return origin;
+  }
+
+  function checkPost(req: IncomingMessage): URL {
+    const origin = checkHost(req);
     if (req.headers.origin !== origin.origin) throw new Refusal(403, 'Refused', 'This request did not come from the approval page.');
-    const form = await readForm(req);
+    return origin;
+  }
+
+  async function pendingWithCsrf(id: string, form: URLSearchParams): Promise<ApprovalRecord> {
     const record = await approvals.get(id);
     if (record?.state !== 'pending') throw closedRefusal(record);
     const csrf = single(form, 'csrf');
     if (csrf === undefined || !sameSecret(csrf, record.csrf))
       throw new Refusal(403, 'Refused', 'This request did not come from the approval page. Open the link again.');
+    return record;
+  }
+
+  /** Whether Approve needs a passkey here, and which may sign (passkeys.ts). */
+  async function passkeyNeed(record: ApprovalRecord, origin: URL) {
+    if (!passkeys || passkeys.mode === 'off') return { need: undefined, allowed: [] };
+    const policy = await passkeyPolicy(passkeys.store, passkeys.mode, origin.hostname, record.identity);
+    const need: PasskeyNeed = !policy.required ? 'suggest' : policy.allowed.length ? 'required' : 'missing';
+    return { need, allowed: policy.allowed };
+  }
+
+  async function post(req: IncomingMessage, id: string): Promise<{ status: number; html: (nonce: string) => string }> {
+    const origin = checkPost(req);
+    const form = await readForm(req);
+    const record = await pendingWithCsrf(id, form);
     const decision = single(form, 'decision');
     if (decision !== 'approve' && decision !== 'decline') throw new Refusal(400, 'Bad request', 'Choose Approve or Decline.');
     try {
+      let signedBy: Omit<ApprovedBy, 'at'> = {};
+      const passkey = decision === 'approve' ? await passkeyNeed(record, origin) : { need: undefined, allowed: [] };
+      if (passkey.need === 'missing') {
+        // Nobody could have signed: not an attempt, and nothing changes.
+        throw new Refusal(
+          403,
+          'A passkey is needed',
+          'Approving needs a passkey and none is enrolled for this page: run proxycart passkey add, then open the link again.',
+        );
+      }
       if (decision === 'approve' && pin !== undefined) {
         const given = single(form, 'pin');
         if (given === undefined || !sameSecret(given, pin)) {
@@ -136,10 +202,33 @@ export function createApprovalHandler(options: ApprovalPageOptions & { origin: (
           }
           const left = MAX_WRONG_PINS - counted.wrongPins;
           const error = `${given ? 'Wrong PIN' : 'Enter the PIN to approve'}. ${left} attempt${left === 1 ? '' : 's'} left before this approval is void.`;
-          return { status: 403, html: (nonce) => renderApproval(nonce, { record: counted, pinRequired: true, error }) };
+          return { status: 403, html: (nonce) => renderApproval(nonce, { record: counted, pinRequired: true, passkey: passkey.need, error }) };
         }
       }
-      const decided = await approvals.decide(id, decision);
+      if (passkey.need === 'required') {
+        try {
+          const signer = await verifyApproval(
+            passkeys!.store,
+            record,
+            origin.origin,
+            passkey.allowed,
+            single(form, 'passkey_challenge'),
+            single(form, 'passkey'),
+          );
+          signedBy = { passkey: signer.name, ...(signer.identity === undefined ? {} : { identity: signer.identity }) };
+        } catch (error) {
+          if (!(error instanceof PasskeyRefusal)) throw error;
+          const counted = await approvals.failedPasskey(id);
+          if (counted.state === 'void') {
+            notify(counted);
+            return { status: 410, html: (nonce) => renderOutcome(nonce, counted) };
+          }
+          const left = MAX_PASSKEY_FAILURES - (counted.passkeyFailures ?? 0);
+          const text = `${error.message} ${left} attempt${left === 1 ? '' : 's'} left before this approval is void.`;
+          return { status: 403, html: (nonce) => renderApproval(nonce, { record: counted, pinRequired: pin !== undefined, passkey: 'required', error: text }) };
+        }
+      }
+      const decided = await approvals.decide(id, decision, signedBy);
       notify(decided);
       return { status: 200, html: (nonce) => renderOutcome(nonce, decided) };
     } catch (error) {
@@ -149,21 +238,76 @@ export function createApprovalHandler(options: ApprovalPageOptions & { origin: (
     }
   }
 
+  /** POST /approve/<id>/passkey: a fresh challenge for this approval, for the page script. */
+  async function approvalChallenge(req: IncomingMessage, id: string): Promise<unknown> {
+    const origin = checkPost(req);
+    const record = await pendingWithCsrf(id, await readForm(req));
+    const { need, allowed } = await passkeyNeed(record, origin);
+    if (need !== 'required') throw new Refusal(409, 'No passkey asked for', 'This approval does not take a passkey. Reload the page.');
+    return approvalOptions(passkeys!.store, record, origin.origin, allowed);
+  }
+
+  async function enrolment(req: IncomingMessage, res: ServerResponse, id: string, action: string | undefined, nonce: string): Promise<void> {
+    const store = passkeys!.store;
+    const origin = checkHost(req);
+    const closed = async () => {
+      const why = enrolmentClosed(await getEnrolment(store, id));
+      return why && new Refusal(why.includes('unknown') ? 404 : 410, 'Enrolment link closed', why);
+    };
+    if ((req.method === 'GET' || req.method === 'HEAD') && action === undefined) {
+      const refusal = await closed();
+      if (refusal) throw refusal;
+      return send(res, 200, nonce, renderEnrolment(nonce, (await getEnrolment(store, id))!));
+    }
+    if (req.method !== 'POST') throw new Refusal(405, 'Not allowed', 'Use the page’s button.');
+    checkPost(req);
+    const form = await readForm(req, ENROL_BODY_BYTES);
+    const refusal = await closed();
+    if (refusal) throw refusal;
+    const open = (await getEnrolment(store, id))!;
+    const csrf = single(form, 'csrf');
+    if (csrf === undefined || !sameSecret(csrf, open.csrf))
+      throw new Refusal(403, 'Refused', 'This request did not come from the enrolment page. Open the link again.');
+    if (action === '/options') return sendJson(res, 200, { options: await registrationOptions(store, id, origin.origin) });
+    try {
+      const passkey = await finishEnrolment(store, id, origin.origin, single(form, 'credential'));
+      const whose = passkey.identity ? ` for ${passkey.identity}` : '';
+      send(
+        res,
+        200,
+        nonce,
+        renderMessage(nonce, 'Passkey enrolled', `${passkey.name}${whose} now approves orders on the proxycart approval page. You can close this tab.`),
+      );
+    } catch (error) {
+      if (!(error instanceof PasskeyRefusal)) throw error;
+      const now = await getEnrolment(store, id);
+      if (enrolmentClosed(now)) throw new Refusal(410, 'Enrolment link closed', error.message);
+      send(res, 400, nonce, renderEnrolment(nonce, now!, `${error.message} Try again.`));
+    }
+  }
+
   return async (req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    if (!path.startsWith('/approve/')) return false;
+    const passkeyPath = path.startsWith('/passkey/') && passkeys !== undefined;
+    if (!path.startsWith('/approve/') && !passkeyPath) return false;
     const nonce = randomBytes(16).toString('base64');
+    const [, kind, id, action] = PATH.exec(path) ?? [];
+    const json = action !== undefined;
     try {
-      const id = PATH.exec(path)?.[1];
-      if (id === undefined) throw closedRefusal(undefined);
-      if (req.method === 'GET' || req.method === 'HEAD') {
-        // Reading needs the right Host too: a rebinding page must not read the csrf value.
-        if (req.headers.host?.toLowerCase() !== new URL(options.origin()).host)
-          throw new Refusal(403, 'Refused', 'This request did not come to this server by its own address.');
+      if (id === undefined || (kind === 'approve' && action === '/options') || (kind === 'passkey' && action === '/passkey')) throw closedRefusal(undefined);
+      if (kind === 'passkey') {
+        await enrolment(req, res, id, action, nonce);
+      } else if (action === '/passkey') {
+        if (req.method !== 'POST') throw new Refusal(405, 'Not allowed', 'Use the page’s buttons.');
+        sendJson(res, 200, await approvalChallenge(req, id));
+      } else if (req.method === 'GET' || req.method === 'HEAD') {
+        const origin = checkHost(req);
         const record = await approvals.get(id);
         if (!record) throw closedRefusal(undefined);
-        if (record.state === 'pending') send(res, 200, nonce, renderApproval(nonce, { record, pinRequired: pin !== undefined }));
-        else send(res, record.state === 'expired' || record.state === 'void' ? 410 : 200, nonce, renderOutcome(nonce, record));
+        if (record.state === 'pending') {
+          const { need } = await passkeyNeed(record, origin);
+          send(res, 200, nonce, renderApproval(nonce, { record, pinRequired: pin !== undefined, passkey: need }));
+        } else send(res, record.state === 'expired' || record.state === 'void' ? 410 : 200, nonce, renderOutcome(nonce, record));
       } else if (req.method === 'POST') {
         const outcome = await post(req, id);
         send(res, outcome.status, nonce, outcome.html(nonce));
@@ -174,7 +318,10 @@ export function createApprovalHandler(options: ApprovalPageOptions & { origin: (
       if (error instanceof Refusal) {
         // After a refused upload the rest of the body is not read: close the connection.
         const extra: Record<string, string> = error.status === 413 ? { Connection: 'close' } : {};
-        send(res, error.status, nonce, renderMessage(nonce, error.title, error.text), extra);
+        if (json) sendJson(res, error.status, { error: `${error.title}: ${error.text}` });
+        else send(res, error.status, nonce, renderMessage(nonce, error.title, error.text), extra);
+      } else if (json) {
+        sendJson(res, 500, { error: 'The server could not answer. Reload the page and try again.' });
       } else {
         send(res, 500, nonce, renderMessage(nonce, 'Not recorded', 'The decision could not be read or recorded. Reload the page and try again.'));
       }
@@ -185,11 +332,17 @@ export function createApprovalHandler(options: ApprovalPageOptions & { origin: (
 
 export interface ApprovalPage {
   origin: string;
+  port: number;
   urlFor(id: string): string;
   close(): Promise<void>;
 }
 
-/** Runs the page on its own server (127.0.0.1, port 0 = ephemeral); the caller starts it on first need. */
+/**
+ * Runs the page on its own server (127.0.0.1, port 0 = ephemeral); the caller starts it on
+ * first need. Its address is `http://localhost:<port>`: WebAuthn refuses an IP address as
+ * relying party, and browsers resolve `localhost` to loopback themselves. Only that Host is
+ * accepted, so a DNS-rebinding page (another name for 127.0.0.1) is still refused.
+ */
 export async function startApprovalPage(options: ApprovalPageOptions & { port?: number; host?: string }): Promise<ApprovalPage> {
   const host = options.host ?? '127.0.0.1';
   let origin = '';
@@ -214,9 +367,10 @@ export async function startApprovalPage(options: ApprovalPageOptions & { port?: 
     });
   });
   const { port } = server.address() as AddressInfo;
-  origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  origin = `http://${host === '127.0.0.1' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     origin,
+    port,
     urlFor: (id) => `${origin}/approve/${id}`,
     close: () =>
       new Promise<void>((resolve) => {

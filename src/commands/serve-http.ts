@@ -1,11 +1,13 @@
 import { loadConfig } from '../config.js';
-import { ProxycartError } from '../errors.js';
+import { asProxycartError, ProxycartError } from '../errors.js';
 import { log } from '../log.js';
 import { PROVIDERS } from '../providers/index.js';
 import { createRuntime } from '../runtime.js';
+import { keepDataPrivate, reportStartup } from '../startup.js';
 import { moneyTimeoutMs } from '../timeouts.js';
 import { startHttpServer } from '../transports/http-server.js';
 import { isLoopback, readHttpSettings } from '../transports/http-settings.js';
+import { UsageError } from '../usage-error.js';
 
 // `proxycart serve --http [--sandbox] [--host H] [--port N]`: this module (and through it
 // the SDK's HTTP transport and jose) is imported only in HTTP mode.
@@ -14,22 +16,27 @@ function flagValue(argv: string[], flag: string): string | undefined {
   const index = argv.indexOf(flag);
   if (index < 0) return undefined;
   const value = argv[index + 1];
-  if (value === undefined || value.startsWith('--')) throw new ProxycartError('configuration', `${flag} needs a value.`);
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
   return value;
 }
 
 export async function serveHttp(argv: string[]): Promise<void> {
   const known = new Set(['--http', '--sandbox', '--host', '--port']);
   const unknown = argv.filter((arg, i) => !known.has(arg) && argv[i - 1] !== '--host' && argv[i - 1] !== '--port');
-  if (unknown.length) throw new ProxycartError('configuration', `Unknown argument ${unknown[0]}. See proxycart --help.`);
-  if (!argv.includes('--http')) throw new ProxycartError('configuration', 'serve needs --http (stdio is what proxycart serves without arguments).');
+  if (unknown.length) throw new UsageError(`Unknown argument ${unknown[0]}. See proxycart --help.`);
+  if (!argv.includes('--http')) throw new UsageError('serve needs --http (stdio is what proxycart serves without arguments).');
   const port = flagValue(argv, '--port');
   const settings = readHttpSettings(process.env, { host: flagValue(argv, '--host'), port: port === undefined ? undefined : Number(port) });
   const config = loadConfig(process.env, PROVIDERS, { forceSandbox: argv.includes('--sandbox') });
-  if (!isLoopback(settings.host) && !config.approval.pin && !config.readOnly && config.confirm !== 'token') {
-    // Beyond loopback anyone who reaches the page could approve: the PIN is what a person adds.
-    throw new ProxycartError('configuration', `Serving on ${settings.host} needs PROXYCART_APPROVAL_PIN: the approval page is reachable by others there.`);
+  const personOnly = config.approval.pin !== undefined || config.approval.passkey === 'required';
+  if (!isLoopback(settings.host) && !personOnly && !config.readOnly && config.confirm !== 'token') {
+    // Beyond loopback anyone who reaches the page could approve: a PIN or a passkey is what a person adds.
+    throw new ProxycartError(
+      'configuration',
+      `Serving on ${settings.host} needs PROXYCART_APPROVAL_PIN or PROXYCART_APPROVAL_PASSKEY=required: the approval page is reachable by others there.`,
+    );
   }
+  keepDataPrivate(config);
   const runtime = createRuntime(config, PROVIDERS);
   const node = await startHttpServer(runtime, settings);
 
@@ -54,8 +61,8 @@ export async function serveHttp(argv: string[]): Promise<void> {
     );
   }
   const auth = [settings.tokensFile && 'tokens file', settings.oauth && 'OAuth'].filter(Boolean).join(' + ') || 'no authentication (loopback only)';
-  log(
-    'info',
-    `serving ${runtime.providers.map((p) => p.id).join(', ') || 'no providers'} over Streamable HTTP at ${node.url} (${auth})${config.sandbox ? ' (sandbox vendors)' : ''}`,
-  );
+  reportStartup(config, PROVIDERS, `serving over Streamable HTTP at ${node.url} (${auth})`);
+  // The books open now (moving 0.1 data once, and saying whether Redis keeps them across a
+  // restart) rather than on a person's first order; a store that is down is said by /readyz.
+  runtime.ledger().catch((error: unknown) => log('warning', `the store is not reachable yet (${asProxycartError(error).message})`));
 }

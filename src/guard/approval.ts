@@ -8,10 +8,15 @@ import type { Quote } from './quote.js';
 
 /** The page and its records, as the runtime provides them (started on first use). */
 export interface ApprovalChannel {
-  /** Creates the approval of a quote and, with `show`, opens its page in the person's browser where it can. */
-  open(quoteId: string, details: ApprovalDetails, expiresAt: number, show: boolean): Promise<{ record: ApprovalRecord; url: string }>;
+  /**
+   * Creates the approval of a quote (for `identity`'s order, in HTTP mode) and, with `show`,
+   * opens its page in the person's browser where it can.
+   */
+  open(quoteId: string, details: ApprovalDetails, expiresAt: number, show: boolean, identity?: string): Promise<{ record: ApprovalRecord; url: string }>;
   /** The approval of a quote, as stored, and its URL on this process's page. */
   find(quoteId: string): Promise<{ record: ApprovalRecord; url: string } | undefined>;
+  /** Whether Approve needs a passkey (PROXYCART_APPROVAL_PASSKEY): then only the page can approve, never a form. */
+  passkeyRequired(identity?: string): Promise<boolean>;
 }
 
 /** How often a waiting call looks at the store for the person's decision. */

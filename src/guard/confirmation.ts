@@ -63,10 +63,15 @@ export function forgetQuote(store: Store, id: string): Promise<void> {
   return store.delete(`quote:${id}`);
 }
 
-/** What a person is asked in the client's confirmation form. */
-export function confirmationMessage(vendor: string, quote: Quote): string {
+/** What a person is asked in the client's confirmation form: what the approval page says, badge included. */
+export function confirmationMessage(vendor: string, quote: Quote, sandbox: boolean): string {
   // A recurring charge is said before anything else, the total included.
-  const lines = [...(quote.renews ? [quote.renews] : []), `Place this ${vendor} order, paid from the wallet?`, quote.summary];
+  const lines = [
+    ...(quote.renews ? [quote.renews] : []),
+    sandbox ? 'Sandbox: play money.' : 'Live: real money.',
+    `Place this ${vendor} order, paid from the wallet?`,
+    quote.summary,
+  ];
   lines.push(
     quote.total_usd === null
       ? 'Total: not known until the order is placed.'

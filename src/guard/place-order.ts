@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { ApprovalRecord } from '../approval/approvals.js';
+import type { ApprovalRecord, ApprovedBy } from '../approval/approvals.js';
 import type { ConfirmMode } from '../config.js';
 import { maskCredentials } from '../credentials.js';
 import type { Environment } from '../environment.js';
@@ -121,14 +121,26 @@ async function requestApproval(
         'Confirm with the token when your instructions allow this purchase: call this tool again with exactly the same arguments plus confirmation_token. The caps still apply.',
     };
   }
-  if (ctx.elicit && ctx.confirm !== 'page') {
-    const answer = await ctx.elicit(confirmationMessage(ctx.provider.title, quote));
+  // A passkey is asked for on the page only: a form would let an approval through without one.
+  const formAllowed = ctx.elicit !== undefined && ctx.confirm !== 'page' && !(await ctx.approvals.passkeyRequired(ctx.identity));
+  if (ctx.confirm === 'elicit' && !formAllowed) {
+    await forgetQuote(ctx.store, record.id);
+    throw new ProxycartError(
+      'policy',
+      'Approving needs a passkey (PROXYCART_APPROVAL_PASSKEY), which only the approval page asks for, and PROXYCART_CONFIRM=elicit allows forms only. Nothing was sent.',
+      {
+        advice: 'A person can set PROXYCART_CONFIRM=auto or page, or PROXYCART_APPROVAL_PASSKEY=off.',
+      },
+    );
+  }
+  if (ctx.elicit && formAllowed) {
+    const answer = await ctx.elicit(confirmationMessage(ctx.provider.title, quote, ctx.environment.sandbox));
     if (answer === 'accept') return withToken(await confirmAndPlace(ctx, record), issued);
     if (answer === 'decline' || ctx.confirm === 'elicit') return declined(ctx, record, 'The person did not approve this order.');
     log('info', `${ctx.provider.id}: confirmation form ${answer}; the approval page takes over`);
   }
   // A client with URL elicitation shows the link to the person itself.
-  const asked = ctx.confirm === 'auto' && !ctx.elicit ? ctx.urlElicitation : undefined;
+  const asked = ctx.confirm === 'auto' && !formAllowed ? ctx.urlElicitation : undefined;
   const { record: approval, url } = await openApproval(ctx, record, spent.total, !asked);
   if (asked) {
     const answer = await asked.ask(`Approve or decline this ${ctx.provider.title} order on the approval page: ${quote.summary}`, url, approval.id);
@@ -153,7 +165,7 @@ function openApproval(ctx: PlaceOrderContext, record: QuoteRecord, spentUsd: num
     ctx.limits.maxOrderUsd,
     Math.max(0, ctx.limits.dailyBudgetUsd - spentUsd),
   );
-  return ctx.approvals.open(record.id, details, record.expiresAt, show);
+  return ctx.approvals.open(record.id, details, record.expiresAt, show, ctx.identity);
 }
 
 /** What an approval's state means for the order: placed, declined, still waiting, or refused. */
@@ -166,16 +178,20 @@ async function afterDecision(
 ): Promise<PlaceOrderResult> {
   switch (approval?.state) {
     case 'approved':
-      return withToken(await confirmAndPlace(ctx, record), token);
+      return withToken(await confirmAndPlace(ctx, record, approval.approvedBy), token);
     case 'declined':
       return declined(ctx, record, 'The person declined this order on the approval page.');
     case 'pending':
-      return approvalRequired(record, url, token);
+      return notDecidedYet(record, url, token);
     case 'void':
       await forgetQuote(ctx.store, record.id);
-      throw new ProxycartError('policy', 'This approval was voided after five wrong PINs. Nothing was sent.', {
-        advice: 'Call place_order without a token for a new quote; the person approves it on its own page.',
-      });
+      throw new ProxycartError(
+        'policy',
+        `This approval was voided after five ${approval.wrongPins >= 5 ? 'wrong PINs' : 'failed passkey attempts'}. Nothing was sent.`,
+        {
+          advice: 'Call place_order without a token for a new quote; the person approves it on its own page.',
+        },
+      );
     default:
       throw new ProxycartError('policy', 'This approval has expired. Nothing was sent.', {
         advice: 'Call place_order without a token for a new quote; the person approves it on its own page.',
@@ -194,9 +210,41 @@ function approvalRequired(record: QuoteRecord, url: string, token: string): Plac
   };
 }
 
+/** A confirmation before the person decided: the same approval, said to be still open, with the time left. */
+function notDecidedYet(record: QuoteRecord, url: string, token: string): PlaceOrderResult {
+  const seconds = Math.max(0, Math.round((record.expiresAt - Date.now()) / 1000));
+  const left = seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+  const result = approvalRequired(record, url, token);
+  return {
+    ...result,
+    next_step: `Not decided yet: the person has neither approved nor declined this order, and ${left} are left before the quote expires. Nothing was placed. ${result.next_step}`,
+  };
+}
+
+/** A declined quote, remembered for the rest of its lifetime so that its token keeps saying so. */
+interface DeclinedRecord {
+  provider: string;
+  environment: string;
+  argsHash: string;
+  quote: Quote;
+  why: string;
+}
+
+const declinedKey = (quoteId: string) => `declined:${quoteId}`;
+
 async function declined(ctx: PlaceOrderContext, record: QuoteRecord, why: string): Promise<PlaceOrderResult> {
+  const remembered: DeclinedRecord = { provider: record.provider, environment: record.environment.id, argsHash: record.argsHash, quote: record.quote, why };
+  await ctx.store.set(declinedKey(record.id), remembered, Math.max(1, record.expiresAt - Date.now()));
   await forgetQuote(ctx.store, record.id);
-  return { status: 'declined', quote: record.quote, next_step: `${why} Nothing was ordered or charged.` };
+  return declinedResult(remembered);
+}
+
+function declinedResult({ quote, why }: Pick<DeclinedRecord, 'quote' | 'why'>): PlaceOrderResult {
+  return {
+    status: 'declined',
+    quote,
+    next_step: `${why} Nothing was ordered or charged, and this confirmation token cannot place it. Ask the person before quoting it again.`,
+  };
 }
 
 /** `waitMs`: how long this call waits for a decision on the page (`wait_seconds`). */
@@ -212,6 +260,12 @@ async function confirmWithToken(ctx: PlaceOrderContext, token: string, argsHash:
   }
   const record = await findQuote(ctx.store, id);
   if (!record || record.expiresAt < Date.now()) {
+    // A declined quote keeps saying so, as an approved token keeps replaying its order.
+    const refused = await ctx.store.get<DeclinedRecord>(declinedKey(id));
+    if (refused) {
+      checkBinding(ctx, refused.provider, refused.environment, refused.argsHash, argsHash);
+      return declinedResult(refused);
+    }
     throw new ProxycartError('policy', 'This confirmation token is unknown or has expired. Nothing was sent.', {
       advice: 'Call place_order without a token to get a new quote, show it to the person, then confirm.',
     });
@@ -249,8 +303,11 @@ function checkBinding(ctx: PlaceOrderContext, provider: string, environment: str
   }
 }
 
-/** Send one approved order: price it again, intent in the ledger, then exactly one vendor call, then its result. */
-async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderResult> {
+/**
+ * Send one approved order: price it again, intent in the ledger, then exactly one vendor
+ * call, then its result. `approvedBy`: the page's receipt (which passkey, when), kept in the ledger.
+ */
+async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord, approvedBy?: ApprovedBy): Promise<PlaceOrderResult> {
   const repriced = await priceAgain(ctx, record);
   if (repriced) return repriced;
   // The limits may have changed (a restart with new settings) since the quote was made.
@@ -268,6 +325,7 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord): Pro
       idempotencyKey: record.idempotencyKey,
       prepared: record.prepared,
       quote: record.quote,
+      ...(approvedBy === undefined ? {} : { approvedBy }),
     },
     ctx.limits,
   );

@@ -33,6 +33,8 @@ export interface LedgerEntry {
   error?: { kind: string; message: string };
   /** Set when a person resolved an unknown outcome from the vendor's dashboard (`proxycart ledger settle`). */
   settledByPerson?: { outcome: 'placed' | 'not-placed'; at: number };
+  /** Who approved it on the approval page and when: the passkey's name and identity when one signed. */
+  approvedBy?: { passkey?: string; identity?: string; at: number };
 }
 
 /**

@@ -5,7 +5,20 @@ import { chargedUsd, type LedgerEntry, stateOf, UNKNOWN_PREFIX } from './entry.j
 
 export type ExportFormat = 'csv' | 'jsonl';
 
-const COLUMNS = ['at', 'book', 'provider', 'order_id', 'state', 'approved_usd', 'charged_usd', 'identity', 'what', 'ledger_id'] as const;
+const COLUMNS = [
+  'at',
+  'book',
+  'provider',
+  'order_id',
+  'state',
+  'approved_usd',
+  'charged_usd',
+  'identity',
+  'what',
+  'approved_by',
+  'approved_at',
+  'ledger_id',
+] as const;
 
 type Row = Record<(typeof COLUMNS)[number], string | number | null>;
 
@@ -21,6 +34,9 @@ function rowOf(entry: LedgerEntry): Row {
     charged_usd: entry.status === 'failed' ? 0 : chargedUsd(entry),
     identity: entry.identity ?? null,
     what: entry.quote.summary,
+    // The receipt of a page approval: the passkey that signed it (and its owner in teams mode).
+    approved_by: entry.approvedBy?.passkey === undefined ? null : [entry.approvedBy.passkey, entry.approvedBy.identity].filter(Boolean).join(' / '),
+    approved_at: entry.approvedBy ? new Date(entry.approvedBy.at).toISOString() : null,
     ledger_id: entry.id,
   };
 }

@@ -105,6 +105,11 @@ export class Ledger {
     return this.record(id, { status: 'placed', order, settledByPerson });
   }
 
+  /** A sentence about how durable the books are (Redis without persistence), if there is one to say. */
+  durabilityWarning(): Promise<string | undefined> {
+    return this.books.durabilityWarning();
+  }
+
   close(): Promise<void> {
     return this.books.close();
   }

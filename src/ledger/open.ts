@@ -1,17 +1,22 @@
 import type { Store } from '../store.js';
 import type { Books } from './books.js';
 
-/** The books on the store's own backend: the SQLite file, the Redis server, or this process's memory. */
+/** The books on the store's own backend: the SQLite file, the Redis server, the Postgres database, or this process's memory. */
 export async function openBooks(store: Store): Promise<Books> {
   const backend = store.backend;
   switch (backend.kind) {
     case 'sqlite': {
-      const [{ openSqliteBooks }, { default: sqlite3 }] = await Promise.all([import('./sqlite.js'), import('sqlite3')]);
-      return openSqliteBooks(sqlite3, backend.file, backend.table);
+      // The store loaded the driver already (or said why it could not): the same module here.
+      const [{ openSqliteBooks }, { loadSqliteDriver }] = await Promise.all([import('./sqlite.js'), import('../sqlite-driver.js')]);
+      return openSqliteBooks(loadSqliteDriver(), backend.file, backend.table);
     }
+    case 'redis': {
+      const { openRedisBooks } = await import('./redis.js');
+      return openRedisBooks(backend.client as Parameters<typeof openRedisBooks>[0]);
+    }
+    case 'postgres':
+      return (await import('./postgres.js')).openPostgresBooks(backend.pool);
     case 'memory':
       return (await import('./memory.js')).memoryBooks();
-    default:
-      throw new Error(`no ledger backend for ${backend.kind} yet`);
   }
 }

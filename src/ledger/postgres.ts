@@ -85,17 +85,18 @@ function row(entry: LedgerEntry): unknown[] {
   ];
 }
 
-// The 24-hour window is [now - 24 h, now]: the older edge counts, like the memory books.
+// The 24-hour window starts at now - 24 h (that edge counts) and has no end: an entry stamped
+// by a node whose clock runs ahead of ours counts too.
 const SPENDING = `SELECT
   (SELECT coalesce(sum(charged_usd), 0) FROM ${TABLE}
-    WHERE book = $1 AND created_at BETWEEN $2 AND $3 AND status <> 'failed') AS total,
+    WHERE book = $1 AND created_at >= $2 AND status <> 'failed') AS total,
   (SELECT coalesce(sum(charged_usd), 0) FROM ${TABLE}
-    WHERE book = $1 AND identity = $4 AND created_at BETWEEN $2 AND $3 AND status <> 'failed') AS own`;
+    WHERE book = $1 AND identity = $3 AND created_at >= $2 AND status <> 'failed') AS own`;
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
-async function spendingOn(db: Queryable, sandbox: boolean, identity: string | undefined, now: number, until = now): Promise<Spending> {
-  const { rows } = await db.query(SPENDING, [bookOf(sandbox), now - DAY_MS, until, identity ?? null]);
+async function spendingOn(db: Queryable, sandbox: boolean, identity: string | undefined, now: number): Promise<Spending> {
+  const { rows } = await db.query(SPENDING, [bookOf(sandbox), now - DAY_MS, identity ?? null]);
   const total = roundCents(Number(rows[0].total));
   return identity === undefined ? { total } : { total, identity: { name: identity, spent: roundCents(Number(rows[0].own)) } };
 }
@@ -172,7 +173,7 @@ export async function openPostgresBooks(pool: pg.Pool): Promise<Books> {
           if ((await client.query(`SELECT 1 FROM ${TABLE} WHERE id = $1`, [entry.id])).rowCount) return { outcome: 'exists' as const };
           // Entries stamped after `now` count too: another node's clock may run ahead of ours,
           // and what it reserved is spent all the same.
-          const spent = await spendingOn(client, entry.sandbox ?? false, entry.identity, now, Number.MAX_SAFE_INTEGER);
+          const spent = await spendingOn(client, entry.sandbox ?? false, entry.identity, now);
           const amount = entry.quote.total_usd ?? 0;
           const overIdentity = budget.identityBudgetUsd !== undefined && spent.identity && spent.identity.spent + amount > budget.identityBudgetUsd + 1e-9;
           if (spent.total + amount > budget.dailyBudgetUsd + 1e-9 || overIdentity) return { outcome: 'over_budget' as const, spending: spent };

@@ -126,3 +126,37 @@ export function resolveCountry(input: string): ResolvedCountry | undefined {
   const name = text.toLowerCase() === known.spelling.toLowerCase() ? known.spelling : text;
   return { name, code: known.code, translated: false };
 }
+
+// ISO 3166-1 alpha-2 then alpha-3 of every country (from the standard's list, as Debian's
+// iso-codes ships it): Intl knows no alpha-3 codes, and vendors such as Proxy-Seller answer them.
+const ALPHA3 = [
+  'ADAND AEARE AFAFG AGATG AIAIA ALALB AMARM AOAGO AQATA ARARG ASASM ATAUT AUAUS AWABW AXALA AZAZE BABIH BBBRB BDBGD BEBEL',
+  'BFBFA BGBGR BHBHR BIBDI BJBEN BLBLM BMBMU BNBRN BOBOL BQBES BRBRA BSBHS BTBTN BVBVT BWBWA BYBLR BZBLZ CACAN CCCCK CDCOD',
+  'CFCAF CGCOG CHCHE CICIV CKCOK CLCHL CMCMR CNCHN COCOL CRCRI CUCUB CVCPV CWCUW CXCXR CYCYP CZCZE DEDEU DJDJI DKDNK DMDMA',
+  'DODOM DZDZA ECECU EEEST EGEGY EHESH ERERI ESESP ETETH FIFIN FJFJI FKFLK FMFSM FOFRO FRFRA GAGAB GBGBR GDGRD GEGEO GFGUF',
+  'GGGGY GHGHA GIGIB GLGRL GMGMB GNGIN GPGLP GQGNQ GRGRC GSSGS GTGTM GUGUM GWGNB GYGUY HKHKG HMHMD HNHND HRHRV HTHTI HUHUN',
+  'IDIDN IEIRL ILISR IMIMN ININD IOIOT IQIRQ IRIRN ISISL ITITA JEJEY JMJAM JOJOR JPJPN KEKEN KGKGZ KHKHM KIKIR KMCOM KNKNA',
+  'KPPRK KRKOR KWKWT KYCYM KZKAZ LALAO LBLBN LCLCA LILIE LKLKA LRLBR LSLSO LTLTU LULUX LVLVA LYLBY MAMAR MCMCO MDMDA MEMNE',
+  'MFMAF MGMDG MHMHL MKMKD MLMLI MMMMR MNMNG MOMAC MPMNP MQMTQ MRMRT MSMSR MTMLT MUMUS MVMDV MWMWI MXMEX MYMYS MZMOZ NANAM',
+  'NCNCL NENER NFNFK NGNGA NINIC NLNLD NONOR NPNPL NRNRU NUNIU NZNZL OMOMN PAPAN PEPER PFPYF PGPNG PHPHL PKPAK PLPOL PMSPM',
+  'PNPCN PRPRI PSPSE PTPRT PWPLW PYPRY QAQAT REREU ROROU RSSRB RURUS RWRWA SASAU SBSLB SCSYC SDSDN SESWE SGSGP SHSHN SISVN',
+  'SJSJM SKSVK SLSLE SMSMR SNSEN SOSOM SRSUR SSSSD STSTP SVSLV SXSXM SYSYR SZSWZ TCTCA TDTCD TFATF TGTGO THTHA TJTJK TKTKL',
+  'TLTLS TMTKM TNTUN TOTON TRTUR TTTTO TVTUV TWTWN TZTZA UAUKR UGUGA UMUMI USUSA UYURY UZUZB VAVAT VCVCT VEVEN VGVGB VIVIR',
+  'VNVNM VUVUT WFWLF WSWSM YEYEM YTMYT ZAZAF ZMZMB ZWZWE',
+].join(' ');
+
+let byAlpha3: Map<string, string> | undefined;
+
+/**
+ * The ISO 3166-1 alpha-2 code of a vendor's country, written as an alpha-2 or alpha-3 code or an
+ * English name ("US", "USA", "United States"); undefined when it is none of these.
+ */
+export function alpha2Of(value: string | null | undefined): string | undefined {
+  const text = value?.trim() ?? '';
+  if (/^[A-Za-z]{3}$/.test(text)) {
+    byAlpha3 ??= new Map(ALPHA3.split(' ').map((pair) => [pair.slice(2), pair.slice(0, 2)]));
+    const code = byAlpha3.get(text.toUpperCase());
+    if (code) return code;
+  }
+  return text ? resolveCountry(text)?.code : undefined;
+}

@@ -187,6 +187,10 @@ export interface CompareCandidate {
   args: Record<string, unknown>;
   unit: 'gb' | 'ip_month';
   units: number;
+  /** For `ip_month`: how many IPs for how many days it buys (units = ips × days / 30). */
+  ips?: number;
+  days?: number;
+  /** The vendor's country as it writes it (code, alpha-3 or name); the comparison answers its ISO alpha-2. */
   country: string | null;
 }
 

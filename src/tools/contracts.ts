@@ -59,7 +59,7 @@ const PRICES: Record<ProviderSpec['capabilities']['quote'], string> = {
 export const DESCRIPTIONS = {
   // Says only what the vendor really publishes: prices, or none (then place_order quotes).
   list_offers: (p: ProviderSpec) => `${p.title} offers (${PRICES[p.capabilities.quote]}).`,
-  place_order: (p: ProviderSpec) => `Buy from the ${p.title} wallet. The first call only quotes; then follow next_step.`,
+  place_order: (p: ProviderSpec) => `Buy from the ${p.title} wallet once a person approves (a form may place it in this call). Follow next_step.`,
   order_status: (p: ProviderSpec) => `Status and proxies of a ${p.title} order.`,
   wallet_balance: (p: ProviderSpec) => `${p.title} wallet balance.`,
 };

@@ -50,6 +50,8 @@ function row(entry: LedgerEntry): Record<string, unknown> {
     approved_usd: entry.quote.total_usd,
     at: new Date(entry.createdAt).toISOString(),
     what: entry.quote.summary,
+    // Who approved it on the page: the passkey (and its identity) that signed, and when.
+    ...(entry.approvedBy ? { approved_by: { ...entry.approvedBy, at: new Date(entry.approvedBy.at).toISOString() } } : {}),
     ...(entry.status === 'failed' && entry.error ? { error: `${entry.error.kind}: ${entry.error.message}` } : {}),
   };
 }

@@ -8,7 +8,7 @@ import { createServer, spendToolNames } from '../server.js';
 import type { Identity } from '../tools/define.js';
 import { hostOriginPolicy } from './host-origin.js';
 import { createAuthenticator, hasScope, READ_SCOPE, SPEND_SCOPE } from './http-auth.js';
-import type { HttpSettings } from './http-settings.js';
+import { type HttpSettings, isLoopback } from './http-settings.js';
 import { BodyTooLarge, readBody } from './read-body.js';
 
 // Streamable HTTP at /mcp, stateless towards clients: every POST gets a fresh MCP server
@@ -30,8 +30,17 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
-function rpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
-  json(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
+/** `id`: the request's own id where it has one, so the client can match the error to its request. */
+function rpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}, id: RequestId = null): void {
+  json(res, status, { jsonrpc: '2.0', error: { code, message }, id }, headers);
+}
+
+type RequestId = string | number | null;
+
+/** The id of a single JSON-RPC request; null for a batch, a notification or anything else. */
+function requestIdOf(body: unknown): RequestId {
+  const id = (body as { id?: unknown } | null)?.id;
+  return !Array.isArray(body) && (typeof id === 'string' || typeof id === 'number') ? id : null;
 }
 
 export async function startHttpServer(runtime: Runtime, settings: HttpSettings): Promise<HttpNode> {
@@ -44,13 +53,21 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
   let policy: ReturnType<typeof hostOriginPolicy>;
   let resource = '';
   let origin = '';
+  // Where people open approval and enrolment pages: the public URL, else localhost (WebAuthn
+  // refuses an IP address as relying party, so a passkey cannot be used at 127.0.0.1).
+  let pagesOrigin = '';
   // The team's approval channel: the page is served here, under the public URL, so a person
   // approves on whichever node the load balancer picks (approvals live in the store).
   let approvalPage: Promise<ApprovalHandler> | undefined;
   const approvalHandler = () => {
-    approvalPage ??= runtime
-      .approvalRecords()
-      .then((approvals) => createApprovalHandler({ approvals, pin: runtime.config.approval.pin, origin: () => origin }));
+    approvalPage ??= runtime.approvalRecords().then(async (approvals) =>
+      createApprovalHandler({
+        approvals,
+        pin: runtime.config.approval.pin,
+        passkeys: { mode: runtime.config.approval.passkey, store: await runtime.store() },
+        origin: () => pagesOrigin,
+      }),
+    );
     approvalPage.catch(() => (approvalPage = undefined));
     return approvalPage;
   };
@@ -62,10 +79,13 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
     try {
       // An atomic read goes to the backend itself (a keyv read may hide a backend error);
       // returning the current value unchanged writes nothing.
-      const probe = runtime.store().then((store) => store.update('proxycart:readyz', (current) => current));
+      // A write-path probe of the store, and the books' own word on durability (Redis without persistence).
+      const probe = Promise.all([runtime.store().then((store) => store.update('proxycart:readyz', (current) => current)), runtime.ledger()]).then(
+        ([, ledger]) => ledger.durabilityWarning(),
+      );
       const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('store timed out')), READY_TIMEOUT_MS)));
-      await Promise.race([probe, late]);
-      json(res, 200, { status: 'ready' });
+      const warning = await Promise.race([probe, late]);
+      json(res, 200, { status: 'ready', ...(warning ? { warnings: [warning] } : {}) });
     } catch (error) {
       log('warning', `readyz: store unreachable (${error instanceof Error ? error.message : String(error)})`);
       json(res, 503, { status: 'store unreachable' });
@@ -79,12 +99,21 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
       // Stateless: no standalone SSE stream to GET and no session to DELETE.
       return rpcError(res, 405, -32000, 'Method not allowed: this server is stateless; POST JSON-RPC to /mcp.', { allow: 'POST' });
     }
+    // The body (at most 256 KiB) is read before authentication so that a refusal can carry the request's id.
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return rpcError(res, 413, -32600, 'Request body too large.', { connection: 'close' });
+      return rpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
+    }
+    const id = requestIdOf(body);
     let identity: Identity | undefined;
     if (authenticate) {
       const outcome = await authenticate(req.headers.authorization);
       if ('reject' in outcome) {
         const error = outcome.reject === 'invalid' ? ', error="invalid_token", error_description="The access token is invalid or expired"' : '';
-        return rpcError(res, 401, -32001, 'Unauthorized: send a valid bearer token.', challenge(error));
+        return rpcError(res, 401, -32001, 'Unauthorized: send a valid bearer token.', challenge(error), id);
       }
       identity = outcome.identity;
       if (!hasScope(identity, READ_SCOPE)) {
@@ -94,15 +123,9 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
           -32001,
           `Forbidden: this client needs the ${READ_SCOPE} scope.`,
           challenge(`, error="insufficient_scope", scope="${READ_SCOPE}"`),
+          id,
         );
       }
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(await readBody(req));
-    } catch (error) {
-      if (error instanceof BodyTooLarge) return rpcError(res, 413, -32600, 'Request body too large.', { connection: 'close' });
-      return rpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
     }
     const canSpend = hasScope(identity, SPEND_SCOPE);
     if (!canSpend && callsAny(body, spendTools)) {
@@ -112,6 +135,7 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
         -32001,
         `Forbidden: placing orders needs the ${SPEND_SCOPE} scope.`,
         challenge(`, error="insufficient_scope", scope="${SPEND_SCOPE}"`),
+        id,
       );
     }
     if (identity)
@@ -135,8 +159,8 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
     if (path === '/healthz') return json(res, 200, { status: 'alive' });
     if (path === '/readyz') return ready(res);
     if (!policy.hostAllowed(req.headers.host)) return json(res, 403, { error: 'Forbidden: unexpected Host header.' });
-    // A person's browser, not an MCP client: the page checks its own Host, Origin, form token and PIN.
-    if (path.startsWith('/approve/') && (await (await approvalHandler())(req, res))) return;
+    // A person's browser, not an MCP client: the page checks its own Host, Origin, form token, PIN and passkey.
+    if ((path.startsWith('/approve/') || path.startsWith('/passkey/')) && (await (await approvalHandler())(req, res))) return;
     if (!policy.originAllowed(req.headers.origin)) return json(res, 403, { error: 'Forbidden: unexpected Origin.' });
     if (authenticate && (path === METADATA_PATH || path === `${METADATA_PATH}/mcp`)) {
       return json(res, 200, {
@@ -175,7 +199,9 @@ export async function startHttpServer(runtime: Runtime, settings: HttpSettings):
   const shown = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   origin = (settings.publicUrl ?? `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${port}`).replace(/\/+$/, '');
   resource = `${origin}/mcp`;
-  runtime.servePagesAt(origin);
+  const local = isLoopback(settings.host) || ['0.0.0.0', '::', '[::]'].includes(settings.host);
+  pagesOrigin = settings.publicUrl ?? (local ? `http://localhost:${port}` : origin);
+  runtime.servePagesAt(pagesOrigin);
 
   return {
     url: `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${port}/mcp`,

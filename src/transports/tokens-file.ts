@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { ProxycartError } from '../errors.js';
+import { UsageError } from '../usage-error.js';
 
 // PROXYCART_HTTP_TOKENS_FILE: one client per line, `NAME SCOPES sha256:HEX`, where SCOPES
 // is a comma list and HEX the SHA-256 of the client's bearer token. Only hashes are
@@ -57,17 +58,13 @@ export function tokensFileReader(file: string): () => Map<string, TokenClient> {
 
 /** Add a client; returns its bearer token, which exists nowhere else afterwards. */
 export function addToken(file: string, name: string, scopes: string[]): string {
-  if (!NAME.test(name))
-    throw new ProxycartError('configuration', `A client name is 1-64 letters, digits, ".", "_", "@" or "-", got ${JSON.stringify(name.slice(0, 80))}.`);
+  if (!NAME.test(name)) throw new UsageError(`A client name is 1-64 letters, digits, ".", "_", "@" or "-", got ${JSON.stringify(name.slice(0, 80))}.`);
   const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
   if (!scopes.length || unknown.length) {
-    throw new ProxycartError(
-      'configuration',
-      `--scopes takes a comma list of ${SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}.`,
-    );
+    throw new UsageError(`--scopes takes a comma list of ${SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}.`);
   }
   if (existsSync(file) && [...parseTokensFile(readFileSync(file, 'utf8'), file).values()].some((c) => c.name === name)) {
-    throw new ProxycartError('configuration', `${file} already has a client named ${name}; remove its line first to replace it.`);
+    throw new UsageError(`${file} already has a client named ${name}; remove its line first to replace it.`);
   }
   const token = `pct_${randomBytes(32).toString('base64url')}`;
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# proxycart HTTP clients: NAME SCOPES sha256:HEX (written by `proxycart token add`)\n';

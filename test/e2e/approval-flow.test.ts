@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -51,7 +53,7 @@ describe('approval on the page', () => {
     const session = await open(auto());
     const quoted = await session.ok(PLACE, fixture.order);
     expect(quoted.status).toBe('approval_required');
-    expect(quoted.approval_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/approve\/[\w-]{22,}$/);
+    expect(quoted.approval_url).toMatch(/^http:\/\/localhost:\d+\/approve\/[\w-]{22,}$/);
     expect(quoted.approval_url).not.toContain(quoted.confirmation_token);
     expect(quoted.next_step).toContain(quoted.approval_url);
     // Agent frameworks time a request out at 60 s: the text asks for no longer a wait than a call gives.
@@ -73,6 +75,13 @@ describe('approval on the page', () => {
       'approval_required',
       'approval_required',
     ]);
+    // A confirm before the person decided says so first (issue 20, item 5), with the time left.
+    const first = results[0]!.structuredContent as Record<string, string>;
+    expect(first.next_step).toMatch(
+      /^Not decided yet: the person has neither approved nor declined this order, and (9|10) min \d+ s are left before the quote expires\. Nothing was placed\./,
+    );
+    expect(first.next_step).toContain(quoted.next_step);
+    expect(first.expires_at).toBe(quoted.expires_at);
     expect(textOf(results[3]!)).toMatch(/^policy: These arguments differ/);
     expect(textOf(results[4]!)).toMatch(/^policy: This confirmation token is unknown/);
     expect((results[5]!.structuredContent as { status: string }).status).toBe('approval_required');
@@ -100,14 +109,19 @@ describe('approval on the page', () => {
     expect(simulator().moneyRequests()).toHaveLength(1);
   });
 
-  it('decline on the page → declined, nothing sent; the token is spent', async () => {
+  it('decline on the page → declined, nothing sent; the token keeps saying so for the quote’s lifetime', async () => {
     const session = await open(auto());
     const quoted = await session.ok(PLACE, fixture.order);
     expect((await decide(quoted.approval_url, 'decline')).status).toBe(200);
-    const result = await session.ok(PLACE, { ...fixture.order, confirmation_token: quoted.confirmation_token });
-    expect(result.status).toBe('declined');
-    const again = await session.call(PLACE, { ...fixture.order, confirmation_token: quoted.confirmation_token });
-    expect(textOf(again)).toMatch(/^policy: This confirmation token is unknown/);
+    const confirm = { ...fixture.order, confirmation_token: quoted.confirmation_token };
+    for (const result of [await session.ok(PLACE, confirm), await session.ok(PLACE, confirm)]) {
+      expect(result.status).toBe('declined');
+      expect(result.next_step).toMatch(/^The person declined this order on the approval page\. Nothing was ordered or charged/);
+      expect(result.quote.total_usd).toBe(quoted.quote.total_usd);
+    }
+    // Still bound to its order: other arguments are refused, not told "declined".
+    const other = await session.call(PLACE, { ...confirm, quantity: 7 });
+    expect(textOf(other)).toMatch(/^policy: These arguments differ/);
     expect(simulator().moneyRequests()).toHaveLength(0);
   });
 
@@ -158,6 +172,35 @@ describe('approval on the page', () => {
     expect((await decide(quoted.approval_url, 'approve')).status).toBe(200); // decided on A's page
     expect((await b.ok(PLACE, { ...fixture.order, confirmation_token: quoted.confirmation_token })).status).toBe('placed');
     expect(simulator().moneyRequests()).toHaveLength(1);
+  });
+
+  it('the page keeps its port per data folder: a link from before a restart still opens, and is approved', async () => {
+    const home = tempDir('approval-port');
+    const env = auto({ PROXYCART_HOME: home, PROXYCART_STORE: `sqlite://${join(home, 'state.sqlite')}` });
+    const before = await open(env);
+    const quoted = await before.ok(PLACE, fixture.order);
+    await before.close();
+    // After the restart the old link answers (issue 20, item 14), from the new process.
+    const after = await open(env);
+    const again = await after.ok(PLACE, { ...fixture.order, confirmation_token: quoted.confirmation_token });
+    expect(again.approval_url).toBe(quoted.approval_url);
+    expect((await decide(quoted.approval_url, 'approve')).status).toBe(200);
+    expect((await after.ok(PLACE, { ...fixture.order, confirmation_token: quoted.confirmation_token })).status).toBe('placed');
+    await after.close();
+
+    // The remembered port taken by someone else: a free port, said in a warning, and remembered instead.
+    const port = Number(new URL(quoted.approval_url).port);
+    const squatter = createNetServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const third = await open(env);
+      const moved = await third.ok(PLACE, fixture.order);
+      expect(Number(new URL(moved.approval_url).port)).not.toBe(port);
+      expect(third.stderr.join('\n')).toContain(`warning: the approval page's port in ${home} ${port} is taken; the approval page uses a free port instead`);
+      expect(readFileSync(join(home, 'approval-port'), 'utf8').trim()).toBe(new URL(moved.approval_url).port);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   it('page mode: even a client with forms approves on the page', async () => {

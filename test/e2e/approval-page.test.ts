@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApprovalDetails, type ApprovalRecord, Approvals, MAX_WRONG_PINS } from '../../src/approval/approvals.js';
 import { type ApprovalPage, createApprovalHandler, startApprovalPage } from '../../src/approval/page.js';
+import { createEnrolment, type PasskeyRecord } from '../../src/approval/passkeys.js';
 import { openStore, type Store } from '../../src/store.js';
 import { DETAILS } from '../approval-details.js';
 
@@ -117,6 +118,8 @@ function submit(
 function expectSecurityHeaders(reply: Reply): void {
   const csp = String(reply.headers['content-security-policy']);
   expect(csp).toContain("default-src 'none'");
+  // The passkey script may ask this server (and no other) for its challenge.
+  expect(csp).toContain("connect-src 'self';");
   expect(csp).toContain("form-action 'self'");
   expect(csp).toContain("frame-ancestors 'none'");
   expect(csp).toMatch(/style-src 'nonce-[A-Za-z0-9+/=]{16,}'/);
@@ -169,7 +172,8 @@ describe('the approval page shows what is approved', () => {
     const record = await fresh({ warnings: ['An earlier order of this kind has an unknown outcome: check it first.', 'The wallet is low.', 'Second note.'] });
     const url = open.urlFor(record.id);
     expect(url).toBe(`${open.origin}/approve/${record.id}`);
-    expect(open.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // localhost, not 127.0.0.1: WebAuthn refuses an IP address as relying party (passkeys).
+    expect(open.origin).toMatch(/^http:\/\/localhost:\d+$/);
     const page = await send(url);
     expect(page.status).toBe(200);
     expectSecurityHeaders(page);
@@ -266,12 +270,13 @@ describe('attacks are refused and change nothing', () => {
     [
       'the same port under another name in Origin',
       403,
-      (url, form) => submit(url, form, 'approve', { headers: { origin: new URL(url).origin.replace('127.0.0.1', 'localhost') } }),
+      (url, form) => submit(url, form, 'approve', { headers: { origin: new URL(url).origin.replace('localhost', '127.0.0.1') } }),
     ],
     ['a missing Origin', 403, (url, form) => submit(url, form, 'approve', { headers: { origin: undefined } })],
     ['Origin: null', 403, (url, form) => submit(url, form, 'approve', { headers: { origin: 'null' } })],
     ['a foreign Host (DNS rebinding)', 403, (url, form) => submit(url, form, 'approve', { headers: { host: `evil.example:${new URL(url).port}` } })],
-    ['Host: localhost', 403, (url, form) => submit(url, form, 'approve', { headers: { host: `localhost:${new URL(url).port}` } })],
+    // The page listens on 127.0.0.1 but answers only to its own name, localhost.
+    ['Host: 127.0.0.1', 403, (url, form) => submit(url, form, 'approve', { headers: { host: `127.0.0.1:${new URL(url).port}` } })],
     [
       'a JSON body',
       415,
@@ -477,5 +482,86 @@ describe('mounted in another server', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe('passkey routes keep the same guards', () => {
+  let guarded: ApprovalPage;
+  let passkeyStore: Store;
+
+  beforeAll(async () => {
+    passkeyStore = await openStore({ kind: 'memory' });
+    // One enrolled passkey: Approve needs it (its key is never used here: no ceremony runs).
+    const enrolled: PasskeyRecord = { id: 'cred-laptop', publicKey: 'AA', counter: 0, name: 'laptop', rpId: 'localhost', createdAt: Date.now() };
+    await passkeyStore.set(`passkey:${enrolled.id}`, enrolled);
+    guarded = await startApprovalPage({ approvals: new Approvals(passkeyStore), passkeys: { mode: 'auto', store: passkeyStore } });
+  });
+
+  afterAll(async () => {
+    await guarded?.close();
+    await passkeyStore?.close();
+  });
+
+  it('the approval page with a passkey: same headers, the script inline under the nonce, two empty fields for the signed answer', async () => {
+    const record = await new Approvals(passkeyStore).create(`q-${Math.random()}`, DETAILS, Date.now() + 60_000);
+    const page = await send(guarded.urlFor(record.id));
+    expect(page.status).toBe(200);
+    expectSecurityHeaders(page);
+    expect(page.body).toContain('data-passkey="approve"');
+    expect(parseForm(page.body).fields).toEqual([
+      { type: 'hidden', name: 'csrf', value: record.csrf },
+      { type: 'hidden', name: 'passkey', value: '' },
+      { type: 'hidden', name: 'passkey_challenge', value: '' },
+    ]);
+  });
+
+  it('a challenge is given only to the page: its Host, its Origin and its csrf; none is stored otherwise', async () => {
+    const approvals = new Approvals(passkeyStore);
+    const record = await approvals.create(`q-${Math.random()}`, DETAILS, Date.now() + 60_000);
+    const url = `${guarded.urlFor(record.id)}/passkey`;
+    const port = new URL(url).port;
+    const ask = (headers: Record<string, string | undefined>, csrf = record.csrf) =>
+      send(url, {
+        method: 'POST',
+        headers: { origin: guarded.origin, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: `csrf=${csrf}`,
+      });
+    const challenges = async () => (await passkeyStore.entries('passkey-challenge:')).length;
+    for (const [headers, csrf] of [
+      [{ host: `evil.example:${port}` }, record.csrf],
+      [{ host: `127.0.0.1:${port}` }, record.csrf],
+      [{ origin: 'http://evil.example' }, record.csrf],
+      [{ origin: undefined }, record.csrf],
+      [{}, 'A'.repeat(43)],
+    ] as const) {
+      const refused = await ask(headers, csrf);
+      expect(refused.status).toBe(403);
+      expect(refused.headers['content-type']).toBe('application/json');
+      expect(refused.body).not.toContain(record.csrf);
+    }
+    expect(await challenges()).toBe(0);
+    const given = await ask({});
+    expect(given.status).toBe(200);
+    const { nonce, options } = JSON.parse(given.body) as { nonce: string; options: { rpId: string; userVerification: string } };
+    expect(options).toMatchObject({ rpId: 'localhost', userVerification: 'required' });
+    expect(nonce).toMatch(/^[\w-]{43}$/);
+    expect(await challenges()).toBe(1);
+    expect(await approvals.get(record.id)).toEqual(record);
+  });
+
+  it('an enrolment page cannot be read under another Host (DNS rebinding), and is 404 where passkeys are not served', async () => {
+    const enrolment = await createEnrolment(passkeyStore, 'phone');
+    const url = `${guarded.origin}/passkey/${enrolment.id}`;
+    const page = await send(url);
+    expect(page.status).toBe(200);
+    expectSecurityHeaders(page);
+    expect(page.body).toContain('data-passkey="enrol"');
+    for (const host of [`evil.example:${new URL(url).port}`, `127.0.0.1:${new URL(url).port}`]) {
+      const refused = await send(url, { headers: { host } });
+      expect(refused.status).toBe(403);
+      expect(refused.body).not.toContain(enrolment.csrf);
+    }
+    // The page without passkeys (PROXYCART_APPROVAL_PASSKEY unset in this test) serves only approvals.
+    expect((await send(`${open.origin}/passkey/${enrolment.id}`)).status).toBe(404);
   });
 });

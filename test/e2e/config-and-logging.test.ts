@@ -37,6 +37,16 @@ describe('configuration problems', () => {
       expect(blocked.structuredContent).toBeUndefined();
       expect(textOf(blocked).startsWith(`configuration: ${NO_DEFAULT.baseUrlEnv} is required for ${NO_DEFAULT.title}`)).toBe(true);
       expect(textOf(blocked)).toContain('restart');
+      // The cross-vendor tools reach that vendor too, and say the same (issue 20, item 3).
+      const checked = await session.call('proxycart_check_proxy', { provider: NO_DEFAULT.id, order_id: '1' });
+      expect(textOf(checked)).toBe(textOf(blocked));
+      const compared = await session.ok('proxycart_compare_offers', { kind: 'residential' });
+      expect(compared.unavailable).toContainEqual({
+        provider: NO_DEFAULT.id,
+        error: 'configuration',
+        message: expect.stringMatching(new RegExp(`^${NO_DEFAULT.baseUrlEnv} is required for ${NO_DEFAULT.title}`)),
+      });
+      expect(session.stderr.join('\n')).not.toContain('Unexpected failure');
       // The example vendor is configured: its call goes to the vendor (a closed port here), not to a configuration error.
       const jam = await session.call(tool('wallet_balance'), {});
       expect(textOf(jam)).not.toMatch(/^configuration/);
@@ -56,7 +66,9 @@ describe('configuration problems', () => {
   });
 
   it('a bad shared setting blocks every call and is said at start', async () => {
-    const session = await connect({ env: { PROXYCART_SANDBOX: '1', PROXYCART_MAX_ORDER_USD: 'plenty', PROXYCART_STORE: 'memory' } });
+    const session = await connect({
+      env: { PROXYCART_SANDBOX: '1', PROXYCART_MAX_ORDER_USD: 'plenty', PROXYCART_CONFIRM: 'always', PROXYCART_STORE: 'memory' },
+    });
     try {
       const { tools } = await session.client.listTools();
       expect(tools.length).toBeGreaterThan(10);
@@ -66,7 +78,13 @@ describe('configuration problems', () => {
         expect(textOf(result)).toContain('PROXYCART_MAX_ORDER_USD="plenty" is not valid');
       }
       expect(session.client.getInstructions()).toContain('PROXYCART_MAX_ORDER_USD');
-      expect(session.stderr.join('\n')).toContain('PROXYCART_MAX_ORDER_USD');
+      const stderr = session.stderr.join('\n');
+      expect(stderr).toContain('PROXYCART_MAX_ORDER_USD');
+      // The start-up line names what is not valid, never the defaults it fell back to (issue 20, item 8).
+      expect(stderr).toContain(
+        'caps: [PROXYCART_MAX_ORDER_USD is not valid] per order, $200 per 24 h; confirm [PROXYCART_CONFIRM is not valid]; every call is refused until the problem below is fixed',
+      );
+      expect(stderr).not.toMatch(/\$50 per order|confirm auto/);
     } finally {
       await session.close();
     }

@@ -63,15 +63,20 @@ async function vendorsWithCandidates(ask: CompareAsk): Promise<string[]> {
 }
 
 /**
- * What every comparison promises: cheapest first; every offer's total is the quote its own
- * `buy` call gives; every priced vendor with candidates is there (offered, or listed with
- * what would buy it); vendors that publish no prices are listed as not priced, never offered.
+ * What every comparison promises: ranked within each pricing unit (test/unit/compare-offers.test.ts
+ * checks the order); every offer's total is the quote its own `buy` call gives, and its
+ * `within_caps` is what that quote's policy says; every priced vendor with candidates is there
+ * (offered, or listed with what would buy it); vendors that publish no prices are listed as
+ * not priced, never offered.
  */
 async function checkComparison(s: Session, ask: CompareAsk): Promise<Record<string, any>> {
   const result = await s.ok('proxycart_compare_offers', { ...ask });
-  const totals = result.offers.map((o: any) => o.total_usd);
-  expect(totals).toEqual([...totals].sort((a: number, b: number) => a - b));
+  for (const unit of ['gb', 'ip_month']) {
+    const ranks = result.offers.filter((o: any) => o.unit === unit).map((o: any) => o.rank);
+    expect(ranks).toEqual(ranks.map((_: unknown, i: number) => i + 1));
+  }
   for (const offer of result.offers) {
+    expect(offer.within_caps).toBe(offer.total_usd <= MAX_ORDER_USD);
     expect(offer.buy.tool).toBe(`${offer.provider}_place_order`);
     expect(offer.description).toEqual(expect.any(String));
     const per = offer.price_per_gb_usd ?? offer.price_per_ip_month_usd;
@@ -109,7 +114,7 @@ describe('across vendors in a sandbox that remembers', () => {
   let second: { provider: string; id: string; total: number; state: string };
   let initialBalance: number;
 
-  it('compares the priced vendors, cheapest first, each total the quote its buy call gives', async () => {
+  it('compares the priced vendors, ranked per unit, each total the quote its buy call gives', async () => {
     const s = await start();
     initialBalance = (await s.ok(tool('wallet_balance'), {})).balance;
     const residential = await checkComparison(s, { kind: 'residential', bandwidth_gb: 10 });

@@ -1,9 +1,9 @@
 import { createMCPClient } from '@ai-sdk/mcp';
-import { StdioMCPTransport } from '@ai-sdk/mcp/mcp-stdio';
+import { Experimental_StdioMCPTransport as StdioMCPTransport } from '@ai-sdk/mcp/mcp-stdio';
 import { MultiServerMCPClient } from '@langchain/mcp-adapters';
 import { type FunctionTool, getAllMcpTools, MCPServerStdio, RunContext } from '@openai/agents';
 import { generateText } from 'ai';
-import { MockLanguageModelV4 } from 'ai/test';
+import { MockLanguageModelV3 } from 'ai/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { FIXTURE, ID, tool } from '../example.js';
@@ -88,7 +88,7 @@ describe('OpenAI Agents SDK (MCPServerStdio)', () => {
 describe('Vercel AI SDK (createMCPClient over stdio)', () => {
   /** One agent step of generateText: a scripted model calls `toolName` with `input`, the SDK runs the MCP tool. */
   async function step(tools: Awaited<ReturnType<Awaited<ReturnType<typeof createMCPClient>>['tools']>>, toolName: string, input: Record<string, unknown>) {
-    const model = new MockLanguageModelV4({
+    const model = new MockLanguageModelV3({
       doGenerate: {
         content: [{ type: 'tool-call', toolCallId: 'call-1', toolName, input: JSON.stringify(input) }],
         finishReason: { unified: 'tool-calls', raw: undefined },

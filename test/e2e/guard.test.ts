@@ -148,6 +148,12 @@ describe('the money guard', () => {
       expect(result.confirmation_token).toBeUndefined();
       expect(messages).toHaveLength(1);
       expect(messages[0]).toContain(`${(result.quote.total_usd as number).toFixed(2)} USD`);
+      // The form says what the page's badge says (issue 20, item 7).
+      expect(messages[0]!.split('\n')[0]).toBe('Sandbox: play money.');
+      // A client with forms can place in its first call: the description must not say it only quotes.
+      const listed = (await session.client.listTools()).tools.find((t) => t.name === PLACE)!;
+      expect(listed.description).not.toMatch(/only quotes/);
+      expect(listed.description).toMatch(/person approves/);
       expect(simulator().moneyRequests()).toHaveLength(1);
     });
 
@@ -155,6 +161,7 @@ describe('the money guard', () => {
       const session = await open({ env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto' }), elicit: () => ({ action: 'decline' }) });
       const result = await session.ok(PLACE, fixture.order);
       expect(result.status).toBe('declined');
+      expect(result.next_step).toMatch(/Nothing was ordered or charged/);
       expect(result.confirmation_token).toBeUndefined();
       expect(simulator().moneyRequests()).toHaveLength(0);
     });
@@ -172,7 +179,7 @@ describe('the money guard', () => {
       const session = await open({ env: sandboxEnv(sandbox, { PROXYCART_CONFIRM: 'auto' }), elicit: () => ({ action: 'cancel' }) });
       const result = await session.ok(PLACE, fixture.order);
       expect(result.status).toBe('approval_required');
-      expect(result.approval_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/approve\/[\w-]{22,}$/);
+      expect(result.approval_url).toMatch(/^http:\/\/localhost:\d+\/approve\/[\w-]{22,}$/);
       const confirmed = await session.ok(PLACE, { ...fixture.order, confirmation_token: result.confirmation_token });
       expect(confirmed.status).toBe('approval_required');
       expect(simulator().moneyRequests()).toHaveLength(0);

@@ -61,13 +61,16 @@ export interface SessionOptions {
   elicit?: (message: string) => Promise<ElicitResult> | ElicitResult;
   /** Run the server as another user (the tests run as root in CI, where file permissions do not bind). */
   runAs?: { uid: number; gid: number };
+  /** Another build of the server to run (default: this checkout's dist/cli.js). */
+  cli?: string;
 }
 
 export async function connect(options: SessionOptions): Promise<Session> {
   const home = options.env.PROXYCART_HOME ?? tempDir('home');
+  const cli = options.cli ?? CLI;
   const command = options.runAs
-    ? { command: 'setpriv', args: [`--reuid=${options.runAs.uid}`, `--regid=${options.runAs.gid}`, '--clear-groups', process.execPath, CLI] }
-    : { command: process.execPath, args: [CLI] };
+    ? { command: 'setpriv', args: [`--reuid=${options.runAs.uid}`, `--regid=${options.runAs.gid}`, '--clear-groups', process.execPath, cli] }
+    : { command: process.execPath, args: [cli] };
   const transport = new StdioClientTransport({
     ...command,
     env: { PATH: process.env.PATH ?? '', HOME: home, PROXYCART_HOME: home, ...options.env },

@@ -99,6 +99,30 @@ describe('tokens file', () => {
     expect(text).toMatch(/^spender proxycart:read,proxycart:spend sha256:[0-9a-f]{64}$/m);
   });
 
+  it('token add mistakes are told as command-line mistakes, naming every scope (issue 20, item 13)', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['token', 'add', 'x', '--file', tokensFile],
+        /^proxycart: token add needs --scopes, a comma list of proxycart:read, proxycart:spend, proxycart:admin\.\n$/,
+      ],
+      [
+        ['token', 'add', 'x', '--scopes', 'proxycart:everything', '--file', tokensFile],
+        /^proxycart: --scopes takes a comma list of .*proxycart:admin; unknown: proxycart:everything\.\n$/,
+      ],
+      [
+        ['token', 'add', 'reader', '--scopes', 'proxycart:read', '--file', tokensFile],
+        /already has a client named reader; remove its line first to replace it\.\n$/,
+      ],
+      [['token', 'list'], /^proxycart: Usage: proxycart token add NAME --scopes proxycart:read\[,proxycart:spend\]\[,proxycart:admin\]/],
+    ];
+    for (const [args, message] of cases) {
+      const failed = await run(process.execPath, [CLI, ...args]).catch((error: { code: number; stderr: string }) => error);
+      expect(failed, args.join(' ')).toMatchObject({ code: 2 });
+      expect((failed as { stderr: string }).stderr, args.join(' ')).toMatch(message);
+      expect((failed as { stderr: string }).stderr).not.toMatch(/configuration|restart/);
+    }
+  });
+
   it('token add refuses unknown scopes and duplicate names', async () => {
     await expect(run(process.execPath, [CLI, 'token', 'add', 'x', '--scopes', 'proxycart:everything', '--file', tokensFile])).rejects.toMatchObject({
       code: 2,
@@ -122,8 +146,10 @@ describe('tokens file, live', () => {
 
 describe('401 and 403', () => {
   it('no token: 401 with a WWW-Authenticate header naming the RFC 9728 metadata, which lists the issuer and scopes', async () => {
-    const res = await post(listTools);
+    const res = await post({ ...listTools, id: 7 });
     expect(res.status).toBe(401);
+    // The refusal answers the request it refuses (issue 20, item 12).
+    expect(await res.json()).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32001 } });
     const header = res.headers.get('www-authenticate') ?? '';
     const metadataUrl = /resource_metadata="([^"]+)"/.exec(header)?.[1];
     expect(header).toMatch(/^Bearer /);
@@ -133,8 +159,9 @@ describe('401 and 403', () => {
   });
 
   it('a wrong token: 401 invalid_token', async () => {
-    const res = await post(listTools, { authorization: `Bearer pct_${'x'.repeat(43)}` });
+    const res = await post({ ...listTools, id: 'req-8' }, { authorization: `Bearer pct_${'x'.repeat(43)}` });
     expect(res.status).toBe(401);
+    expect(((await res.json()) as { id: unknown }).id).toBe('req-8');
     expect(res.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
   });
 
@@ -150,6 +177,7 @@ describe('401 and 403', () => {
       { authorization: `Bearer ${tokens.reader}` },
     );
     expect(res.status).toBe(403);
+    expect(((await res.json()) as { id: unknown }).id).toBe(2);
     expect(res.headers.get('www-authenticate')).toMatch(/error="insufficient_scope", scope="proxycart:spend"/);
     expect(sandbox.vendors[ID]!.simulator.moneyRequests()).toHaveLength(0);
   });
@@ -247,6 +275,29 @@ describe('binding', () => {
       env: { PATH: process.env.PATH ?? '', HOME: home, PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory', PROXYCART_HTTP_TOKENS_FILE: file },
     }).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2 });
-    expect((failed as { stderr: string }).stderr).toMatch(/Serving on 0\.0\.0\.0 needs PROXYCART_APPROVAL_PIN/);
+    expect((failed as { stderr: string }).stderr).toMatch(/Serving on 0\.0\.0\.0 needs PROXYCART_APPROVAL_PIN or PROXYCART_APPROVAL_PASSKEY=required/);
+  });
+
+  it('binds beyond loopback with PROXYCART_APPROVAL_PASSKEY=required instead of a PIN: only a passkey approves there', async () => {
+    const home = tempDir('bind-passkey');
+    const file = join(home, 'clients.txt');
+    await run(process.execPath, [CLI, 'token', 'add', 'alice', '--scopes', 'proxycart:read,proxycart:spend', '--file', file]);
+    const started = await startNode(
+      {
+        HOME: home,
+        PROXYCART_HOME: home,
+        PROXYCART_SANDBOX: '1',
+        PROXYCART_STORE: 'memory',
+        PROXYCART_HTTP_TOKENS_FILE: file,
+        PROXYCART_APPROVAL_PASSKEY: 'required',
+      },
+      ['--host', '0.0.0.0'],
+    );
+    try {
+      expect((await fetch(`${started.origin}/healthz`)).status).toBe(200);
+    } finally {
+      started.kill('SIGTERM');
+      await started.exited;
+    }
   });
 });

@@ -91,14 +91,18 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** A redis-server of the test's own on a free port, without persistence; stop() kills it, start() brings it back. */
-export async function redisServer(): Promise<RedisServer> {
+/**
+ * A redis-server of the test's own on a free port, without persistence unless `persistence`
+ * gives other flags (its files go to a temporary folder); stop() kills it, start() brings it back.
+ */
+export async function redisServer(persistence = ['--save', '', '--appendonly', 'no']): Promise<RedisServer> {
   const port = await freePort();
+  const dir = tempDir('redis');
   let proc: ChildProcess | undefined;
   const redis: RedisServer = {
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...persistence], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       await new Promise<void>((resolve, reject) => {

@@ -110,14 +110,16 @@ describe('two nodes, one Redis', () => {
     const before = vendorOrders();
     const quoted = await onA.ok(PLACE, ORDER);
     expect(quoted.status).toBe('approval_required');
-    // The page is served by the node itself, under its own origin (PROXYCART_PUBLIC_URL in production).
-    expect(new URL(quoted.approval_url).origin).toBe(new URL(pa.url).origin);
+    // The page is served by the node itself, at localhost (WebAuthn refuses an IP address) on
+    // its own port; PROXYCART_PUBLIC_URL in production.
+    expect(new URL(quoted.approval_url).origin).toBe(`http://localhost:${new URL(pa.url).port}`);
     const args = { ...ORDER, confirmation_token: quoted.confirmation_token };
     expect((await onA.ok(PLACE, args)).status).toBe('approval_required');
-    const onB = `${new URL(pb.url).origin}${new URL(quoted.approval_url).pathname}`;
+    const originB = `http://localhost:${new URL(pb.url).port}`;
+    const onB = `${originB}${new URL(quoted.approval_url).pathname}`;
     const page = await (await fetch(onB)).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    const decided = await fetch(onB, { method: 'POST', body: new URLSearchParams({ csrf, decision: 'approve' }), headers: { origin: new URL(pb.url).origin } });
+    const decided = await fetch(onB, { method: 'POST', body: new URLSearchParams({ csrf, decision: 'approve' }), headers: { origin: originB } });
     expect(decided.status).toBe(200);
     const placed = await onA.ok(PLACE, args);
     expect(placed.status).toBe('placed');
@@ -244,5 +246,25 @@ describe('two nodes, one Redis', () => {
     for (const n of [a, b]) await until(async () => (await fetch(`${n.origin}/readyz`)).status === 200, 'readyz after Redis returned', 20_000);
     const quoted = await session.ok(PLACE, ORDER);
     expect(quoted.status).toBe('confirmation_required');
+  });
+});
+
+describe('the books on Redis say whether they survive a restart', () => {
+  it('without persistence: a warning at start and in /readyz; with AOF: none', async () => {
+    const withAof = await redisServer(['--appendonly', 'yes', '--save', '']);
+    try {
+      const volatile = await node();
+      await until(() => volatile.stderr.some((line) => /persistence/i.test(line)), 'the durability warning on stderr');
+      expect(volatile.stderr.find((line) => /persistence/i.test(line))).toMatch(/lost|restart/i);
+      const said = (await (await fetch(`${volatile.origin}/readyz`)).json()) as { status: string; warnings?: string[] };
+      expect(said.status).toBe('ready');
+      expect(said.warnings?.[0]).toMatch(/appendonly/i);
+
+      const durable = await node({ PROXYCART_STORE: withAof.url });
+      expect(await (await fetch(`${durable.origin}/readyz`)).json()).toEqual({ status: 'ready' });
+      expect(durable.stderr.some((line) => /persistence/i.test(line))).toBe(false);
+    } finally {
+      await withAof.stop();
+    }
   });
 });

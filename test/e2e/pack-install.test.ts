@@ -48,6 +48,9 @@ describe('npm pack → npm install → proxycart', () => {
     for (const spec of PROVIDERS) expect(files).toContain(`manifests/tools/${spec.id}.json`);
     expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json']));
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
+    // Build-time scripts (manifest writers, the benchmarks' sandbox entry) are not for users.
+    expect(files).toContain('dist/tool-listing.json');
+    expect(files.filter((f) => f.startsWith('dist/scripts/') || /^dist\/(write-[\w-]+|sandbox)\.js$/.test(f))).toEqual([]);
     expect(readFileSync(join(prefix, 'node_modules/proxycart/LICENSE'), 'utf8')).toMatch(/^MIT License/);
   });
 
@@ -60,6 +63,28 @@ describe('npm pack → npm install → proxycart', () => {
 
   let client: Client | undefined;
   afterAll(() => client?.close());
+
+  it('installed without install scripts, the SQLite store answers a storage error with the fixes, and the server keeps serving', async () => {
+    const transport = new StdioClientTransport({
+      command: bin,
+      cwd: outside,
+      env: { PATH: process.env.PATH ?? '', HOME: outside, PROXYCART_SANDBOX: '1' },
+      stderr: 'ignore',
+    });
+    const sqlite = new Client({ name: 'pack-test-sqlite', version: '1' });
+    await sqlite.connect(transport);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const orders = await sqlite.callTool({ name: 'proxycart_orders', arguments: {} });
+        expect(orders.isError).toBe(true);
+        expect((orders.content as Array<{ text: string }>)[0]!.text).toMatch(
+          /^storage: The native SQLite driver \(sqlite3\) is not built for this machine.*npm rebuild sqlite3/,
+        );
+      }
+    } finally {
+      await sqlite.close();
+    }
+  });
 
   it('the installed bin serves tools/list and a tool call over stdio', async () => {
     const transport = new StdioClientTransport({

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Ledger as OldLedger } from '../../src/guard/ledger.js';
 import type { Books } from '../../src/ledger/books.js';
 import { DAY_MS, type LedgerEntry } from '../../src/ledger/entry.js';
 import { openPostgresBooks } from '../../src/ledger/postgres.js';
@@ -9,6 +8,7 @@ import { createPostgresPool } from '../../src/postgres.js';
 import { openPostgresStore } from '../../src/store-postgres.js';
 import { postgresServer } from '../postgres-server.js';
 import { intent, ledgerContract, pastEntry } from './contract.js';
+import { Ledger as OldLedger } from './version-01-ledger.js';
 
 // The Postgres books against a real server: the shared contract (a fresh database per
 // open(), a second pool on it as the other process), the move of a 0.1-style ledger out of
@@ -54,7 +54,7 @@ const T0 = Date.UTC(2026, 11, 1, 12, 0, 0);
 const unlimited = { dailyBudgetUsd: 1e9 };
 
 describe('postgres books: moving a 0.1 ledger out of the keyv table', () => {
-  /** A keyv table holding a ledger written by the 0.1 code (src/guard/ledger.ts) through the Postgres store. */
+  /** A keyv table holding a ledger written by the 0.1 code (test/ledger/version-01-ledger.ts) through the Postgres store. */
   async function oldLedger(url: string) {
     const store = await openPostgresStore(url, pool(url));
     const old = new OldLedger(store);

@@ -103,7 +103,7 @@ describe('proxycart ledger export', () => {
       { env },
     );
     const rows = csv.stdout.trimEnd().split('\n');
-    expect(rows[0]).toBe('at,book,provider,order_id,state,approved_usd,charged_usd,identity,what,ledger_id');
+    expect(rows[0]).toBe('at,book,provider,order_id,state,approved_usd,charged_usd,identity,what,approved_by,approved_at,ledger_id');
     expect(rows).toHaveLength(3); // seconds 1 and 3 are alice's
     expect(rows[1]).toContain('"order ""1"", 1 IP"');
   });

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ApprovalClosedError, Approvals, MAX_WRONG_PINS } from '../../src/approval/approvals.js';
+import { ApprovalClosedError, Approvals, MAX_PASSKEY_FAILURES, MAX_WRONG_PINS } from '../../src/approval/approvals.js';
 import { openStore, type Store } from '../../src/store.js';
 import type { StoreUrl } from '../../src/store-url.js';
 import { DETAILS } from '../approval-details.js';
@@ -112,6 +112,21 @@ describe.each(backends)('approvals on %s', (_name, url) => {
     expect(voided.decidedAt).toBeTypeOf('number');
     expect((await closedWith(approvals.decide(record.id, 'approve'))).record?.state).toBe('void');
     expect((await approvals.get(record.id))?.state).toBe('void');
+  });
+
+  it(`keeps the receipt of an approve; counts failed passkeys and voids the approval at the ${MAX_PASSKEY_FAILURES}th`, async () => {
+    const approvals = await open();
+    const signed = await approvals.create(`q-${Math.random()}`, DETAILS, inTenMinutes(), 'token:alice');
+    expect(signed.identity).toBe('token:alice');
+    const approved = await approvals.decide(signed.id, 'approve', { passkey: 'laptop', identity: 'token:alice' });
+    expect(approved.approvedBy).toEqual({ passkey: 'laptop', identity: 'token:alice', at: approved.decidedAt });
+    const declined = await approvals.decide((await approvals.create(`q-${Math.random()}`, DETAILS, inTenMinutes())).id, 'decline');
+    expect(declined.approvedBy).toBeUndefined();
+
+    const record = await approvals.create(`q-${Math.random()}`, DETAILS, inTenMinutes());
+    for (let n = 1; n < MAX_PASSKEY_FAILURES; n++) expect(await approvals.failedPasskey(record.id)).toMatchObject({ passkeyFailures: n, state: 'pending' });
+    expect(await approvals.failedPasskey(record.id)).toMatchObject({ passkeyFailures: MAX_PASSKEY_FAILURES, wrongPins: 0, state: 'void' });
+    expect((await closedWith(approvals.decide(record.id, 'approve', { passkey: 'laptop' }))).record?.state).toBe('void');
   });
 
   it('counts concurrent wrong PINs without losing any', async () => {

@@ -18,6 +18,20 @@ const unpublished = PROVIDERS.find((spec) => spec.defaultBaseUrl === undefined);
 const KEY = 'test_key_abcdefgh12345';
 
 describe('loadConfig', () => {
+  it('in sandbox mode a shared store refuses in-process simulators: each vendor needs a *_BASE_URL of one shared sandbox', () => {
+    const shared = problems({ PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'redis://127.0.0.1:6391' });
+    expect(shared.map((p) => [p.scope, p.variable])).toEqual(PROVIDERS.map((spec) => [spec.id, spec.baseUrlEnv]));
+    for (const problem of shared) {
+      expect(problem.message).toMatch(/is required in sandbox mode with a shared store \(PROXYCART_STORE=redis\)/);
+      expect(problem.message).toContain('Run `proxycart sandbox` once and point every node at it');
+    }
+    // A vendor pointed at a shared simulator is fine; a store of one process needs none.
+    const pointed = problems({ PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'redis://127.0.0.1:6391', [published!.baseUrlEnv]: 'http://127.0.0.1:9100/x' });
+    expect(pointed.map((p) => p.scope)).not.toContain(published!.id);
+    expect(problems({ PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'memory' })).toEqual([]);
+    expect(problems({ PROXYCART_SANDBOX: '1', PROXYCART_STORE: 'sqlite:///tmp/x.sqlite' })).toEqual([]);
+  });
+
   it('runs every provider in sandbox mode when no key is set, with the documented defaults', () => {
     const config = loadConfig({ HOME: '/home/x' }, PROVIDERS);
     expect(config.sandbox).toBe(true);
@@ -67,6 +81,7 @@ describe('loadConfig', () => {
       [{ PROXYCART_STORE: 'mysql://db' }, 'PROXYCART_STORE'],
       [{ PROXYCART_PROVIDERS: `${published!.id},acme` }, 'PROXYCART_PROVIDERS'],
       [{ PROXYCART_LOG_LEVEL: 'loud' }, 'PROXYCART_LOG_LEVEL'],
+      [{ PROXYCART_APPROVAL_PASSKEY: 'sometimes' }, 'PROXYCART_APPROVAL_PASSKEY'],
     ];
     for (const [env, variable] of cases) {
       const found = problems(env);
@@ -75,6 +90,10 @@ describe('loadConfig', () => {
       for (const id of ids(PROVIDERS)) expect(problemsFor(config, id)).toHaveLength(1);
     }
     expect(loadConfig({ PROXYCART_MAX_ORDER_USD: 'lots' }, PROVIDERS).maxOrderUsd).toBe(50);
+    // A passkey setting that cannot be read falls back to auto, never to off.
+    expect(loadConfig({ PROXYCART_APPROVAL_PASSKEY: 'sometimes' }, PROVIDERS).approval.passkey).toBe('auto');
+    expect(loadConfig({}, PROVIDERS).approval.passkey).toBe('auto');
+    expect(loadConfig({ PROXYCART_APPROVAL_PASSKEY: 'required' }, PROVIDERS).approval.passkey).toBe('required');
     expect(problems({ PROXYCART_PROVIDERS: `${published!.id},acme` })[0]!.message).toContain('acme');
   });
 

@@ -164,6 +164,8 @@ async function novaproxyCandidates(client: Pick<ProviderClient<ListOffersInput>,
       args: { plan: offer.id, duration: duration.slug, ...(Object.keys(config.values).length ? { config: config.values } : {}) },
       unit: 'ip_month',
       units: days / 30,
+      ips: 1,
+      days,
       country: config.country,
     });
   }

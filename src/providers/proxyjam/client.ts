@@ -165,6 +165,8 @@ async function proxyjamCandidates(client: Pick<ProviderClient, 'listOffers'>, as
       args: { offer_id: offer.id, quantity, period_days: option.period_days },
       unit: 'ip_month',
       units: (quantity * option.period_days) / 30,
+      ips: quantity,
+      days: option.period_days,
       country: offer.country,
     });
   }

@@ -280,7 +280,7 @@ async function proxysellerCandidates(client: Pick<ProviderClient<ListOffersInput
       if (!operator) continue;
       Object.assign(args, { mobileServiceType: operator.mobileServiceType, operatorId: operator.operatorId, rotationId: operator.rotations[0]!.rotationId });
     }
-    out.push({ args, unit: 'ip_month', units: (amount * days) / 30, country: typeof offer.country === 'string' ? offer.country : null });
+    out.push({ args, unit: 'ip_month', units: (amount * days) / 30, ips: amount, days, country: typeof offer.country === 'string' ? offer.country : null });
   }
   return out.slice(0, MAX_QUOTE_CALLS);
 }
