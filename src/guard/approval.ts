@@ -1,4 +1,5 @@
 import type { ApprovalDetails, ApprovalRecord } from '../approval/approvals.js';
+import type { OrderChange } from '../providers/types.js';
 import { sleep } from '../wait.js';
 import type { Quote } from './quote.js';
 
@@ -45,10 +46,18 @@ export async function awaitDecision(channel: ApprovalChannel, quoteId: string, m
   return found?.record;
 }
 
-export function approvalDetails(vendor: string, sandbox: boolean, quote: Quote, maxOrderUsd: number, budgetLeftUsd: number): ApprovalDetails {
+export function approvalDetails(
+  vendor: string,
+  sandbox: boolean,
+  quote: Quote,
+  maxOrderUsd: number,
+  budgetLeftUsd: number,
+  change?: OrderChange,
+): ApprovalDetails {
   return {
     vendor,
     sandbox,
+    ...(change ? { change } : {}),
     summary: quote.summary,
     total_usd: quote.total_usd,
     price_source: quote.price_source,

@@ -1,6 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
-import type { ElicitAnswer, UrlElicitation } from '../guard/place-order.js';
+import type { ElicitAnswer, UrlElicitation } from '../guard/money-path.js';
 
 /** Who is calling, when the transport authenticated the caller (HTTP mode); never a secret. */
 export interface Identity {

@@ -1,8 +1,11 @@
 import { ProxycartError } from '../errors.js';
-import { placeOrder } from '../guard/place-order.js';
-import type { ProviderSpec } from '../providers/types.js';
+import { type MoneyArgs, type MoneyCall, runMoneyCall } from '../guard/money-path.js';
+import { LIFECYCLE_OPERATIONS, type ProviderSpec } from '../providers/types.js';
 import type { Runtime } from '../runtime.js';
 import {
+  CHANGE_WORDS,
+  changeInput,
+  changeOutput,
   DESCRIPTIONS,
   listOffersInput,
   listOffersOutput,
@@ -13,14 +16,36 @@ import {
   walletBalanceInput,
   walletBalanceOutput,
 } from './contracts.js';
-import { defineTool, identityKey, type ToolDefinition } from './define.js';
-import { orderStatus } from './order-status.js';
+import { defineTool, identityKey, type ToolCall, type ToolDefinition } from './define.js';
+import { orderHint, orderStatus } from './order-status.js';
 import { vendorDeps } from './vendor-deps.js';
 
 /** The `<provider>_<operation>` tools of one provider, generated from the contracts. */
 export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinition[] {
   const { config } = runtime;
   const base = () => ({ provider: spec.id, sandbox: config.sandbox });
+  /** Every money tool runs the same guard; only what the call is differs. */
+  const money = async (call: ToolCall, args: MoneyArgs, made: (deps: Awaited<ReturnType<typeof vendorDeps>>) => MoneyCall) => {
+    const [deps, store] = await Promise.all([vendorDeps(runtime, spec), runtime.store()]);
+    const result = await runMoneyCall(
+      {
+        ...deps,
+        call: made(deps),
+        provider: spec,
+        environment: runtime.environment(spec.id),
+        identity: identityKey(call.identity),
+        store,
+        limits: config,
+        confirm: config.confirm,
+        elicit: call.elicit,
+        urlElicitation: call.urlElicitation,
+        approvals: runtime.approvals,
+        waiting: { signal: call.signal, progress: call.progress },
+      },
+      args,
+    );
+    return { ...base(), ...result };
+  };
   const tools: ToolDefinition[] = [
     defineTool({
       name: `${spec.id}_list_offers`,
@@ -44,28 +69,33 @@ export function providerTools(spec: ProviderSpec, runtime: Runtime): ToolDefinit
         effect: 'spend',
         input: placeOrderInput(spec),
         output: placeOrderOutput,
-        async handler(args, call) {
-          const [deps, store] = await Promise.all([vendorDeps(runtime, spec), runtime.store()]);
-          const result = await placeOrder(
-            {
-              ...deps,
-              provider: spec,
-              environment: runtime.environment(spec.id),
-              identity: identityKey(call.identity),
-              store,
-              limits: config,
-              confirm: config.confirm,
-              elicit: call.elicit,
-              urlElicitation: call.urlElicitation,
-              approvals: runtime.approvals,
-              waiting: { signal: call.signal, progress: call.progress },
-            },
-            args,
-          );
-          return { ...base(), ...result };
-        },
+        handler: (args, call) => money(call, args, ({ client }) => ({ prepare: (order, options) => client.prepareOrder(order, options) })),
       }),
     );
+    // The lifecycle operations the vendor documents: each is the same money path, bound to its operation and order.
+    for (const operation of LIFECYCLE_OPERATIONS) {
+      const declared = spec.operations?.[operation];
+      if (!declared) continue;
+      tools.push(
+        defineTool({
+          name: `${spec.id}_${operation}`,
+          title: `${spec.title}: ${CHANGE_WORDS[operation].title}`,
+          description: CHANGE_WORDS[operation].description(spec),
+          effect: 'spend',
+          input: changeInput(spec, operation),
+          output: changeOutput,
+          handler: (args, call) =>
+            money(call, args, ({ client, ledger }) => ({
+              binding: { operation, target: String(args.order_id) },
+              recover: { recover: declared.recover, ...(declared.replayWindowMs ? { replayWindowMs: declared.replayWindowMs } : {}) },
+              async prepare(input, options) {
+                if (!client.prepareChange) throw new ProxycartError('not_supported', `${spec.title} changes no orders.`);
+                return client.prepareChange(operation, input, options, await orderHint(ledger, spec.id, String(input.order_id)));
+              },
+            })),
+        }),
+      );
+    }
   }
   tools.push(
     defineTool({

@@ -37,8 +37,8 @@ const orderId = z.string().min(1).max(200);
 
 export const extendOrderInput = z.object({
   order_id: orderId,
-  months: z.number().int().min(1).max(24).optional().describe('Static proxies'),
-  tarification_index: z.number().int().min(0).max(999).optional().describe('Mobile rotating proxies'),
+  months: z.number().int().min(1).max(24).optional().describe('Static'),
+  tarification_index: z.number().int().min(0).max(9999).optional().describe('Mobile'),
 });
 
 export const addBandwidthInput = z.object({ order_id: orderId, bandwidth_gb: z.number().int().min(1).max(5000) });
