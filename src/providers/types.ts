@@ -236,6 +236,12 @@ export interface LifecycleSpec {
   replayWindowMs?: number;
   /** For the README: what it calls. */
   calls: string;
+  /**
+   * `extend_order` only: the vendor's period fields of a renewal like the last one, from the
+   * request the ledger kept of the order (its placement, or its last change); undefined:
+   * not known. proxycart_orders shows them as the `renew` call of an order about to expire.
+   */
+  renewArguments?(request: Record<string, unknown> | undefined): Record<string, unknown>;
 }
 
 /** A vendor simulator module: the key it accepts and a fresh simulator with its seed data. */

@@ -28,6 +28,13 @@ export const provider = defineProvider({
       recover: 'replay',
       replayWindowMs: DAY_MS,
       calls: '`POST /orders/{id}/extend` (`months`, or `tarification_index` for mobile), with an `Idempotency-Key`; price = catalog estimate',
+      // The same tariff for a mobile order; else as many months as it was bought or last extended for.
+      renewArguments(request) {
+        const sent = (request?.json ?? request ?? {}) as Record<string, unknown>;
+        if (typeof sent.tarification_index === 'number') return { tarification_index: sent.tarification_index };
+        const months = typeof sent.months === 'number' ? sent.months : Math.round((typeof sent.period_days === 'number' ? sent.period_days : 30) / 30);
+        return { months: Math.min(24, Math.max(1, months)) };
+      },
     },
     add_bandwidth: {
       input: addBandwidthInput,
