@@ -209,4 +209,3 @@ describe('orders live on', () => {
     expect(money(id)).toBe(1);
   });
 });
-
