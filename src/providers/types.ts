@@ -306,6 +306,8 @@ export interface LifecycleCase {
   args: Record<string, unknown>;
   /** Multiplies the price of this change in the simulator (absent: the change is free or unpriced). */
   scale?(simulator: Simulator, factor: number): void;
+  /** Where faults are injected: the path of the change's call (a money route when it charges). */
+  path: RegExp;
 }
 
 export interface ProviderSpec<List extends z.ZodObject = z.ZodObject, Place extends z.ZodObject = z.ZodObject> {

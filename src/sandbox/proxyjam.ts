@@ -809,6 +809,11 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     route('POST', '/orders/:order_id/bandwidth', addBandwidth, { money: true }),
     // Toggling renewal charges nothing now (vendors.md 6.1.3).
     route('POST', '/orders/:order_id/auto-renew', setAutoRenew),
+    // A pull from the upstream provider: charges nothing, answers managed_proxy (vendors.md 1.4).
+    route('POST', '/orders/:order_id/sync', (request) => {
+      const found = ownOrder(request.params.order_id);
+      return 'id' in found ? reply(200, managedProxy(found)) : found;
+    }),
     route('GET', '/wallet/balance', () => reply(200, { wallet_id: state.walletId, balance: state.balance, currency: 'USD' })),
   ];
   /** The gateway lets through the credentials of orders that are active and not past their end. */

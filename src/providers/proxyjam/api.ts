@@ -187,6 +187,17 @@ export function createApi(connection: Connection) {
       });
       return response.body;
     },
+    /** POST /orders/{id}/sync: the order as the upstream provider has it now (managed_proxy: expiry, traffic). Charges nothing. */
+    async sync(orderId: string) {
+      return (
+        await http.request({
+          method: 'POST',
+          path: `/orders/${encodeURIComponent(orderId)}/sync`,
+          schema: managedProxySchema,
+          what: 'the order sync',
+        })
+      ).body;
+    },
     /** GET /wallet/balance */
     async walletBalance() {
       return (await http.request({ method: 'GET', path: '/wallet/balance', schema: balanceSchema, what: 'the balance request' })).body;

@@ -1,7 +1,7 @@
 import { ProxycartError } from '../../errors.js';
 import { closest, countryIs } from '../compare.js';
 import type { Balance, CompareAsk, CompareCandidate, Connection, Order, PreparedOrder, ProviderClient, UnknownOutcome } from '../types.js';
-import { createApi } from './api.js';
+import { createApi, type ProxyJamApi } from './api.js';
 import { mapOffer, offersFromCatalog, orderFromChange, orderFromResponse, toNumber } from './map.js';
 import { type OrderFacts, prepareAutoRenew, prepareBandwidth, prepareExtend, prepareFromOffer } from './rules.js';
 import { addBandwidthInput, extendOrderInput, type ListOffersInput, type PlaceOrderInput, setAutoRenewInput } from './schemas.js';
@@ -85,8 +85,12 @@ export function createClient(connection: Connection): ProviderClient<ListOffersI
       switch (operation) {
         case 'extend_order':
           return prepareExtend(facts, extendOrderInput.parse(input));
-        case 'add_bandwidth':
+        case 'add_bandwidth': {
+          // The traffic total now, to tell later whether a top-up that got no answer went through:
+          // the flat mobile shape has none, so it is read from a sync (free, slower).
+          if (toNumber(order.bandwidth_total_gb) === null) order.bandwidth_total_gb = toNumber((await api.sync(order.id)).bandwidth_total_gb);
           return prepareBandwidth(facts, addBandwidthInput.parse(input));
+        }
         case 'set_auto_renew':
           return prepareAutoRenew(facts, setAutoRenewInput.parse(input));
         default:
@@ -105,7 +109,7 @@ export function createClient(connection: Connection): ProviderClient<ListOffersI
     },
 
     // A top-up that got no answer: the order's traffic tells whether it went through.
-    findLostOrder: (unknown) => lostTopUp(client, unknown),
+    findLostOrder: (unknown) => lostTopUp(api, unknown),
 
     async walletBalance(): Promise<Balance> {
       const body = await api.walletBalance();
@@ -124,13 +128,13 @@ export function createClient(connection: Connection): ProviderClient<ListOffersI
  * it went through; otherwise it cannot be told (ProxyJam may apply it late), so a person
  * settles it. Nothing is ever sent again.
  */
-async function lostTopUp(client: Pick<ProviderClient, 'orderStatus'>, unknown: UnknownOutcome): Promise<Order | null | undefined> {
+async function lostTopUp(api: ProxyJamApi, unknown: UnknownOutcome): Promise<Order | null | undefined> {
   const { lookup } = unknown.prepared;
   if (lookup?.operation !== 'add_bandwidth') return undefined;
-  const order = await client.orderStatus(String(lookup.order_id));
+  const synced = await api.sync(String(lookup.order_id));
   const before = Number(lookup.bandwidth_total_gb);
-  const now = toNumber(order.bandwidth_total_gb);
-  if (before >= 0 && now !== null && now >= before + Number(lookup.added_gb)) return { ...order, total_usd: null };
+  const now = toNumber(synced.bandwidth_total_gb);
+  if (before >= 0 && now !== null && now >= before + Number(lookup.added_gb)) return orderFromChange(synced);
   return undefined;
 }
 

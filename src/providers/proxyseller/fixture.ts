@@ -43,6 +43,7 @@ export const fixture: ContractFixture = {
       extend_order: {
         order: { type: 'ipv4', countryId: 561, periodId: '1m', quantity: 2 },
         args: { periodId: '1m' },
+        path: /\/prolong\/make\/\w+$/,
         scale: (simulator, factor) => {
           (simulator as Simulator<ProxySellerState>).state.priceFactor = factor;
         },
