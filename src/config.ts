@@ -45,6 +45,8 @@ export interface Config {
   dailyBudgetUsd: number;
   identityBudgetUsd?: number;
   allowUnpriced: boolean;
+  /** PROXYCART_ALLOW_RECURRING: calls that arm future charges (auto-renew, subscriptions) may be approved. */
+  allowRecurring: boolean;
   readOnly: boolean;
   timeoutMs: number;
   /** Why a provider is off, for the start-up banner (only providers without tools). */
@@ -99,6 +101,9 @@ export const SETTINGS = {
   PROXYCART_DAILY_BUDGET_USD: usd.default(200).describe('24-hour cap in USD, all providers (default: 200)'),
   PROXYCART_IDENTITY_BUDGET_USD: usd.optional().describe('HTTP mode: 24-hour cap in USD of each authenticated client (default: none)'),
   PROXYCART_ALLOW_UNPRICED: flag.default(false).describe('1: allow orders whose price is known only after charging'),
+  PROXYCART_ALLOW_RECURRING: flag
+    .default(false)
+    .describe('1: allow orders and calls that arm future charges (auto-renew, subscriptions); each still needs approval'),
   PROXYCART_READ_ONLY: flag.default(false).describe('1: no place_order tools'),
   PROXYCART_TIMEOUT_S: z.coerce.number().finite().positive().max(600).default(15).describe('time limit of one vendor read in seconds (default: 15)'),
   PROXYCART_CATALOG_TTL_S: z.coerce.number().finite().min(0).max(86_400).default(60).describe('seconds catalogs and reference data are reused (default: 60)'),
@@ -259,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, providers: readonly ProviderS
     dailyBudgetUsd: s.PROXYCART_DAILY_BUDGET_USD,
     identityBudgetUsd: s.PROXYCART_IDENTITY_BUDGET_USD,
     allowUnpriced: s.PROXYCART_ALLOW_UNPRICED,
+    allowRecurring: s.PROXYCART_ALLOW_RECURRING,
     readOnly: s.PROXYCART_READ_ONLY,
     timeoutMs: Math.round(s.PROXYCART_TIMEOUT_S * 1000),
     off,

@@ -1,6 +1,6 @@
 import { loadConfig } from './config.js';
 import { PROVIDERS } from './providers/index.js';
-import type { ProviderSpec } from './providers/types.js';
+import { LIFECYCLE_OPERATIONS, type ProviderSpec } from './providers/types.js';
 import { createRuntime } from './runtime.js';
 import { type ListedTool, listedTool } from './tools/define.js';
 import { providerTools } from './tools/provider-tools.js';
@@ -39,13 +39,26 @@ export function envRows(providers: readonly ProviderSpec[] = PROVIDERS): string[
 export function toolRows(providers: readonly ProviderSpec[] = PROVIDERS): string[] {
   return providers.flatMap((spec) => {
     const listed = new Map(toolManifest(spec).map((tool) => [tool.name, tool]));
-    return OPERATIONS.map((operation) => {
+    const base = OPERATIONS.map((operation) => {
       const name = `${spec.id}_${operation}`;
       const { calls, inputs } = spec.docs.tools[operation];
       const tool = listed.get(name);
       return `| \`${name}\`${inputs && tool ? ` ${inputList(tool)}` : ''} | ${calls} |`;
     });
+    // A lifecycle tool exists only where the vendor documents the operation.
+    const changes = LIFECYCLE_OPERATIONS.flatMap((operation) => {
+      const declared = spec.operations?.[operation];
+      const tool = listed.get(`${spec.id}_${operation}`);
+      return declared && tool ? [`| \`${tool.name}\` ${inputList(tool)} | ${declared.calls} |`] : [];
+    });
+    return [...base, ...changes];
   });
+}
+
+/** A provider's cell in a lifecycle row: the operation it documents, or why it has no tool. */
+function lifecycleCell(spec: ProviderSpec, operation: (typeof LIFECYCLE_OPERATIONS)[number]): string {
+  if (spec.operations?.[operation]) return `yes (\`${spec.id}_${operation}\`)`;
+  return `no tool: ${spec.unsupported?.[operation] ?? 'not documented'}`;
 }
 
 export function capabilityRows(providers: readonly ProviderSpec[] = PROVIDERS): string[] {
@@ -61,6 +74,18 @@ export function capabilityRows(providers: readonly ProviderSpec[] = PROVIDERS): 
     row('quote', cell('quote')),
     row('wallet balance', cell('balance')),
     row('idempotent orders', cell('idempotency')),
+    row(
+      'extend an order',
+      providers.map((spec) => lifecycleCell(spec, 'extend_order')),
+    ),
+    row(
+      'add traffic',
+      providers.map((spec) => lifecycleCell(spec, 'add_bandwidth')),
+    ),
+    row(
+      'auto-renew switch',
+      providers.map((spec) => lifecycleCell(spec, 'set_auto_renew')),
+    ),
   ];
 }
 

@@ -64,6 +64,9 @@ export function startupLines(config: Config, providers: readonly ProviderSpec[],
   const flags = [
     invalid(config, 'PROXYCART_READ_ONLY') ? 'read-only [PROXYCART_READ_ONLY is not valid]' : config.readOnly && 'read-only',
     invalid(config, 'PROXYCART_ALLOW_UNPRICED') ? 'unpriced orders [PROXYCART_ALLOW_UNPRICED is not valid]' : config.allowUnpriced && 'unpriced orders allowed',
+    invalid(config, 'PROXYCART_ALLOW_RECURRING')
+      ? 'recurring charges [PROXYCART_ALLOW_RECURRING is not valid]'
+      : config.allowRecurring && 'recurring charges allowed (each still approved)',
   ].filter(Boolean);
   const shared = config.problems.some((p) => p.scope === 'shared');
   return [

@@ -21,6 +21,10 @@ export interface ApprovalDetails {
   sandbox: boolean;
   /** What exactly is bought, one line. */
   summary: string;
+  /** Present when an order that exists is changed (extended, topped up, renewal switched): which, and its expiry before and after. */
+  change?: { order_id: string; expires_at?: string | null; new_expires_at?: string | null };
+  /** Present when approving arms a charge that comes back by itself: said first, before the total, on every surface. */
+  renews?: string;
   /** null: the price is known only after ordering. */
   total_usd: number | null;
   price_source: string;

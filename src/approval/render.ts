@@ -77,6 +77,15 @@ function timeLeft(ms: number): string {
  */
 export type PasskeyNeed = 'required' | 'missing' | 'suggest';
 
+/** The order a change is made to, and what it does to its expiry (old and new). */
+function changeRows(change: NonNullable<ApprovalRecord['details']['change']>): string {
+  const rows = [`<dt>Order</dt><dd id="order-id">${escapeHtml(change.order_id)}</dd>`];
+  if (change.expires_at !== undefined) rows.push(`<dt>Expires now</dt><dd id="expires-now">${escapeHtml(change.expires_at ?? 'not known')}</dd>`);
+  if (change.new_expires_at !== undefined)
+    rows.push(`<dt>Expires after</dt><dd id="expires-after">${escapeHtml(change.new_expires_at ?? 'not known')} (estimate)</dd>`);
+  return rows.join('\n');
+}
+
 export interface FormView {
   record: ApprovalRecord;
   pinRequired: boolean;
@@ -95,12 +104,13 @@ export function renderApproval(nonce: string, view: FormView): string {
   const total = d.total_usd === null ? 'Not known until the order is placed' : usd(d.total_usd);
   const body = `
 <span class="badge ${d.sandbox ? 'sandbox' : 'live'}">${d.sandbox ? 'Sandbox: play money' : 'Live: real money'}</span>
-<h1>Approve this ${escapeHtml(d.vendor)} order?</h1>
+<h1>Approve this ${d.change ? `change to a ${escapeHtml(d.vendor)} order` : `${escapeHtml(d.vendor)} order`}?</h1>
 ${first === undefined ? '' : `<p class="alert" role="alert" id="first-warning">${escapeHtml(first)}</p>`}
 ${rest.length ? `<ul class="notes">${rest.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : ''}
 <dl>
 <dt>Vendor</dt><dd id="vendor">${escapeHtml(d.vendor)}</dd>
 <dt>What</dt><dd id="summary">${escapeHtml(d.summary)}</dd>
+${d.change ? changeRows(d.change) : ''}
 <dt>Total</dt><dd><span class="total" id="total">${escapeHtml(total)}</span> <span class="small">(${escapeHtml(d.price_source.replaceAll('_', ' '))})</span></dd>
 <dt>Wallet now</dt><dd id="balance">${usd(d.balance_usd)}</dd>
 <dt>Wallet after</dt><dd id="balance-after">${usd(d.balance_after_usd)}</dd>

@@ -1,5 +1,5 @@
 import { ProxycartError } from '../errors.js';
-import type { VendorQuote } from '../providers/types.js';
+import type { Recurring, VendorQuote } from '../providers/types.js';
 import type { Quote } from './quote.js';
 
 export interface Limits {
@@ -8,6 +8,8 @@ export interface Limits {
   /** PROXYCART_IDENTITY_BUDGET_USD: the 24-hour cap of each authenticated client (HTTP mode). */
   identityBudgetUsd?: number;
   allowUnpriced: boolean;
+  /** PROXYCART_ALLOW_RECURRING: calls that arm future charges may be approved at all. */
+  allowRecurring: boolean;
 }
 
 /** The last 24 hours' spending of one book: all of it, and the calling client's share. */
@@ -15,6 +17,21 @@ export interface Spending {
   total: number;
   /** Present when the caller is an authenticated client. */
   identity?: { name: string; spent: number };
+}
+
+/**
+ * A call that arms charges later, without anyone asking again, is refused unless a person
+ * allowed such calls in the configuration; the refusal names the vendor field and the setting.
+ */
+export function checkRecurring(recurring: Recurring | undefined, limits: Limits): void {
+  if (!recurring || limits.allowRecurring) return;
+  throw new ProxycartError(
+    'policy',
+    `${recurring.field}: true arms a recurring charge (the vendor charges the wallet again later without asking), and recurring charges are off. Nothing was sent.`,
+    {
+      advice: `Leave ${recurring.field} out (or false), or a person can allow recurring charges by setting PROXYCART_ALLOW_RECURRING=1 in the server configuration; each one still needs approval.`,
+    },
+  );
 }
 
 /** Refuse a quote that no person may approve: over the per-order cap, unpriced, unaffordable, or blocked by the vendor. */

@@ -1,9 +1,11 @@
 import { asProxycartError } from '../errors.js';
-import { type Price, roundCents, vendorPrice } from '../money.js';
-import type { PreparedOrder, PriceSource, ProviderClient } from '../providers/types.js';
+import { formatUsd, type Price, roundCents, vendorPrice } from '../money.js';
+import type { PreparedOrder, PriceSource, ProviderClient, Recurring } from '../providers/types.js';
 
 /** The quote a person approves: the vendor's price plus the wallet it will come from. */
 export interface Quote {
+  /** Present when the call arms charges later: said first, before the total, on every surface. */
+  renews?: string;
   total_usd: number | null;
   currency: 'USD';
   price_source: PriceSource;
@@ -18,6 +20,8 @@ export interface Quote {
  * once more, so no path can hand the caps a total that is not a price.
  */
 export function quotedTotal(vendor: string, prepared: PreparedOrder): Price {
+  // A call that moves no money now (a renewal switch) costs nothing; its later charges are said in `renews`.
+  if (prepared.charges === false) return { usd: 0 };
   const { total_usd: total } = prepared.quote;
   if (total === null) return { usd: null, warning: 'The price is known only after the order is placed.' };
   const price = vendorPrice(vendor, 'the order total', total);
@@ -43,6 +47,7 @@ export async function buildQuote(client: ProviderClient, vendorTitle: string, pr
   if (price.warning) warnings.push(price.warning);
   const total = price.usd;
   return {
+    ...(prepared.recurring ? { renews: renewalText(prepared.recurring) } : {}),
     total_usd: total,
     currency: 'USD',
     price_source: total === null ? 'unknown' : vendor.price_source,
@@ -51,4 +56,12 @@ export async function buildQuote(client: ProviderClient, vendorTitle: string, pr
     balance_after_usd: balance !== null && total !== null ? roundCents(balance - total) : null,
     warnings,
   };
+}
+
+/** A recurring charge in plain words: what a person reads first on every approval surface. */
+export function renewalText(recurring: Recurring): string {
+  const every = recurring.every ? `, ${recurring.every}` : '';
+  const price = recurring.price_usd !== null ? `, ${formatUsd(recurring.price_usd)} each time` : '';
+  const note = recurring.note ? ` ${recurring.note}` : '';
+  return `RENEWS AUTOMATICALLY: this charges the wallet again without asking${every}${price}, until it is turned off.${note} To turn it off: ${recurring.off}.`;
 }

@@ -2,7 +2,7 @@ import { maskCredentials } from '../credentials.js';
 import { asProxycartError, type ErrorKind, ProxycartError } from '../errors.js';
 import { type LedgerEntry, UNKNOWN_PREFIX } from '../ledger/entry.js';
 import type { Ledger } from '../ledger/ledger.js';
-import type { Capabilities, Order, ProviderClient, UnknownOutcome } from '../providers/types.js';
+import type { Capabilities, Order, PreparedOrder, ProviderClient, UnknownOutcome } from '../providers/types.js';
 
 // What became of an approved order that was already sent: wait for a call still in
 // flight, and ask the vendor about calls that got no answer or whose process died. This
@@ -10,11 +10,22 @@ import type { Capabilities, Order, ProviderClient, UnknownOutcome } from '../pro
 // never sent the order a second time, except as an idempotent replay (`recover: 'replay'`),
 // which the vendor itself de-duplicates.
 
+/** How the outcome of a money call that got no answer is learnt (Capabilities.recover). */
+export type RecoverRule = Pick<Capabilities, 'recover' | 'replayWindowMs'>;
+
+/** The one money call of a prepared order or change: the provider's placeOrder, or its applyChange for a change. */
+export function sendPrepared(client: ProviderClient, prepared: PreparedOrder, idempotencyKey: string): Promise<Order> {
+  if (!prepared.change) return client.placeOrder(prepared, idempotencyKey);
+  if (!client.applyChange) throw new ProxycartError('not_supported', 'This vendor changes no orders.');
+  return client.applyChange(prepared, idempotencyKey);
+}
+
 export interface SettleDeps {
   client: ProviderClient;
   ledger: Ledger;
   vendor: string;
-  capabilities: Pick<Capabilities, 'recover' | 'replayWindowMs'>;
+  /** The provider's own rule; an entry that carries one of its own (an operation's) goes by that. */
+  capabilities: RecoverRule;
   /** How long a money call may take; a `submitting` entry older than this (plus a margin) was interrupted. */
   moneyTimeoutMs: number;
 }
@@ -49,10 +60,11 @@ export async function settleEntry(deps: SettleDeps, entry: LedgerEntry): Promise
       },
     );
   }
-  if (!deps.capabilities.recover) return { entry, why: `${deps.vendor} offers no way to look the order up.` };
+  const rule = entry.recover ?? deps.capabilities;
+  if (!rule.recover) return { entry, why: `${deps.vendor} offers no way to look the order up.` };
   let found: Order | null | undefined;
   try {
-    found = await recoverLostOrder(deps.client, deps.capabilities, {
+    found = await recoverLostOrder(deps.client, rule, {
       idempotencyKey: entry.idempotencyKey,
       prepared: entry.prepared,
       sentAt: entry.createdAt,
@@ -74,11 +86,7 @@ export async function settleEntry(deps: SettleDeps, entry: LedgerEntry): Promise
 }
 
 /** What became of a lost money call: the order, null when the vendor shows it was not placed, undefined when it cannot tell. */
-export async function recoverLostOrder(
-  client: ProviderClient,
-  capabilities: SettleDeps['capabilities'],
-  unknown: UnknownOutcome,
-): Promise<Order | null | undefined> {
+export async function recoverLostOrder(client: ProviderClient, capabilities: RecoverRule, unknown: UnknownOutcome): Promise<Order | null | undefined> {
   switch (capabilities.recover) {
     case 'lookup':
       return client.findLostOrder?.(unknown);
@@ -99,7 +107,7 @@ export async function recoverLostOrder(
 async function replay(client: ProviderClient, unknown: UnknownOutcome, windowMs: number): Promise<Order | null | undefined> {
   if (Date.now() - unknown.sentAt > windowMs) return undefined;
   try {
-    return await client.placeOrder(unknown.prepared, unknown.idempotencyKey);
+    return await sendPrepared(client, unknown.prepared, unknown.idempotencyKey);
   } catch (error) {
     if (!(error instanceof ProxycartError)) throw error;
     switch (error.kind) {

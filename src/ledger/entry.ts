@@ -1,7 +1,8 @@
 import type { Spending } from '../guard/policy.js';
 import type { Quote } from '../guard/quote.js';
+import type { RecoverRule } from '../guard/reconcile.js';
 import { roundCents, usableAmount } from '../money.js';
-import type { Order, PreparedOrder, ProviderId } from '../providers/types.js';
+import type { Order, PreparedOrder, ProviderId, Recurring } from '../providers/types.js';
 
 // The ledger is the record of every money call: written as an intent before the vendor
 // is called, and updated with what the vendor answered. It is what makes a second charge
@@ -31,6 +32,13 @@ export interface LedgerEntry {
   order?: Order;
   /** Present when failed: what the vendor said. */
   error?: { kind: string; message: string };
+  /** The operation this call made on an existing order, and that order (absent: a new order). */
+  operation?: string;
+  target?: string;
+  /** How its lost answer is recovered, when not the provider's own rule (an operation's). */
+  recover?: RecoverRule;
+  /** The charge this call armed to come back later without asking (auto-renew, a subscription). */
+  recurring?: Recurring;
   /** Set when a person resolved an unknown outcome from the vendor's dashboard (`proxycart ledger settle`). */
   settledByPerson?: { outcome: 'placed' | 'not-placed'; at: number };
   /** Who approved it on the approval page and when: the passkey's name and identity when one signed. */
@@ -84,7 +92,8 @@ export function indexedFields(entry: LedgerEntry): IndexedFields {
     book: bookOf(entry.sandbox ?? false),
     state: stateOf(entry),
     chargedUsd: roundCents(chargedUsd(entry)),
-    orderId: entry.status === 'placed' && entry.order ? entry.order.id : null,
+    // Only a new order is indexed by its vendor id: changes to it (the `target`) are not another order.
+    orderId: entry.status === 'placed' && entry.order && entry.target === undefined ? entry.order.id : null,
   };
 }
 

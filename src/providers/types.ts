@@ -70,14 +70,47 @@ export interface VendorQuote {
 
 /**
  * An order checked against the vendor's rules and priced, ready to send. `request` is
- * exactly what placeOrder sends: it is stored with the confirmation token, so the order a
- * person approved is the order placed.
+ * exactly what placeOrder (or applyChange) sends: it is stored with the confirmation token,
+ * so the call a person approved is the call made.
  */
 export interface PreparedOrder {
   request: Record<string, unknown>;
   quote: VendorQuote;
   /** Facts later status lookups need (e.g. the proxy type the vendor lists orders by). */
   lookup?: Record<string, string | number>;
+  /** Present when the call changes an order that exists (extend, top up, renewal on or off) rather than buying a new one. */
+  change?: OrderChange;
+  /** Present when the call arms charges later, without anyone asking again (auto-renew, a subscription). */
+  recurring?: Recurring;
+  /** False for a call that moves no money now (a renewal switch): its total is 0. */
+  charges?: boolean;
+}
+
+/** Operations on an order that exists; each is a `<provider>_<operation>` tool where the vendor documents it. */
+export const LIFECYCLE_OPERATIONS = ['extend_order', 'add_bandwidth', 'set_auto_renew'] as const;
+export type LifecycleOperation = (typeof LIFECYCLE_OPERATIONS)[number];
+
+/** What a change does to the order it changes, as the approval shows it. */
+export interface OrderChange {
+  /** The vendor's id of the order. */
+  order_id: string;
+  /** Its expiry before and after the change, where known (ISO 8601; a day where the vendor gives only a day). */
+  expires_at?: string | null;
+  new_expires_at?: string | null;
+}
+
+/** A charge that comes back by itself: what a person must read before approving anything that arms it. */
+export interface Recurring {
+  /** The vendor field that arms it, e.g. `auto_renew`. */
+  field: string;
+  /** How often, in plain words ("every 30 days"), or null when the vendor does not say. */
+  every: string | null;
+  /** What each renewal costs in USD, or null when the vendor does not say. */
+  price_usd: number | null;
+  /** What is known about the price or the period where the vendor is silent. */
+  note?: string;
+  /** How to turn it off: a tool call, or the vendor dashboard. */
+  off: string;
 }
 
 /** What the ledger knows of a placed order, given back to status lookups and reconciliation. */
@@ -117,12 +150,21 @@ export interface ProviderClient<List = Record<string, unknown>, Place = Record<s
   prepareOrder(input: Place, options?: ReadOptions): Promise<PreparedOrder>;
   /** The one money call. Never retried by the caller; a provider may retry only with an idempotency key. */
   placeOrder(prepared: PreparedOrder, idempotencyKey: string): Promise<Order>;
+  /**
+   * The operations the spec declares (`operations`): check that the order exists in this
+   * account and the vendor's rules allow the change, price it, and build the exact request.
+   * Never spends money. A lookup that finds no such order throws `not_found`. `hint`: what the
+   * ledger knows of the order, when it was placed through proxycart.
+   */
+  prepareChange?(operation: LifecycleOperation, input: Record<string, unknown>, options?: ReadOptions, hint?: OrderHint): Promise<PreparedOrder>;
+  /** The one call of a prepared change (the vendor's answer as the changed order). Same rules as placeOrder. */
+  applyChange?(prepared: PreparedOrder, idempotencyKey: string): Promise<Order>;
   orderStatus(orderId: string, hint?: OrderHint): Promise<Order>;
   /** Absent when the vendor documents no balance endpoint. */
   walletBalance?(): Promise<Balance>;
   /**
-   * `recover: 'lookup'` only: find out from the vendor's records what happened to a money
-   * call that got no answer: the order when the vendor shows it, null when it shows that
+   * `recover: 'lookup'` only (a new order, or a change whose operation recovers by lookup):
+   * find out from the vendor's records what happened to a money call that got no answer: the order when the vendor shows it, null when it shows that
    * the order was not placed, undefined when it cannot tell (yet). Never places an order.
    */
   findLostOrder?(unknown: UnknownOutcome): Promise<Order | null | undefined>;
@@ -184,6 +226,24 @@ export interface Capabilities {
   replayWindowMs?: number;
 }
 
+/** A lifecycle operation a provider declares: its tool input and how an unanswered call is learnt. */
+export interface LifecycleSpec {
+  /** Tool input beside the guard's own fields: `order_id` and the vendor's own field names. */
+  input: z.ZodObject;
+  /** As `Capabilities.recover`, for this operation's call. */
+  recover: Capabilities['recover'];
+  /** `replay` only: how long the vendor de-duplicates a replay. */
+  replayWindowMs?: number;
+  /** For the README: what it calls. */
+  calls: string;
+  /**
+   * `extend_order` only: the vendor's period fields of a renewal like the last one, from the
+   * request the ledger kept of the order (its placement, or its last change); undefined:
+   * not known. proxycart_orders shows them as the `renew` call of an order about to expire.
+   */
+  renewArguments?(request: Record<string, unknown> | undefined): Record<string, unknown>;
+}
+
 /** A vendor simulator module: the key it accepts and a fresh simulator with its seed data. */
 export interface SimulatorModule {
   sandboxKey: string;
@@ -221,6 +281,12 @@ export interface ContractFixture {
   socksOrder?: Record<string, unknown>;
   /** Marks `orderId` expired in the vendor's saved sandbox state (its `state` in sandbox.json), as time would. */
   expireSaved?(state: Record<string, unknown>, orderId: string): void;
+  /** Per lifecycle operation the spec declares: an order to change and the call that changes it. */
+  lifecycle?: {
+    /** An order id this account's lookups do not find (another account's). */
+    foreignOrderId: string;
+    operations: Partial<Record<LifecycleOperation, LifecycleCase>>;
+  };
   /** Vendors that price `order` (quote is not `unknown`): how to move and poison that price in the simulator. */
   price?: {
     /** Names the vendor field in the warning of a quote whose price is not a price. */
@@ -230,6 +296,18 @@ export interface ContractFixture {
     /** What an overflowing price becomes: proxycart multiplies it (invalid_input) or the vendor gives it (unpriced). */
     overflow: { value: unknown; expected: 'invalid_input' | 'unpriced' };
   };
+}
+
+/** One lifecycle operation in the shared suites. */
+export interface LifecycleCase {
+  /** place_order input (without confirmation_token) of the order it changes, affordable in the seeded wallet. */
+  order: Record<string, unknown>;
+  /** The operation's input beside `order_id`. */
+  args: Record<string, unknown>;
+  /** Multiplies the price of this change in the simulator (absent: the change is free or unpriced). */
+  scale?(simulator: Simulator, factor: number): void;
+  /** Where faults are injected: the path of the change's call (a money route when it charges). */
+  path: RegExp;
 }
 
 export interface ProviderSpec<List extends z.ZodObject = z.ZodObject, Place extends z.ZodObject = z.ZodObject> {
@@ -243,8 +321,10 @@ export interface ProviderSpec<List extends z.ZodObject = z.ZodObject, Place exte
   /** Where a person finds the key (and base URL), for configuration errors. */
   setupHint: string;
   capabilities: Capabilities;
+  /** The lifecycle operations the vendor documents; the others get no tool. */
+  operations?: Partial<Record<LifecycleOperation, LifecycleSpec>>;
   /** Why an operation is missing, for the README and the capability table. */
-  unsupported?: Partial<Record<'wallet_balance', string>>;
+  unsupported?: Partial<Record<'wallet_balance' | LifecycleOperation, string>>;
   /** Tool inputs (vendor field names). place_order's schema excludes confirmation_token. */
   listOffersInput: List;
   placeOrderInput: Place;

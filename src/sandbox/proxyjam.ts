@@ -73,6 +73,8 @@ export interface SimOrder extends OrderBody {
   /** When provisioning ends (ms since epoch). */
   ready_at: number;
   access: SimProxyAccess[];
+  /** The expiry before the last extension (null until one). */
+  previous_expires_at: string | null;
 }
 
 export interface ProxyJamState extends VendorState {
@@ -90,6 +92,10 @@ export interface ProxyJamState extends VendorState {
   rateLimitPerMinute: number;
   walletId: string;
   userId: string;
+  /** What a GB of traffic costs on an order whose tariff names no traffic (the catalog does not say). */
+  bandwidthPriceGb: number;
+  /** ProxyJam's optional `orders.mobile.extend.too_early_guard`: refuse a mobile extend with more than 30% of the cycle left. */
+  extendTooEarlyGuard: boolean;
 }
 
 export interface ProxyJamSimulatorOptions {
@@ -229,7 +235,23 @@ function mobileShape(order: SimOrder): Record<string, unknown> {
     created_at: order.created_at,
     updated_at: order.updated_at,
     payment_intent_id: order.payment_intent_id,
-    previous_expires_at: null,
+    previous_expires_at: order.previous_expires_at,
+  };
+}
+
+/** The `managed_proxy` answer of the lifecycle endpoints (static orders): the first proxy stands for the order. */
+function managedProxy(order: SimOrder): Record<string, unknown> {
+  const first = order.access[0];
+  return {
+    order_id: order.id,
+    provider_proxy_id: first?.id ?? null,
+    status: order.lifecycle === 'active' ? 'active' : order.lifecycle,
+    expires_at: order.expires_at,
+    auto_renew: order.auto_renew,
+    whitelisted_ips: first?.whitelisted_ips ?? [],
+    bandwidth_total_gb: first?.bandwidth_total_gb ?? null,
+    bandwidth_used_gb: first?.bandwidth_used_gb ?? 0,
+    previous_expires_at: order.previous_expires_at,
   };
 }
 
@@ -401,6 +423,7 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
       expires_at: expiresAt,
       ready_at: seededAt.getTime(),
       access: makeAccess(seed.quantity, seed.protocol, expiresAt, null),
+      previous_expires_at: null,
     };
   }
 
@@ -416,6 +439,8 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     rateLimitPerMinute: options.rateLimitPerMinute ?? INITIAL.rateLimitPerMinute,
     walletId: newUuid(),
     userId: newUuid(),
+    bandwidthPriceGb: INITIAL.bandwidthPriceGb,
+    extendTooEarlyGuard: false,
   });
   const state = fresh();
 
@@ -583,7 +608,9 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
       updated_at: now.toISOString(),
       expires_at: expiresAt,
       ready_at: now.getTime() + state.provisioningDelayMs,
-      access: makeAccess(body.quantity, body.protocol, expiresAt, body.bandwidth_gb),
+      // A tariff that names its traffic is that much traffic; otherwise the cap asked for (or none).
+      access: makeAccess(body.quantity, body.protocol, expiresAt, body.bandwidth_gb ?? (option.traffic_mb ? option.traffic_mb / 1024 : null)),
+      previous_expires_at: null,
     };
     state.orders.set(id, order);
     const json = createShape(standardShape(order, state.statusVocabulary, 'create'), state.responseShape);
@@ -619,11 +646,174 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     return reply(200, { orders: all.slice(offset, offset + limit), total: all.length });
   }
 
+  // ---------------------------------------------------------------- lifecycle (vendors.md 6.1)
+
+  /** An order of this account by id, or the refusal ProxyJam answers (403 for another account's, 404 for none). */
+  function ownOrder(id: string): SimOrder | SimResponse {
+    if (state.foreignOrders.has(id)) return detail(403, 'This order belongs to another account');
+    const order = state.orders.get(id);
+    if (!order) return detail(404, 'Order not found');
+    return advance(order);
+  }
+
+  /** Orders that no longer exist as proxies cannot be extended or topped up. */
+  function closed(order: SimOrder): SimResponse | undefined {
+    if (['failed', 'cancelled', 'refunded', 'awaiting_payment', 'provisioning'].includes(order.lifecycle)) {
+      return detail(400, `Order is ${statusWord(order.lifecycle, 'rest', 'read')} and cannot be changed`);
+    }
+    return undefined;
+  }
+
+  function charge(total: number): SimResponse | undefined {
+    if (state.balance < total) return detail(400, `Insufficient wallet balance: have ${state.balance.toFixed(2)} USD, need ${total.toFixed(2)}`);
+    state.balance = round2(state.balance - total);
+    return undefined;
+  }
+
+  /** The option a static extend of `months` is priced by: the offer's own option of that many months, else its one-month price times months. */
+  function monthsPrice(target: SimOffer | undefined, months: number): number | undefined {
+    const exact = target?.options.find((option) => option.period_months === months);
+    if (exact) return exact.price;
+    const monthly = target?.options.find((option) => option.period_months === 1);
+    return monthly ? monthly.price * months : undefined;
+  }
+
+  /** Idempotency of the lifecycle calls: the `Idempotency-Key` header, scoped to the path. */
+  const lifecycleReplies = idempotency({
+    store: () => state.idempotency,
+    key: (request) => {
+      const key = header(request, 'idempotency-key');
+      return key ? `${request.path} ${key}` : undefined;
+    },
+    conflict: () => detail(409, 'Idempotency key was already used with a different request body'),
+    replay: (stored) => reply(stored.status, stored.json),
+  });
+
+  function extendOrder(request: SimRequest): SimResponse {
+    const replayed = lifecycleReplies.check(request);
+    if (replayed) return replayed;
+    const found = ownOrder(request.params.order_id);
+    if (!('id' in found)) return found;
+    const order = found;
+    const refused = closed(order);
+    if (refused) return refused;
+    const raw = request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? (request.body as Record<string, unknown>) : {};
+    const hasMonths = raw.months !== undefined && raw.months !== null;
+    const hasIndex = raw.tarification_index !== undefined && raw.tarification_index !== null;
+    if (hasMonths === hasIndex) {
+      return validation([{ type: 'value_error', loc: ['body'], msg: 'Value error, send exactly one of months or tarification_index', input: raw }]);
+    }
+    const target = state.catalog.find((item) => item.id === order.offer_id);
+    const now = Date.now();
+    let total: number;
+    let expiresAt: number;
+    if (order.mobileRotating) {
+      if (!hasIndex) return detail(400, 'This is a mobile rotating proxy: extend it with tarification_index, not months');
+      if (!header(request, 'idempotency-key')) return detail(400, 'Idempotency-Key header is required to extend a mobile proxy');
+      const index = raw.tarification_index;
+      const option = typeof index === 'number' && Number.isInteger(index) ? target?.options[index] : undefined;
+      if (!option) return validation([{ type: 'value_error', loc: ['body', 'tarification_index'], msg: 'Unknown tarification_index', input: index }]);
+      const cycle = Date.parse(order.expires_at) - Date.parse(order.updated_at);
+      if (state.extendTooEarlyGuard && Date.parse(order.expires_at) - now > 0.3 * cycle) {
+        return detail(400, 'Too early to extend: more than 30% of the current cycle is left');
+      }
+      total = round2(option.price * order.quantity);
+      // A mobile extend starts a new cycle: time and traffic are reset, nothing is added on top.
+      expiresAt = now + (option.period_seconds ?? option.period_days * 86400) * 1000;
+      for (const access of order.access) {
+        access.bandwidth_total_gb = option.traffic_mb ? option.traffic_mb / 1024 : access.bandwidth_total_gb;
+        access.bandwidth_used_gb = 0;
+      }
+    } else {
+      if (!hasMonths) return detail(400, 'This is a static proxy: extend it with months, not tarification_index');
+      const months = raw.months;
+      if (typeof months !== 'number' || !Number.isInteger(months) || months < 1 || months > 24) {
+        return validation([{ type: 'less_than_equal', loc: ['body', 'months'], msg: 'Input should be between 1 and 24', input: months }]);
+      }
+      const price = monthsPrice(target, months);
+      if (price === undefined) return detail(400, 'This offer can no longer be extended');
+      total = round2(price * order.quantity);
+      // More time on top of what is left, or from now for an order that has run out.
+      expiresAt = Math.max(now, Date.parse(order.expires_at)) + months * 30 * DAY_MS;
+    }
+    const short = charge(total);
+    if (short) return short;
+    order.previous_expires_at = order.expires_at;
+    order.expires_at = new Date(expiresAt).toISOString();
+    order.lifecycle = 'active';
+    order.updated_at = new Date(now).toISOString();
+    for (const access of order.access) {
+      access.expires_at = order.expires_at;
+      access.status = 'active';
+    }
+    const answer = reply(200, order.mobileRotating ? mobileShape(order) : managedProxy(order));
+    lifecycleReplies.remember(request, answer);
+    return answer;
+  }
+
+  function addBandwidth(request: SimRequest): SimResponse {
+    const replayed = lifecycleReplies.check(request);
+    if (replayed) return replayed;
+    const found = ownOrder(request.params.order_id);
+    if (!('id' in found)) return found;
+    const order = found;
+    const refused = closed(order);
+    if (refused) return refused;
+    const raw = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    const gb = raw.bandwidth_gb;
+    if (gb === undefined || gb === null) return validation([{ type: 'missing', loc: ['body', 'bandwidth_gb'], msg: 'Field required', input: raw }]);
+    if (typeof gb !== 'number' || !Number.isInteger(gb) || gb < 1 || gb > 5000) {
+      return validation([{ type: 'value_error', loc: ['body', 'bandwidth_gb'], msg: 'Input should be between 1 and 5000', input: gb }]);
+    }
+    if (order.lifecycle === 'expired') return detail(400, 'Order is expired: extend it before adding traffic');
+    // A tariff that names its traffic sets the price of a GB; otherwise ProxyJam's own (unpublished) rate.
+    const tariff = order.tarification_index === null ? undefined : state.catalog.find((item) => item.id === order.offer_id)?.options[order.tarification_index];
+    const perGb = tariff?.traffic_mb ? tariff.price / (tariff.traffic_mb / 1024) : state.bandwidthPriceGb;
+    const short = charge(round2(perGb * gb * order.quantity));
+    if (short) return short;
+    for (const access of order.access) access.bandwidth_total_gb = (access.bandwidth_total_gb ?? 0) + gb;
+    order.updated_at = new Date().toISOString();
+    const answer = reply(200, managedProxy(order));
+    lifecycleReplies.remember(request, answer);
+    return answer;
+  }
+
+  function setAutoRenew(request: SimRequest): SimResponse {
+    const found = ownOrder(request.params.order_id);
+    if (!('id' in found)) return found;
+    const order = found;
+    const raw = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    if (typeof raw.enabled !== 'boolean') {
+      return validation([
+        { type: raw.enabled === undefined ? 'missing' : 'bool_type', loc: ['body', 'enabled'], msg: 'Input should be a valid boolean', input: raw.enabled },
+      ]);
+    }
+    order.auto_renew = raw.enabled;
+    order.updated_at = new Date().toISOString();
+    if (order.mobileRotating) return reply(200, mobileShape(order));
+    return reply(200, {
+      order_id: order.id,
+      provider_proxy_id: order.access[0]?.id ?? null,
+      auto_renew: order.auto_renew,
+      status: order.lifecycle,
+      expires_at: order.expires_at,
+    });
+  }
+
   const routes: Route[] = [
     route('GET', '/catalog', listCatalog, { public: true }),
     route('POST', '/orders', createOrder, { money: true }),
     route('GET', '/orders', listOrders),
     route('GET', '/orders/:order_id', getOrder),
+    route('POST', '/orders/:order_id/extend', extendOrder, { money: true }),
+    route('POST', '/orders/:order_id/bandwidth', addBandwidth, { money: true }),
+    // Toggling renewal charges nothing now (vendors.md 6.1.3).
+    route('POST', '/orders/:order_id/auto-renew', setAutoRenew),
+    // A pull from the upstream provider: charges nothing, answers managed_proxy (vendors.md 1.4).
+    route('POST', '/orders/:order_id/sync', (request) => {
+      const found = ownOrder(request.params.order_id);
+      return 'id' in found ? reply(200, managedProxy(found)) : found;
+    }),
     route('GET', '/wallet/balance', () => reply(200, { wallet_id: state.walletId, balance: state.balance, currency: 'USD' })),
   ];
   /** The gateway lets through the credentials of orders that are active and not past their end. */

@@ -72,6 +72,18 @@ export interface SimOrder {
   listBaseOrderNumbers: string[];
   /** Filled once the order is provisioned (never for resident packages). */
   proxies?: SimProxy[];
+  /** When its proxies run out (ms); absent: `days` after `createdAt`. Renewals move it. */
+  endsAt?: number;
+}
+
+/** A renewal bought with prolong/make: the vendor gives it an order id of its own. */
+export interface SimProlong {
+  orderId: number;
+  /** The order whose proxies it renewed. */
+  renewed: string;
+  periodId: string;
+  total: number;
+  at: number;
 }
 
 export interface ProxySellerState extends VendorState {
@@ -83,6 +95,15 @@ export interface ProxySellerState extends VendorState {
   provisionMs: number;
   /** Multiplies every price (1 = the reference prices): tests move the vendor's prices with it. */
   priceFactor: number;
+  /** Renewals bought with prolong/make, by their order id. */
+  prolongs: Map<string, SimProlong>;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** When an order's proxies run out. */
+export function endOf(order: SimOrder): number {
+  return order.endsAt ?? order.createdAt + (order.days ?? 30) * DAY;
 }
 
 function referenceSection(type: ProxyType): Body {
@@ -280,6 +301,7 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
       createdAt: seededAt,
       listBaseOrderNumbers: [...SEEDED_ORDER.listBaseOrderNumbers],
     };
+    seeded.days = SEEDED_ORDER.days;
     seeded.proxies = issueProxies(seeded, SEEDED_ORDER.days, seededAt);
     return {
       balance: options.balance ?? INITIAL.balance,
@@ -288,6 +310,7 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
       rateLimitPerMinute: options.requestsPerMinute ?? INITIAL.rateLimitPerMinute,
       provisionMs: options.provisionMs ?? INITIAL.provisionMs,
       priceFactor: INITIAL.priceFactor,
+      prolongs: new Map(),
     };
   };
   const state = fresh();
@@ -334,6 +357,48 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
     return request.body && typeof request.body === 'object' ? (request.body as Body) : {};
   }
 
+  // ---- prolong/calc and prolong/make (vendors.md 6.2.1) ---------------------------------
+
+  const PROLONG_TYPES = ['ipv4', 'ipv6', 'mobile', 'isp', 'mix', 'mix_isp'] as const;
+
+  /** The vendor's checks of a renewal, shared by calc and make: the proxies, the period, the price. */
+  function prolongPrice(
+    type: string,
+    raw: Body,
+  ): { total: number; quantity: number; discount: number; days: number; periodId: string; orders: SimOrder[]; items: SimProxy[] } | SimResponse {
+    const section = (PROLONG_TYPES as readonly string[]).includes(type) ? SECTIONS[type as Exclude<ProxyType, 'resident'>] : undefined;
+    if (!section) return unknownType();
+    if (text(raw.paymentId) !== '1') return failure('Set existed [paymentId]');
+    const ids = (Array.isArray(raw.ids) ? raw.ids : [raw.ids]).map(text).filter(Boolean);
+    provision();
+    const owned = [...state.orders.values()].filter((o) => o.type === type);
+    const items = ids.map((id) => owned.flatMap((o) => o.proxies ?? []).find((p) => p.id === id));
+    if (ids.length === 0 || items.some((item) => item === undefined)) return failure('Incorrect orderIds', 29);
+    const period = section.periods.find((p) => p.id === text(raw.periodId));
+    if (!period) return failure('Set existed [periodId] from reference');
+    const orders = owned.filter((o) => (o.proxies ?? []).some((p) => ids.includes(p.id)));
+    let total = 0;
+    for (const order of orders) {
+      const country = findCountry(Number(order.request.countryId))?.[1];
+      const unit =
+        typeof country?.price === 'number'
+          ? country.price
+          : ((country?.price as { shared: number; dedicated: number } | undefined)?.[text(order.request.mobileServiceType) as 'shared'] ?? 0);
+      const count = (order.proxies ?? []).filter((p) => ids.includes(p.id)).length;
+      total += unit * period.factor * count;
+    }
+    const discount = round(quantityDiscount(ids.length) + (COUPONS[text(raw.coupon).toUpperCase()] ?? 0));
+    return {
+      total: round(total * state.priceFactor * (1 - discount)),
+      quantity: ids.length,
+      discount,
+      days: period.days,
+      periodId: period.id,
+      orders,
+      items: items as SimProxy[],
+    };
+  }
+
   const routes: Route[] = [
     guarded('GET', '/reference/list', () => success(Object.fromEntries(TYPES.map((type) => [type, [referenceSection(type)]])))),
     guarded('GET', '/reference/list/:type', (request) => {
@@ -376,6 +441,51 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
       },
       true,
     ),
+    guarded('POST', '/prolong/calc/:type', (request) => {
+      const priced = prolongPrice(request.params.type, body(request));
+      if ('status' in priced) return priced;
+      const data = {
+        warning: '',
+        balance: round(state.balance),
+        total: priced.total,
+        quantity: priced.quantity,
+        currency: 'USD',
+        discount: priced.discount,
+        price: round(priced.total / priced.quantity),
+        items: priced.items.map((item) => ({ ...item, can_prolong: true })),
+        orders: priced.orders.length,
+      };
+      // Short of money: a quote with a warning (errors empty, data filled), not a failure.
+      if (priced.total > state.balance)
+        return { status: 200, json: { status: 'error', data: { ...data, warning: fundsMessage(state.balance, priced.total) }, errors: [] } };
+      return success(data);
+    }),
+    guarded(
+      'POST',
+      '/prolong/make/:type',
+      (request) => {
+        const priced = prolongPrice(request.params.type, body(request));
+        if ('status' in priced) return priced;
+        if (priced.total > state.balance) return failure(fundsMessage(state.balance, priced.total));
+        state.balance = round(state.balance - priced.total);
+        const now = Date.now();
+        const orderId = Math.max(3388535, ...[...state.prolongs.keys()].map(Number)) + 1;
+        for (const order of priced.orders) {
+          // More time on top of what is left, or from today for proxies that have run out.
+          order.endsAt = Math.max(now, endOf(order)) + priced.days * DAY;
+          order.proxies = (order.proxies ?? []).map((proxy, k) =>
+            // The proxy ids change with every renewal (seed 002); the order and its credentials stay.
+            priced.items.some((item) => item.id === proxy.id)
+              ? { ...proxy, id: `${orderId}${String(k).padStart(3, '0')}`, date_end: vendorDate(order.endsAt!), status: 'Active', status_type: 'ACTIVE' }
+              : proxy,
+          );
+          state.prolongs.set(String(orderId), { orderId, renewed: String(order.orderId), periodId: priced.periodId, total: priced.total, at: now });
+        }
+        const numbers = priced.orders.map((o) => o.listBaseOrderNumbers[0]!);
+        return success({ orderId, total: priced.total, listBaseOrderNumbers: numbers, balance: state.balance });
+      },
+      true,
+    ),
     guarded('GET', '/proxy/list', (request) =>
       success(Object.fromEntries(TYPES.map((type) => [type, type === 'resident' ? [] : proxiesOf(type, request.query)]))),
     ),
@@ -391,7 +501,7 @@ export function createSimulator(options: ProxySellerSimOptions = {}): Simulator<
     provision();
     const now = Date.now();
     for (const order of state.orders.values()) {
-      if (now > order.createdAt + (order.days ?? 30) * 24 * 60 * 60 * 1000) continue;
+      if (now > endOf(order)) continue;
       if ((order.proxies ?? []).some((p) => p.status_type === 'ACTIVE' && p.login !== '' && p.login === username && p.password === password)) return true;
     }
     return false;

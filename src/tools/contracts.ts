@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { orderControls } from '../guard/place-order.js';
-import type { ProviderSpec } from '../providers/types.js';
+import { orderControls } from '../guard/money-path.js';
+import type { LifecycleOperation, ProviderSpec } from '../providers/types.js';
 import { waitSecondsInput } from '../wait.js';
 
 // The four operation contracts every provider's tools follow: output shapes and the
@@ -26,6 +26,15 @@ export const placeOrderOutput = z.object({
   order: open.optional(),
   next_step: z.string(),
 });
+
+// The lifecycle tools (extend, top up, renewal) answer like place_order; their listing names
+// only what a model acts on (the README documents the rest) to keep tools/list within budget.
+export const changeOutput = z.object({ status: z.string() });
+
+/** A lifecycle operation's tool input: the provider's fields plus the guard's own. */
+export function changeInput(spec: ProviderSpec, operation: LifecycleOperation) {
+  return spec.operations![operation]!.input.extend(orderControls).strict();
+}
 
 export const orderStatusOutput = z.object({ ...common, order: open, next_step: z.string().optional() });
 
@@ -63,4 +72,11 @@ export const DESCRIPTIONS = {
   place_order: (p: ProviderSpec) => `Buy from the ${p.title} wallet (quote, approval, order). Follow next_step.`,
   order_status: (p: ProviderSpec) => `Status and proxies of a ${p.title} order.`,
   wallet_balance: (p: ProviderSpec) => `${p.title} wallet balance.`,
+};
+
+/** Tool titles and descriptions of the lifecycle operations: short, every byte of tools/list counts. */
+export const CHANGE_WORDS: Record<LifecycleOperation, { title: string; description: (p: ProviderSpec) => string }> = {
+  extend_order: { title: 'extend order', description: (p) => `Extend a ${p.title} order; first call quotes.` },
+  add_bandwidth: { title: 'add bandwidth', description: (p) => `Add traffic to a ${p.title} order; first call quotes.` },
+  set_auto_renew: { title: 'auto-renew', description: (p) => `${p.title} auto-renew on (recurring charges) or off.` },
 };

@@ -3,7 +3,8 @@ import { maskCredentials } from '../credentials.js';
 import { ProxycartError } from '../errors.js';
 import { settleEntry, unknownOrder } from '../guard/reconcile.js';
 import { UNKNOWN_PREFIX } from '../ledger/entry.js';
-import type { Order, OrderHint } from '../providers/types.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Order, OrderHint, ProviderId } from '../providers/types.js';
 import { MAX_WAIT_SECONDS, sleep, waitMs } from '../wait.js';
 import type { orderStatusInput } from './contracts.js';
 import type { ToolCall } from './define.js';
@@ -12,6 +13,14 @@ import type { VendorDeps } from './vendor-deps.js';
 const POLL_INTERVAL_MS = 1500;
 
 export type OrderStatusArgs = z.output<typeof orderStatusInput>;
+
+/** What the ledger knows of an order placed through proxycart, for the vendor's lookups (undefined: placed elsewhere). */
+export async function orderHint(ledger: Ledger, providerId: ProviderId, orderId: string): Promise<OrderHint | undefined> {
+  const entry = await ledger.byOrderId(providerId, orderId);
+  return entry
+    ? { lookup: entry.prepared.lookup, references: Array.isArray(entry.order?.references) ? (entry.order.references as string[]) : undefined }
+    : undefined;
+}
 
 /** Read an order; with wait_seconds, poll until it is usable or final, reporting progress. */
 export async function orderStatus(deps: VendorDeps, args: OrderStatusArgs, call: ToolCall): Promise<{ order: Order; next_step?: string }> {
@@ -39,10 +48,7 @@ export async function orderStatus(deps: VendorDeps, args: OrderStatusArgs, call:
     }
     orderId = settled.order.id;
   }
-  const entry = await ledger.byOrderId(providerId, orderId);
-  const hint: OrderHint | undefined = entry
-    ? { lookup: entry.prepared.lookup, references: Array.isArray(entry.order?.references) ? (entry.order.references as string[]) : undefined }
-    : undefined;
+  const hint = await orderHint(ledger, providerId, orderId);
   const waitFor = waitMs(args.wait_seconds);
   const started = Date.now();
   let polls = 0;

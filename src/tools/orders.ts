@@ -1,6 +1,8 @@
 import * as z from 'zod';
-import { type LedgerEntry, stateOf, UNKNOWN_PREFIX } from '../ledger/entry.js';
+import { renewalText } from '../guard/quote.js';
+import { DAY_MS, type LedgerEntry, stateOf, UNKNOWN_PREFIX } from '../ledger/entry.js';
 import { roundCents } from '../money.js';
+import type { ProviderSpec } from '../providers/types.js';
 import type { Runtime } from '../runtime.js';
 import { ORDER_STATES } from './contracts.js';
 import { defineTool, identityKey, type ToolDefinition } from './define.js';
@@ -43,13 +45,16 @@ function row(entry: LedgerEntry): Record<string, unknown> {
   const placed = entry.status === 'placed' && entry.order;
   return {
     provider: entry.provider,
-    // A refused order has no vendor id; one still being sent or unknown is followed by its `unknown:` id.
-    order_id: placed ? entry.order!.id : entry.status === 'failed' ? null : `${UNKNOWN_PREFIX}${entry.id}`,
+    // A change names the order it changed; a refused order has no vendor id; one still being sent or unknown is followed by its `unknown:` id.
+    order_id: entry.target ?? (placed ? entry.order!.id : entry.status === 'failed' ? null : `${UNKNOWN_PREFIX}${entry.id}`),
+    ...(entry.operation ? { operation: entry.operation } : {}),
     state: stateOf(entry),
     total_usd: placed && typeof entry.order!.total_usd === 'number' ? entry.order!.total_usd : entry.quote.total_usd,
     approved_usd: entry.quote.total_usd,
     at: new Date(entry.createdAt).toISOString(),
     what: entry.quote.summary,
+    ...(placed && typeof entry.order!.expires_at === 'string' ? { expires_at: entry.order!.expires_at } : {}),
+    ...(placed && typeof entry.order!.traffic_left_gb === 'number' ? { traffic_left_gb: entry.order!.traffic_left_gb } : {}),
     // Who approved it on the page: the passkey (and its identity) that signed, and when.
     ...(entry.approvedBy ? { approved_by: { ...entry.approvedBy, at: new Date(entry.approvedBy.at).toISOString() } } : {}),
     ...(entry.status === 'failed' && entry.error ? { error: `${entry.error.kind}: ${entry.error.message}` } : {}),
@@ -62,6 +67,70 @@ function unresolved(entry: LedgerEntry): Record<string, unknown> {
     ...row(entry),
     what_to_do: `Call ${entry.provider}_order_status with order_id "${id}" to ask the vendor what became of it; do not order the same again meanwhile.`,
   };
+}
+
+/** How far ahead an expiry is "soon" (design.md: within 7 days). */
+export const EXPIRING_WITHIN_MS = 7 * DAY_MS;
+/**
+ * How many of the newest entries the expiring and recurring lists are read from: one index
+ * read of a fixed size, whatever the size of the books (an order bought long ago and never
+ * changed since may fall outside it).
+ */
+export const WATCHED_ENTRIES = 200;
+
+/** The vendor id of the order an entry placed or changed, once the vendor answered. */
+function orderIdOf(entry: LedgerEntry): string | undefined {
+  if (entry.status !== 'placed' || !entry.order) return undefined;
+  return entry.target ?? entry.order.id;
+}
+
+/**
+ * Orders whose expiry (as the newest entry of each records it) is within 7 days, or passed in
+ * the last 7, each with the exact extend_order call that renews it like the last time where
+ * the vendor has one; and the recurring charges still armed, with how to turn each off.
+ */
+export function watchList(entries: readonly LedgerEntry[], providers: readonly ProviderSpec[], now = Date.now()) {
+  const seen = new Set<string>();
+  const switched = new Set<string>();
+  const expiring: Array<Record<string, unknown>> = [];
+  const recurring: Array<Record<string, unknown>> = [];
+  for (const entry of entries) {
+    const orderId = orderIdOf(entry);
+    if (!orderId) continue;
+    const key = `${entry.provider}:${orderId}`;
+    const spec = providers.find((p) => p.id === entry.provider);
+    // Newest first: the first entry of an order that sets its renewal decides whether it is armed.
+    if (!switched.has(key) && (entry.recurring || entry.operation === 'set_auto_renew')) {
+      switched.add(key);
+      if (entry.recurring) {
+        const off = spec?.operations?.set_auto_renew
+          ? { tool: `${entry.provider}_set_auto_renew`, arguments: { order_id: orderId, enabled: false } }
+          : undefined;
+        recurring.push({
+          provider: entry.provider,
+          order_id: orderId,
+          since: new Date(entry.createdAt).toISOString(),
+          renews: renewalText(entry.recurring),
+          ...(off ? { turn_off: off } : { how_to_turn_off: entry.recurring.off }),
+        });
+      }
+    }
+    const expires = typeof entry.order!.expires_at === 'string' ? Date.parse(entry.order!.expires_at) : Number.NaN;
+    if (seen.has(key) || !Number.isFinite(expires)) continue;
+    seen.add(key);
+    if (expires > now + EXPIRING_WITHIN_MS || expires < now - EXPIRING_WITHIN_MS) continue;
+    const extend = spec?.operations?.extend_order;
+    expiring.push({
+      provider: entry.provider,
+      order_id: orderId,
+      expires_at: entry.order!.expires_at,
+      expires_in_days: Math.round(((expires - now) / DAY_MS) * 10) / 10,
+      ...(extend
+        ? { renew: { tool: `${entry.provider}_extend_order`, arguments: { order_id: orderId, ...extend.renewArguments?.(entry.prepared.request) } } }
+        : { renew: null, why: spec?.unsupported?.extend_order ?? 'This vendor documents no way to extend an order.' }),
+    });
+  }
+  return { expiring, recurring };
 }
 
 export function ordersTool(runtime: Runtime): ToolDefinition {
@@ -79,11 +148,13 @@ export function ordersTool(runtime: Runtime): ToolDefinition {
       const identity = identityKey(call.identity);
       const own = identity && !call.identity!.scopes.includes(ADMIN_SCOPE) ? identity : undefined;
       const ledger = await runtime.ledger();
-      const [page, unknown, spent] = await Promise.all([
+      const [page, unknown, spent, recent] = await Promise.all([
         ledger.list({ sandbox: config.sandbox, provider, state, identity: own, limit, cursor }),
         ledger.unknownOutcomes(config.sandbox, own),
         ledger.spending(config.sandbox),
+        ledger.list({ sandbox: config.sandbox, provider, identity: own, limit: WATCHED_ENTRIES }),
       ]);
+      const { expiring, recurring } = watchList(recent.entries, runtime.providers);
       const spending: Spending = {
         spent_24h_usd: spent.total,
         daily_budget_usd: config.dailyBudgetUsd,
@@ -95,6 +166,8 @@ export function ordersTool(runtime: Runtime): ToolDefinition {
         orders: page.entries.map(row),
         ...(page.next ? { next_cursor: page.next } : {}),
         outcome_unknown: unknown.filter((entry) => !provider || entry.provider === provider).map(unresolved),
+        expiring,
+        recurring,
         spending,
       };
     },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProxycartError } from '../../src/errors.js';
-import type { Order, ProviderClient } from '../../src/providers/types.js';
+import { LIFECYCLE_OPERATIONS, type Order, type ProviderClient } from '../../src/providers/types.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { connectParsed, FIXTURES, type VendorFixture } from '../fixtures.js';
 import { rejection } from '../rejection.js';
@@ -133,6 +133,65 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s provider contract', (
     expect(vendor().simulator.state.balance).toBe(before);
     expect(vendor().simulator.state.orders.size).toBe(orders);
   });
+
+  it('declares a tool for each lifecycle operation the vendor documents, with its fixture, and none for the others', () => {
+    for (const operation of LIFECYCLE_OPERATIONS) {
+      const declared = spec.operations?.[operation];
+      if (declared) {
+        expect(declared.input.shape, `${id} ${operation}`).toHaveProperty('order_id');
+        expect(fixture.lifecycle?.operations[operation], `${id}: fixture.lifecycle misses ${operation}`).toBeDefined();
+        expect(typeof client.prepareChange).toBe('function');
+      } else {
+        // No tool and no fixture; the README's capability table says why where the spec does (else "not documented").
+        expect(fixture.lifecycle?.operations[operation], `${id}: a fixture for ${operation}, which it does not declare`).toBeUndefined();
+        if (spec.unsupported?.[operation] !== undefined) expect(spec.unsupported[operation]).toMatch(/\w/);
+      }
+    }
+  });
+
+  const changes = Object.entries(fixture.lifecycle?.operations ?? {});
+  it.skipIf(changes.length === 0).each(changes)(
+    '%s: checks the order, prices the change without money, then changes it with one call',
+    async (operation, change) => {
+      const sim = vendor().simulator;
+      sim.state.balance = 100;
+      const placement = await client.prepareOrder(change.order);
+      const placed = await client.placeOrder(placement, crypto.randomUUID());
+      // What the ledger would hand back as the hint of an order placed through proxycart.
+      const hint = { lookup: placement.lookup, references: placed.references as string[] | undefined };
+      let order: Order = placed;
+      for (let i = 0; i < 40 && order.state === 'pending'; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        order = await client.orderStatus(placed.id, hint);
+      }
+      expect(order.state).toBe('active');
+      const moneyBefore = sim.moneyRequests().length;
+      const op = operation as keyof typeof spec.operations & string;
+      const prepared = await client.prepareChange!(op as never, { order_id: placed.id, ...change.args }, undefined, hint);
+      expect(sim.moneyRequests()).toHaveLength(moneyBefore);
+      expect(prepared.change?.order_id).toBe(placed.id);
+      expect(prepared.quote.summary).toContain(placed.id);
+      if (change.scale) expect(prepared.quote.total_usd).toBeGreaterThan(0);
+      const before = sim.state.balance;
+      const changed = await client.applyChange!(prepared, crypto.randomUUID());
+      expect(changed.id).toBe(placed.id);
+      if (change.scale) {
+        expect(sim.moneyRequests()).toHaveLength(moneyBefore + 1);
+        expect(before - sim.state.balance).toBeCloseTo(prepared.quote.total_usd!, 2);
+      } else {
+        expect(sim.state.balance).toBe(before);
+      }
+      if (operation === 'extend_order') {
+        expect(Date.parse(String(changed.expires_at))).toBeGreaterThan(Date.parse(String(order.expires_at)));
+        const after = await client.orderStatus(placed.id, hint);
+        expect(after.expires_at).toBe(changed.expires_at);
+      }
+      // Another account's order is not found, and nothing is spent finding out.
+      const foreign = await failure(client.prepareChange!(op as never, { order_id: fixture.lifecycle!.foreignOrderId, ...change.args }));
+      expect(foreign.kind).toBe('not_found');
+      expect(sim.moneyRequests()).toHaveLength(moneyBefore + (change.scale ? 1 : 0));
+    },
+  );
 
   it('reports an unknown order as not found', async () => {
     expect((await failure(client.orderStatus('00000000-0000-4000-8000-000000000000'))).kind).toBe('not_found');

@@ -16,6 +16,8 @@ import { CLI, sandboxEnv, startVendors, tempDir } from './harness.js';
 // buys once in token mode, where the person delegated approval to the agent.
 
 const PLACE = tool('place_order');
+/** Every tool of the four sandbox vendors (their lifecycle tools included) and the cross-vendor tools. */
+const TOOLS = 22;
 const TOKEN_NEXT_STEP = /^Confirm with the token when your instructions allow this purchase\b.*The caps still apply\.$/;
 
 let sandbox: Sandbox;
@@ -54,7 +56,7 @@ describe('OpenAI Agents SDK (MCPServerStdio)', () => {
 
   it('converts every tool to strict mode, loosening nothing', async () => {
     const listed = await server.listTools();
-    expect(listed).toHaveLength(18);
+    expect(listed).toHaveLength(TOOLS);
     expect(tools.map((t) => t.name).sort()).toEqual(listed.map((t) => t.name).sort());
     for (const mcp of listed) {
       const converted = tools.find((t) => t.name === mcp.name)!;
@@ -115,7 +117,7 @@ describe('Vercel AI SDK (createMCPClient over stdio)', () => {
     });
     try {
       const tools = await client.tools();
-      expect(Object.keys(tools)).toHaveLength(18);
+      expect(Object.keys(tools)).toHaveLength(TOOLS);
       const before = simulator().moneyRequests().length;
       const quoted = await step(tools, PLACE, FIXTURE.order);
       expect(quoted.status).toBe('confirmation_required');
@@ -142,7 +144,7 @@ describe('LangChain (MultiServerMCPClient over stdio)', () => {
     const client = connect();
     try {
       const tools = await client.getTools();
-      expect(tools).toHaveLength(18);
+      expect(tools).toHaveLength(TOOLS);
       const place = tools.find((t) => t.name === PLACE)!;
       const before = simulator().moneyRequests().length;
       const quoted = structured(await place.invoke(FIXTURE.order));

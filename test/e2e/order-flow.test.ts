@@ -36,7 +36,9 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s end to end over stdio
       .filter((name) => !name.startsWith('proxycart_'))
       .sort();
     expect(names).toEqual(
-      ['list_offers', 'order_status', 'place_order', ...(spec.capabilities.balance ? ['wallet_balance'] : [])].map((op) => `${id}_${op}`).sort(),
+      ['list_offers', 'order_status', 'place_order', ...(spec.capabilities.balance ? ['wallet_balance'] : []), ...Object.keys(spec.operations ?? {})]
+        .map((op) => `${id}_${op}`)
+        .sort(),
     );
 
     const listed = await session.ok(`${id}_list_offers`, fixture.listInput);

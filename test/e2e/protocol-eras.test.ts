@@ -10,6 +10,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { FIXTURE, ID, tool } from '../example.js';
+import { FIXTURES } from '../fixtures.js';
 import { CLI, sandboxEnv, startVendors, tempDir } from './harness.js';
 import { type HttpNodeProcess, type RedisServer, redisServer, startNode } from './http-harness.js';
 
@@ -18,16 +19,21 @@ import { type HttpNodeProcess, type RedisServer, redisServer, startNode } from '
 // form where the client offers only forms), and its retry is placed exactly once after the
 // person decided; our requestState is refused with `policy` and no money request when it is
 // tampered with, replayed or foreign; over two HTTP nodes on Redis the quote and the retry land
-// on different nodes. A 2025-11-25 client (SDK v1) is served as before (the rest of the suite).
+// on different nodes. A change to an order (extend) takes the same path: input_required, the
+// page, placed once, and its requestState confirms only that operation on that order. A
+// 2025-11-25 client (SDK v1) is served as before (the rest of the suite).
 
 const CHROMIUM = '/usr/bin/chromium';
 const PLACE = tool('place_order');
 const ORDER = FIXTURE.order;
 const MODERN = '2026-07-28';
+/** A vendor that extends orders (the example vendor where it does), the order it extends and the call. */
+const EXTENDER = FIXTURES.find((f) => f.id === ID && f.lifecycle?.operations.extend_order) ?? FIXTURES.find((f) => f.lifecycle?.operations.extend_order)!;
+const EXTEND = EXTENDER.lifecycle!.operations.extend_order!;
 
 let sandbox: Sandbox;
 let browser: Browser;
-const money = () => sandbox.vendors[ID]!.simulator.moneyRequests().length;
+const money = (id: string = ID) => sandbox.vendors[id]!.simulator.moneyRequests().length;
 const closers: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
@@ -36,8 +42,8 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  sandbox = await startVendors([ID]);
-  sandbox.vendors[ID]!.simulator.state.rateLimitPerMinute = 0;
+  sandbox = await startVendors([...new Set([ID, EXTENDER.id])]);
+  for (const { simulator } of Object.values(sandbox.vendors)) if ('rateLimitPerMinute' in simulator.state) simulator.state.rateLimitPerMinute = 0;
 });
 
 afterAll(async () => {
@@ -125,10 +131,51 @@ describe('a 2026-07-28 client over stdio', () => {
     expect(declined.structuredContent).toMatchObject({ status: 'declined' });
     expect(money() - before).toBe(1);
   }, 60_000);
+
+  it('a change to an order (extend) is answered input_required with the page link, approved in Chromium, and the retry extends once', async () => {
+    const before = money(EXTENDER.id);
+    const headings: string[] = [];
+    const { client, asked } = await modernStdio({ elicitation: { url: {} } }, async ({ url }) => {
+      const tab = await browser.newPage();
+      try {
+        await tab.goto(url!);
+        headings.push(String(await tab.locator('h1').textContent()));
+        await tab.click('button[value=approve]');
+        await tab.waitForSelector('#outcome');
+      } finally {
+        await tab.close();
+      }
+      return { action: 'accept' };
+    });
+    const placed = await client.callTool({ name: `${EXTENDER.id}_place_order`, arguments: EXTEND.order });
+    expect(placed.structuredContent).toMatchObject({ status: 'placed' });
+    const order = (placed.structuredContent as { order: { id: string; expires_at?: string } }).order;
+    expect(money(EXTENDER.id) - before).toBe(1);
+
+    const extended = await client.callTool({ name: `${EXTENDER.id}_extend_order`, arguments: { order_id: order.id, ...EXTEND.args } });
+    expect(extended.isError).toBeFalsy();
+    expect(extended.structuredContent).toMatchObject({ status: 'placed', provider: EXTENDER.id, order: { id: order.id } });
+    // Asked once per call, each through the client with a link to its own page; the second says it is a change.
+    expect(asked).toHaveLength(2);
+    expect(asked[1]).toMatchObject({ mode: 'url', message: expect.stringMatching(/^Approve or decline this change to a .* order on the approval page: /) });
+    expect(asked[1]!.url).not.toBe(asked[0]!.url);
+    expect(headings[1]).toMatch(/^Approve this change to a .* order\?$/);
+    expect(JSON.stringify(extended)).not.toContain(asked[1]!.url);
+    const after = (extended.structuredContent as { order: { expires_at?: string } }).order.expires_at;
+    if (order.expires_at && after) expect(Date.parse(after)).toBeGreaterThan(Date.parse(order.expires_at));
+    // Exactly one money request for the extension.
+    expect(money(EXTENDER.id) - before).toBe(2);
+    expect(sandbox.vendors[EXTENDER.id]!.simulator.log.filter((r) => EXTEND.path.test(r.path))).toHaveLength(1);
+  }, 90_000);
 });
 
 /** One raw 2026-07-28 tools/call over HTTP: the envelope in `_meta`, the standard headers, our state echoed or not. */
-async function rawCall(url: string, bearer: string | undefined, extra: Record<string, unknown> = {}) {
+async function rawCall(
+  url: string,
+  bearer: string | undefined,
+  extra: Record<string, unknown> = {},
+  call: { name: string; arguments: Record<string, unknown> } = { name: PLACE, arguments: ORDER },
+) {
   const res = await fetch(url, {
     method: 'POST',
     headers: {
@@ -136,7 +183,7 @@ async function rawCall(url: string, bearer: string | undefined, extra: Record<st
       accept: 'application/json, text/event-stream',
       'mcp-protocol-version': MODERN,
       'mcp-method': 'tools/call',
-      'mcp-name': PLACE,
+      'mcp-name': call.name,
       ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
     },
     body: JSON.stringify({
@@ -144,8 +191,8 @@ async function rawCall(url: string, bearer: string | undefined, extra: Record<st
       id: 1,
       method: 'tools/call',
       params: {
-        name: PLACE,
-        arguments: ORDER,
+        name: call.name,
+        arguments: call.arguments,
         _meta: {
           'io.modelcontextprotocol/protocolVersion': MODERN,
           'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
@@ -222,6 +269,35 @@ describe('requestState over HTTP', () => {
     expect(money() - before).toBe(1);
     // The secret never leaves the store: not in a result, not on stderr.
     expect(nodeA.stderr.join('\n')).not.toMatch(/request-state:secret/);
+  }, 60_000);
+
+  it("a change's requestState confirms only that operation on that order: retried on another order or as a new order, refused with policy and no money request", async () => {
+    const placeOf = { name: `${EXTENDER.id}_place_order`, arguments: EXTEND.order };
+    // An order to extend, placed through the same rounds: quote, the person approves on the page, the retry.
+    const quoted = (await rawCall(nodeA.url, tokens.alice, {}, placeOf)).result;
+    expect(quoted.resultType).toBe('input_required');
+    await decide(quoted.inputRequests.approval.params.url, 'approve');
+    const accept = { inputResponses: { approval: { action: 'accept' } } };
+    const placed = (await rawCall(nodeA.url, tokens.alice, { ...accept, requestState: quoted.requestState }, placeOf)).result;
+    expect(placed.structuredContent).toMatchObject({ status: 'placed' });
+    const orderId = placed.structuredContent.order.id as string;
+    const before = money(EXTENDER.id);
+
+    const extend = (order_id: string) => ({ name: `${EXTENDER.id}_extend_order`, arguments: { order_id, ...EXTEND.args } });
+    for (const [what, retry] of [
+      ['another order', extend(`${orderId}0`)],
+      ['a new order', placeOf],
+    ] as const) {
+      const asked = (await rawCall(nodeA.url, tokens.alice, {}, extend(orderId))).result;
+      expect(asked.resultType, what).toBe('input_required');
+      expect(asked.inputRequests.approval.params.message, what).toMatch(/change to a .* order/);
+      // Even approved on the page, the state answers only the extension of this order.
+      await decide(asked.inputRequests.approval.params.url, 'approve');
+      const refused = (await rawCall(nodeA.url, tokens.alice, { ...accept, requestState: asked.requestState }, retry)).result;
+      expect(refused.isError, what).toBe(true);
+      expect(resultText(refused), what).toMatch(new RegExp(`^policy: This confirmation token was issued for extend_order of order ${orderId}, not for `));
+    }
+    expect(money(EXTENDER.id) - before).toBe(0);
   }, 60_000);
 });
 

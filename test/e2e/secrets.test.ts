@@ -58,6 +58,21 @@ describe('API keys never leak', () => {
     for (const invalid of fixture.invalidOrders) await good.call(`${id}_place_order`, invalid.input);
     if (fixture.unaffordableOrder) await good.call(`${id}_place_order`, fixture.unaffordableOrder);
 
+    // Every lifecycle call the vendor has: quoted and confirmed with the good key, refused with the bad one.
+    const changes: Array<Promise<unknown>> = [];
+    for (const [operation, change] of Object.entries(fixture.lifecycle?.operations ?? {})) {
+      const base = change!.order;
+      const quotedOrder = await good.ok(`${id}_place_order`, base);
+      const order = (await good.ok(`${id}_place_order`, { ...base, confirmation_token: quotedOrder.confirmation_token })).order;
+      await good.ok(`${id}_order_status`, { order_id: order.id, wait_seconds: 15 });
+      const args = { order_id: order.id, ...change!.args };
+      const quotedChange = await good.ok(`${id}_${operation}`, args);
+      if (quotedChange.confirmation_token) await good.ok(`${id}_${operation}`, { ...args, confirmation_token: quotedChange.confirmation_token });
+      changes.push(bad.call(`${id}_${operation}`, args));
+    }
+    await Promise.all(changes);
+    await good.ok('proxycart_orders', {});
+
     const failures = [
       await bad.call(`${id}_list_offers`, fixture.listInput),
       await bad.call(`${id}_place_order`, fixture.order),

@@ -309,6 +309,8 @@ describe('ProxyJam order rules (pure)', () => {
       country: 'US',
       quantity: 2,
       period_days: 30,
+      // Renewal is a recurring charge: never left to the vendor's default.
+      auto_renew: false,
     });
     expect(prepared.quote).toEqual({
       total_usd: 7,
@@ -448,6 +450,7 @@ describe('ProxyJam client against its simulator', () => {
       protocol: 'SOCKS5',
       quantity: 2,
       period_days: 30,
+      auto_renew: false,
     });
     expect(prepared.quote).toMatchObject({
       total_usd: 7,

@@ -8,7 +8,7 @@ import { statusDataSchema } from '../../src/providers/proxyscrape/api.js';
 import { errorTable } from '../../src/providers/proxyscrape/errors.js';
 import { provider } from '../../src/providers/proxyscrape/index.js';
 import { classifyStatus, createdOrder, parseAmount, toBalance, toOrder } from '../../src/providers/proxyscrape/map.js';
-import { buildOrder, familyOf } from '../../src/providers/proxyscrape/rules.js';
+import { buildOrder, familyOf, subscriptionOf } from '../../src/providers/proxyscrape/rules.js';
 import { placeOrderInput } from '../../src/providers/proxyscrape/schemas.js';
 import type { Order, ProviderClient } from '../../src/providers/types.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
@@ -232,7 +232,10 @@ describe('proxyscrape order rules', () => {
     expect(built.request).toEqual({ type: 'new_datacenter_shared', country: 'Belgium', is_subscription: true, days: 30, 'proxies[mixed]': 1000, bandwidth: 0 });
     expect(Object.keys(built.request)).toEqual(['type', 'country', 'is_subscription', 'days', 'proxies[mixed]', 'bandwidth']);
     expect(built.summary).toBe('new_datacenter_shared: 1,000 IPs (mixed), 30 days, unlimited bandwidth, subscription, Belgium');
-    expect(built.warnings.join(' ')).toMatch(/may renew/);
+    // The subscription is a recurring charge the guard refuses unless allowed (PROXYCART_ALLOW_RECURRING), said in plain words.
+    expect(subscriptionOf(placeOrderInput.parse(SEED_BODY))).toMatchObject({ field: 'is_subscription', every: null, price_usd: null });
+    expect(subscriptionOf(placeOrderInput.parse(SEED_BODY))?.note).toMatch(/does not say how often .* \(this order is for 30 days\)/);
+    expect(subscriptionOf(placeOrderInput.parse({ ...SEED_BODY, is_subscription: false }))).toBeUndefined();
   });
 
   it('translates a code, sends several pools, and trims text fields', () => {

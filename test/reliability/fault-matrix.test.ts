@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { LifecycleCase, LifecycleOperation } from '../../src/providers/types.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { Fault, Simulator } from '../../src/sandbox/kit.js';
 import { CLI, connect, type Session, sandboxEnv, tempDir, textOf } from '../e2e/harness.js';
@@ -69,8 +70,22 @@ function outcome(result: { isError?: boolean; structuredContent?: unknown; conte
   return String((result.structuredContent as { status?: string }).status ?? 'ok');
 }
 
-// Per vendor: every case on a read and on the money call, plus the two envelope rows.
-afterAll(() => saveSuiteReport({ suite: 'fault-matrix', complete: rows.length === FIXTURES.length * (CASES.length * 2 + 2), rows, doubleCharges }));
+/** Every priced change a vendor declares (extend, top up): each runs the money cases like place_order. */
+const CHANGES = FIXTURES.flatMap((fixture) =>
+  Object.entries(fixture.lifecycle?.operations ?? {})
+    .filter((entry): entry is [string, LifecycleCase] => entry[1]?.scale !== undefined)
+    .map(([operation, change]) => [`${fixture.id}_${operation}`, fixture, operation, change] as const),
+);
+
+// Per vendor: every case on a read and on the money call, plus the two envelope rows; per priced change, every money case.
+afterAll(() =>
+  saveSuiteReport({
+    suite: 'fault-matrix',
+    complete: rows.length === FIXTURES.length * (CASES.length * 2 + 2) + CHANGES.length * CASES.length,
+    rows,
+    doubleCharges,
+  }),
+);
 
 describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s under injected faults', (id, fixture) => {
   const probe = { ...fixture.probe, read: { ...fixture.probe.read, tool: `${id}_${fixture.probe.read.operation}`, args: {} } };
@@ -166,5 +181,63 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s under injected faults
   it('kept serving, and no key appeared anywhere', async () => {
     expect((await session.call(probe.read.tool, probe.read.args)).isError).toBeFalsy();
     for (const text of [...session.transcript, ...session.stderr]) for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+});
+
+describe.each(CHANGES)('%s under injected faults', (tool, fixture, operation, change) => {
+  const { id } = fixture;
+  // The operation's own recovery rule: ProxyJam replays extend's key, top-ups and renewals are looked up.
+  const recovery: Recovery = fixture.spec.operations?.[operation as LifecycleOperation]?.recover || 'none';
+  let sandbox: Sandbox;
+  let session: Session;
+  let home: string;
+  let simulator: Simulator;
+
+  it('starts', async () => {
+    sandbox = await startSandbox([id]);
+    simulator = sandbox.vendors[id]!.simulator;
+    simulator.state.rateLimitPerMinute = 0;
+    home = tempDir(`faults-${tool}`);
+    session = await connect({ env: sandboxEnv(sandbox, { ...EXTRA_ENV, PROXYCART_HOME: home }) });
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    await sandbox?.close();
+  });
+
+  it.each(CASES.map((c) => [c.name, c] as const))('money: %s', async (_name, c) => {
+    simulator.state.balance = 1000;
+    const bought = await session.ok(`${id}_place_order`, change.order);
+    const order = (await session.ok(`${id}_place_order`, { ...change.order, confirmation_token: bought.confirmation_token })).order;
+    expect((await session.ok(`${id}_order_status`, { order_id: order.id, wait_seconds: 20 })).order.state).toBe('active');
+    const args = { order_id: order.id, ...change.args };
+    const quoted = await session.ok(tool, args);
+    const total = quoted.quote.total_usd as number;
+    const confirm = { ...args, confirmation_token: quoted.confirmation_token };
+    const before = simulator.state.balance;
+    const stop = simulator.inject({ ...c.fault, method: 'POST', path: change.path });
+    const first = await session.call(tool, confirm);
+    stop();
+    let observed = outcome(first);
+    if (observed === 'outcome_unknown') {
+      expect((first.structuredContent as { next_step: string }).next_step).toMatch(/Do NOT/);
+      await new Promise((r) => setTimeout(r, 300));
+      observed += ` → ${outcome(await session.call(tool, confirm))}`;
+    }
+    // How many times the vendor charged this change: the wallet tells.
+    const charges = Math.round((before - simulator.state.balance) / total);
+    if (charges > 1) doubleCharges += 1;
+    if (observed.endsWith('outcome_unknown')) {
+      const unknownId = (first.structuredContent as { order: { id: string } }).order.id;
+      await run(process.execPath, [CLI, 'ledger', 'settle', unknownId, charges === 1 ? 'placed' : 'not-placed'], {
+        env: { ...process.env, PROXYCART_SANDBOX: '1', PROXYCART_HOME: home },
+      });
+    }
+    const expected = c.money(recovery);
+    rows.push({ provider: id, fault: c.name, operation: `${operation} (confirmed)`, expected, observed, orders: charges });
+    expect(charges).toBeLessThanOrEqual(1);
+    expect(observed).toBe(expected);
+    if (observed.endsWith('placed')) expect(charges).toBe(1);
   });
 });

@@ -179,6 +179,26 @@ describe('hostile input to every tool', () => {
     expect(moneyRequests()).toBe(0);
   });
 
+  it('the lifecycle tools: forged tokens are policy errors, hostile order ids and fields never reach a money route', async () => {
+    for (const fixture of FIXTURES) {
+      for (const [operation, change] of Object.entries(fixture.lifecycle?.operations ?? {})) {
+        const name = `${fixture.id}_${operation}`;
+        const fields = Object.keys(change!.args);
+        await fc.assert(
+          fc.asyncProperty(fc.string({ minLength: 1, maxLength: 200 }), hostile, fc.constantFrom('order_id', ...fields), async (token, value, field) => {
+            // A forged token for a real-looking call is refused before anything else happens.
+            expect(kind(await call(name, { order_id: fixture.lifecycle!.foreignOrderId, ...change!.args, confirmation_token: token }))).toBe('policy');
+            // A hostile value in one field: refused as input, or the order is not found; never a money request.
+            const result = await call(name, wire({ order_id: fixture.lifecycle!.foreignOrderId, ...change!.args, [field]: value }));
+            expect(['ok', 'invalid_input', 'policy', 'not_found', 'vendor_error', 'auth']).toContain(kind(result));
+          }),
+          { numRuns: RUNS, seed: SEED },
+        );
+      }
+    }
+    expect(moneyRequests()).toBe(0);
+  });
+
   it('unknown tools and non-object arguments are refused cleanly, and the server still serves', async () => {
     // An unknown tool is a protocol error (-32602), as the spec and the SDK have it, naming what to do.
     await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(/-32602.*no tool named "no_such_tool"/);

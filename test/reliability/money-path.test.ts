@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ContractFixture, ProviderId } from '../../src/providers/types.js';
+import type { ContractFixture, LifecycleCase, ProviderId } from '../../src/providers/types.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { Simulator } from '../../src/sandbox/kit.js';
 import { CLI, connect, type Session, type SessionOptions, sandboxEnv, tempDir, textOf } from '../e2e/harness.js';
@@ -49,9 +49,18 @@ const unrecoverable = pick(
 /** An amount as formatUsd writes it, as a regular expression. */
 const usd = (amount: number) => amount.toFixed(2).replace('.', '\\.');
 
+/** Every priced change a vendor declares (extend, top up), with the order it changes. */
+const CHANGES = FIXTURES.flatMap((fixture) =>
+  Object.entries(fixture.lifecycle?.operations ?? {})
+    .filter((entry): entry is [string, LifecycleCase] => entry[1]?.scale !== undefined)
+    .map(([operation, change]) => [`${fixture.id}_${operation}`, fixture, operation, change] as const),
+);
+
 // Per priced vendor: price moves 3 and poisoned prices 8 (7 prices, 1 answer total); then the
-// form 1, overcharge 1, unknown outcomes 4, environments 3, replay 1, storage 3.
-const EXPECTED_ROWS = PRICED.length * (3 + 8) + 1 + 1 + 4 + 3 + 1 + 3;
+// form 1, overcharge 1, unknown outcomes 4, environments 3, replay 1, storage 3; per priced
+// change: placed once and replayed, price ×10, another order's, another operation's and another
+// environment's token, another account's order (6).
+const EXPECTED_ROWS = PRICED.length * (3 + 8) + 1 + 1 + 4 + 3 + 1 + 3 + CHANGES.length * 6;
 
 /** Every total-like field of a vendor answer (the vendors' `total_usd`, `total_amount`, `total`, `price.net`, `price.gross`), set to `value`. */
 function withTotal(json: unknown, value: unknown): unknown {
@@ -482,6 +491,136 @@ describe('the charge is what the person approved', () => {
     expect(again.quote.balance_usd).toBe(quoted.quote.balance_usd);
     expect(again.quote.warnings).toContain('The balance shown is the one at quote time.');
     expect(money(id)).toBe(1);
+  });
+
+  describe.each(CHANGES)('%s: a change is an order like any other', (tool, fixture, operation, change) => {
+    const { id, spec } = fixture;
+    /** Buys the order the change is made to, and waits until it is active. */
+    const bought = async (session: Session) => {
+      const quoted = await session.ok(place(id), change.order);
+      const order = (await session.ok(place(id), { ...change.order, confirmation_token: quoted.confirmation_token })).order;
+      expect((await session.ok(`${id}_order_status`, { order_id: order.id, wait_seconds: 20 })).order.state).toBe('active');
+      return order.id as string;
+    };
+
+    it('placed once; a higher price asks again; a token of another order or operation is refused; nothing is sent twice', async () => {
+      const session = await open({ env: env({ PROXYCART_MAX_ORDER_USD: '1000', PROXYCART_DAILY_BUDGET_USD: '5000' }) });
+      sim(id).state.balance = 1000;
+      const [a, b] = [await bought(session), await bought(session)];
+      const before = money(id);
+      const args = { order_id: a, ...change.args };
+      const quoted = await session.ok(tool, args);
+      expect(quoted.status).toBe('confirmation_required');
+
+      // Another order with this token: refused, naming both.
+      const other = await session.call(tool, { ...args, order_id: b, confirmation_token: quoted.confirmation_token });
+      rows.push({
+        provider: id,
+        fault: "another order's token",
+        operation: `${operation} (token)`,
+        expected: 'policy',
+        observed: observedOf(other),
+        orders: money(id) - before,
+      });
+      expect(textOf(other)).toBe(
+        `policy: This confirmation token was issued for ${operation} of order ${a}, not for ${operation} of order ${b}. Nothing was sent. A token confirms only the operation and the order it was quoted for: call this tool without a token for a quote of this one.`,
+      );
+      // Another operation (a new order, or another change of the same order): refused.
+      const asOrder = await session.call(place(id), { ...change.order, confirmation_token: quoted.confirmation_token });
+      const otherOp = Object.entries(fixture.lifecycle!.operations).find(([op]) => op !== operation);
+      const asOther = otherOp
+        ? await session.call(`${id}_${otherOp[0]}`, { order_id: a, ...otherOp[1]!.args, confirmation_token: quoted.confirmation_token })
+        : asOrder;
+      rows.push({
+        provider: id,
+        fault: "another operation's token",
+        operation: `${operation} token on place_order${otherOp ? ` and ${otherOp[0]}` : ''}`,
+        expected: 'policy',
+        observed: `${observedOf(asOrder)}${otherOp ? `; ${observedOf(asOther)}` : ''}`,
+        orders: money(id) - before,
+      });
+      expect(textOf(asOrder)).toMatch(new RegExp(`^policy: This confirmation token was issued for ${operation} of order ${a}, not for a new order\\.`));
+      if (otherOp)
+        expect(textOf(asOther)).toMatch(
+          new RegExp(`^policy: This confirmation token was issued for ${operation} of order ${a}, not for ${otherOp[0]} of order ${a}\\.`),
+        );
+      expect(money(id)).toBe(before);
+
+      // The price rises ×10 before the confirmation: nothing is sent, a new approval at the new price is asked.
+      change.scale!(sim(id), 10);
+      const risen = await session.call(tool, { ...args, confirmation_token: quoted.confirmation_token });
+      const fresh = risen.structuredContent as Record<string, any>;
+      rows.push({
+        provider: id,
+        fault: 'price ×10 after approval',
+        operation: `${operation} (token)`,
+        expected: 'confirmation_required, new price',
+        observed: observedOf(risen),
+        orders: money(id) - before,
+      });
+      expect(fresh.status).toBe('confirmation_required');
+      expect(fresh.quote.total_usd).toBeCloseTo(quoted.quote.total_usd * 10, 1);
+      expect(fresh.quote.warnings[0]).toMatch(/^The price rose from .* since it was approved\. That approval is void and nothing was sent\./);
+      expect(money(id)).toBe(before);
+
+      // Placed once at the new price; the same token again replays, with no second charge.
+      const balance = sim(id).state.balance;
+      const done = await session.ok(tool, { ...args, confirmation_token: fresh.confirmation_token });
+      const again = await session.ok(tool, { ...args, confirmation_token: fresh.confirmation_token });
+      rows.push({
+        provider: id,
+        fault: 'change confirmed twice',
+        operation: `${operation} (token)`,
+        expected: 'placed; placed, replayed',
+        observed: `${done.status}; ${again.status}${again.replayed ? ', replayed' : ''}`,
+        orders: money(id) - before,
+      });
+      expect(done.status).toBe('placed');
+      expect(again.replayed).toBe(true);
+      expect(money(id)).toBe(before + 1);
+      expect(balance - sim(id).state.balance).toBeCloseTo(fresh.quote.total_usd, 2);
+      const books = await session.ok('proxycart_orders', {});
+      expect(books.orders[0]).toMatchObject({ provider: id, order_id: a, operation, approved_usd: fresh.quote.total_usd });
+    });
+
+    it("a token of the sandbox is refused by a live server, and another account's order is not found, with no money request", async () => {
+      const home = tempDir('change-env');
+      const sandboxed = await open({ env: sandboxEnv(sandbox, { PROXYCART_HOME: home, PROXYCART_PROVIDERS: id }) });
+      const order = await bought(sandboxed);
+      const before = money(id);
+      const quoted = await sandboxed.ok(tool, { order_id: order, ...change.args });
+      const live = await open({
+        env: {
+          PROXYCART_HOME: home,
+          PROXYCART_PROVIDERS: id,
+          [spec.keyEnv]: sandbox.vendors[id]!.apiKey,
+          [spec.baseUrlEnv]: sandbox.vendors[id]!.baseUrl,
+          PROXYCART_CONFIRM: 'token',
+          PROXYCART_OPEN_BROWSER: 'never',
+        },
+      });
+      const crossed = await live.call(tool, { order_id: order, ...change.args, confirmation_token: quoted.confirmation_token });
+      rows.push({
+        provider: id,
+        fault: 'sandbox token on a live server',
+        operation: `${operation} (token)`,
+        expected: 'policy',
+        observed: observedOf(crossed),
+        orders: money(id) - before,
+      });
+      expect(textOf(crossed)).toMatch(/^policy: This confirmation token was issued for another environment \(the sandbox\)/);
+      const foreign = await sandboxed.call(tool, { order_id: fixture.lifecycle!.foreignOrderId, ...change.args });
+      rows.push({
+        provider: id,
+        fault: "another account's order",
+        operation: `${operation} (quote)`,
+        expected: 'not_found',
+        observed: observedOf(foreign),
+        orders: money(id) - before,
+      });
+      expect(textOf(foreign)).toMatch(/^not_found: /);
+      expect(money(id)).toBe(before);
+    });
   });
 
   describe('a store that cannot be written', () => {

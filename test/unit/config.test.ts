@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       maxOrderUsd: 50,
       dailyBudgetUsd: 200,
       allowUnpriced: false,
+      allowRecurring: false,
       readOnly: false,
       timeoutMs: 15_000,
       problems: [],

@@ -7,7 +7,7 @@ import type { VendorQuote } from '../../src/providers/types.js';
 // insufficient_funds must not send the person to top up when a cap would refuse the
 // order anyway: the advice names the cap or budget then.
 
-const limits: Limits = { maxOrderUsd: 50, dailyBudgetUsd: 40, allowUnpriced: false };
+const limits: Limits = { maxOrderUsd: 50, dailyBudgetUsd: 40, allowUnpriced: false, allowRecurring: false };
 const quote = (total: number, balance: number): Quote => ({
   total_usd: total,
   currency: 'USD',

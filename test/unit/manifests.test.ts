@@ -77,13 +77,14 @@ describe.each(PROVIDERS.map((p) => [p.id, p] as const))('%s tool manifest', (id,
 
   it('keeps every tool portable and fully described', () => {
     for (const tool of toolManifest(spec)) {
-      expect(tool.name).toMatch(new RegExp(`^${id}_(list_offers|place_order|order_status|wallet_balance)$`));
+      expect(tool.name).toMatch(new RegExp(`^${id}_(list_offers|place_order|order_status|wallet_balance|extend_order|add_bandwidth|set_auto_renew)$`));
       expect(tool.inputSchema.type).toBe('object');
       expect(tool.outputSchema.type).toBe('object');
       expect(tool.description.length).toBeLessThanOrEqual(320);
       const annotations = tool.annotations;
       for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) expect(typeof annotations[hint]).toBe('boolean');
-      expect(annotations.destructiveHint).toBe(tool.name.endsWith('_place_order'));
+      // Every tool that spends or arms a charge: place_order and the lifecycle tools.
+      expect(annotations.destructiveHint).toBe(/_(place_order|extend_order|add_bandwidth|set_auto_renew)$/.test(tool.name));
       walk(tool.inputSchema, (key, value) => {
         expect(['$ref', '$defs', 'anyOf', 'oneOf', 'allOf'], `${tool.name} uses ${key}`).not.toContain(key);
         if (key === 'pattern') expect(String(value).length).toBeLessThan(40);
@@ -126,9 +127,9 @@ describe('the README vendor tables', () => {
     expect(readme, 'run `npm run manifests` and commit the result').toBe(readmeWithTables(readme));
   });
 
-  it('hold one env row per provider, four tool rows per provider and one capability column per provider', () => {
+  it('hold one env row per provider, four tool rows per provider (and one per lifecycle tool) and one capability column per provider', () => {
     for (const row of envRows()) expect(readme).toContain(`${row}\n`);
-    expect(toolRows()).toHaveLength(PROVIDERS.length * 4);
+    expect(toolRows()).toHaveLength(PROVIDERS.length * 4 + PROVIDERS.reduce((n, spec) => n + Object.keys(spec.operations ?? {}).length, 0));
     for (const row of toolRows()) expect(readme).toContain(`${row}\n`);
     for (const row of capabilityRows()) expect(row.split(' | ')).toHaveLength(PROVIDERS.length + 1);
     for (const spec of PROVIDERS) {

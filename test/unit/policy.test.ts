@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ProxycartError } from '../../src/errors.js';
-import { checkBudget, checkQuote, type Limits } from '../../src/guard/policy.js';
-import type { Quote } from '../../src/guard/quote.js';
+import { checkBudget, checkQuote, checkRecurring, type Limits } from '../../src/guard/policy.js';
+import { type Quote, renewalText } from '../../src/guard/quote.js';
 import type { VendorQuote } from '../../src/providers/types.js';
 
-const limits: Limits = { maxOrderUsd: 50, dailyBudgetUsd: 200, allowUnpriced: false };
+const limits: Limits = { maxOrderUsd: 50, dailyBudgetUsd: 200, allowUnpriced: false, allowRecurring: false };
 
 function quote(total: number | null, balance: number | null = 100): Quote {
   return {
@@ -90,5 +90,28 @@ describe('checkBudget', () => {
     expect(error.advice).toContain('PROXYCART_IDENTITY_BUDGET_USD');
     // Without an identity (stdio) only the server's budget applies.
     expect(() => checkBudget(quote(40), perClient, { total: 150 })).not.toThrow();
+  });
+});
+
+describe('recurring charges', () => {
+  const renewal = { field: 'auto_renew', every: 'every 30 days', price_usd: null, off: 'proxyjam_set_auto_renew with enabled: false' };
+
+  it('are refused unless PROXYCART_ALLOW_RECURRING is on, naming the field and the setting', () => {
+    expect(() => checkRecurring(renewal, limits)).toThrow(/^auto_renew: true arms a recurring charge/);
+    try {
+      checkRecurring(renewal, limits);
+    } catch (error) {
+      expect((error as ProxycartError).kind).toBe('policy');
+      expect((error as ProxycartError).advice).toMatch(/PROXYCART_ALLOW_RECURRING=1/);
+    }
+    expect(() => checkRecurring(renewal, { ...limits, allowRecurring: true })).not.toThrow();
+    expect(() => checkRecurring(undefined, limits)).not.toThrow();
+  });
+
+  it('are said in plain words: that it renews without asking, how often and at what price', () => {
+    expect(renewalText(renewal)).toBe(
+      'RENEWS AUTOMATICALLY: this charges the wallet again without asking, every 30 days, until it is turned off. To turn it off: proxyjam_set_auto_renew with enabled: false.',
+    );
+    expect(renewalText({ ...renewal, price_usd: 3.5, note: 'Known.' })).toMatch(/every 30 days, 3\.50 USD each time, until it is turned off\. Known\./);
   });
 });

@@ -10,9 +10,24 @@ import type { DecisionChannel } from './decision.js';
 /** The person's answer to a confirmation form; `unanswered` covers errors and time-outs. */
 export type ElicitAnswer = 'accept' | 'decline' | 'cancel' | 'unanswered';
 
+/** What is asked, in the words of every surface: a new order, or a change to one (`change`). */
+function what(details: ApprovalDetails): string {
+  return details.change ? `change to a ${details.vendor} order` : `${details.vendor} order`;
+}
+
+/** A recurring charge is said before anything else, the total included. */
+function renewsFirst(details: ApprovalDetails): string[] {
+  return details.renews ? [details.renews] : [];
+}
+
 /** What a person is asked in the client's confirmation form: what the approval page says, badge included. */
 export function confirmationMessage(details: ApprovalDetails): string {
-  const lines = [details.sandbox ? 'Sandbox: play money.' : 'Live: real money.', `Place this ${details.vendor} order, paid from the wallet?`, details.summary];
+  const lines = [
+    ...renewsFirst(details),
+    details.sandbox ? 'Sandbox: play money.' : 'Live: real money.',
+    details.change ? `Make this ${what(details)}, paid from the wallet?` : `Place this ${what(details)}, paid from the wallet?`,
+    details.summary,
+  ];
   lines.push(
     details.total_usd === null
       ? 'Total: not known until the order is placed.'
@@ -23,8 +38,13 @@ export function confirmationMessage(details: ApprovalDetails): string {
       `Wallet: ${details.balance_usd.toFixed(2)} USD${details.balance_after_usd !== null ? `, ${details.balance_after_usd.toFixed(2)} USD after` : ''}.`,
     );
   }
-  for (const warning of details.warnings) lines.push(`Note: ${warning}`);
+  for (const warning of details.warnings) if (warning !== details.renews) lines.push(`Note: ${warning}`);
   return lines.join('\n');
+}
+
+/** What a person is asked where the client shows the approval page's link (URL elicitation, a URL input request). */
+export function linkMessage(details: ApprovalDetails): string {
+  return [...renewsFirst(details), `Approve or decline this ${what(details)} on the approval page: ${details.summary}`].join(' ');
 }
 
 /** `only`: forms are the only channel (PROXYCART_CONFIRM=elicit), so no answer is a decline. */

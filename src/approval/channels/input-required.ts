@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { ProxycartError } from '../../errors.js';
 import type { Store } from '../../store.js';
 import type { Decision, DecisionChannel, DecisionRequest } from './decision.js';
-import { confirmationMessage } from './form.js';
+import { confirmationMessage, linkMessage } from './form.js';
 import { type ApprovalPages, awaitDecision, linkForModel, openApproval, pageChannel, pageDecision } from './page.js';
 
 // Approval on a 2026-07-28 request, which has no channel for server-initiated requests: the
@@ -117,11 +117,7 @@ export function inputRequiredChannel(options: {
 
   async function askLink(request: DecisionRequest, url: string): Promise<Decision> {
     const details = await request.details();
-    return ask(
-      request,
-      'url',
-      inputRequired.elicitUrl({ message: `Approve or decline this ${details.vendor} order on the approval page: ${details.summary}`, url }),
-    );
+    return ask(request, 'url', inputRequired.elicitUrl({ message: linkMessage(details), url }));
   }
 
   return {

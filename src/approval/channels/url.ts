@@ -1,6 +1,6 @@
 import { log } from '../../log.js';
 import type { DecisionChannel } from './decision.js';
-import type { ElicitAnswer } from './form.js';
+import { type ElicitAnswer, linkMessage } from './form.js';
 import { type ApprovalPages, awaitDecision, linkForModel, openApproval, pageDecision } from './page.js';
 
 // URL elicitation (2025-11-25): the client shows the person the approval page's link, so the
@@ -21,7 +21,7 @@ export function urlChannel(elicitation: UrlElicitation, pages: ApprovalPages): D
       if (request.asking !== 'quote') return undefined;
       const details = await request.details();
       const { record: approval, url } = await openApproval(pages, request, false);
-      const answer = await elicitation.ask(`Approve or decline this ${details.vendor} order on the approval page: ${details.summary}`, url, approval.id);
+      const answer = await elicitation.ask(linkMessage(details), url, approval.id);
       if (answer === 'decline') return { state: 'declined', why: 'The person declined to open the approval page.' };
       if (answer === 'accept') {
         const decided = await awaitDecision(pages, request.quoteId, elicitation.waitMs, request.waiting);

@@ -19,6 +19,9 @@ export const provider = defineProvider({
     recover: 'lookup',
   },
   unsupported: {
+    extend_order: 'NovaProxy documents no extend endpoint: more time is a new order.',
+    add_bandwidth: 'NovaProxy documents no traffic top-up: more traffic is a new order.',
+    set_auto_renew: 'NovaProxy documents no auto-renew.',
     wallet_balance: 'NovaProxy documents no balance endpoint; an order it cannot pay is refused with "Insufficient balance."',
   },
   listOffersInput,

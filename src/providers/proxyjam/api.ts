@@ -49,6 +49,8 @@ export const proxyAccessSchema = z.looseObject({
   protocol: looseString,
   status: looseString,
   expires_at: looseString,
+  bandwidth_total_gb: looseNumber,
+  bandwidth_used_gb: looseNumber,
 });
 
 /** Both order shapes: the standard one and the flat mobile rotating snapshot (`type: "mobile"`). */
@@ -67,6 +69,9 @@ export const orderSchema = z.looseObject({
   period_days: looseNumber,
   auto_renew: z.boolean().nullish(),
   expires_at: looseString,
+  previous_expires_at: looseString,
+  tarification_index: looseNumber,
+  bandwidth_gb: looseNumber,
   created_at: looseString,
   payment_info: z.looseObject({ payment_method: looseString, payment_intent_id: looseString, payment_url: looseString }).nullish(),
   proxy_access: z.array(proxyAccessSchema).nullish(),
@@ -92,6 +97,22 @@ export const balanceSchema = z.looseObject({
   currency: looseString,
 });
 
+/** The `managed_proxy` answer of extend, bandwidth, auto-renew and sync (static orders). */
+export const managedProxySchema = z.looseObject({
+  order_id: z.union([z.string(), z.number()]),
+  provider_proxy_id: z.union([z.string(), z.number()]).nullish(),
+  status: looseString,
+  expires_at: looseString,
+  previous_expires_at: looseString,
+  auto_renew: z.boolean().nullish(),
+  bandwidth_total_gb: looseNumber,
+  bandwidth_used_gb: looseNumber,
+});
+
+/** A lifecycle answer: `managed_proxy`, or for mobile rotating orders the flat mobile shape. */
+const changeAnswerSchema = z.union([managedProxySchema, orderSchema]);
+
+export type VendorManagedProxy = z.infer<typeof managedProxySchema>;
 export type VendorOffer = z.infer<typeof offerSchema>;
 export type VendorOfferOption = z.infer<typeof offerOptionSchema>;
 export type VendorOrder = z.infer<typeof orderSchema>;
@@ -147,6 +168,35 @@ export function createApi(connection: Connection) {
     /** GET /orders/{order_id} */
     async order(orderId: string) {
       return (await http.request({ method: 'GET', path: `/orders/${encodeURIComponent(orderId)}`, schema: orderAnswerSchema, what: 'the order lookup' })).body;
+    },
+    /**
+     * One lifecycle call (vendors.md 6.1): `POST /orders/{id}/extend`, `/bandwidth` or
+     * `/auto-renew`, with the `Idempotency-Key` header. `idempotent`: the vendor documents
+     * de-duplication for this path, so the HTTP client may retry it with the same key.
+     */
+    async change(path: string, body: Record<string, unknown>, idempotencyKey: string, idempotent: boolean) {
+      const response = await http.request({
+        method: 'POST',
+        path,
+        json: body,
+        headers: { 'idempotency-key': idempotencyKey },
+        money: true,
+        idempotent,
+        schema: changeAnswerSchema,
+        what: 'the order change request',
+      });
+      return response.body;
+    },
+    /** POST /orders/{id}/sync: the order as the upstream provider has it now (managed_proxy: expiry, traffic). Charges nothing. */
+    async sync(orderId: string) {
+      return (
+        await http.request({
+          method: 'POST',
+          path: `/orders/${encodeURIComponent(orderId)}/sync`,
+          schema: managedProxySchema,
+          what: 'the order sync',
+        })
+      ).body;
     },
     /** GET /wallet/balance */
     async walletBalance() {

@@ -1,10 +1,10 @@
 import { ProxycartError } from '../../errors.js';
 import { closest, countryIs } from '../compare.js';
-import type { Balance, CompareAsk, CompareCandidate, Connection, Order, PreparedOrder, ProviderClient } from '../types.js';
-import { createApi } from './api.js';
-import { mapOffer, offersFromCatalog, orderFromResponse, toNumber } from './map.js';
-import { prepareFromOffer } from './rules.js';
-import type { ListOffersInput, PlaceOrderInput } from './schemas.js';
+import type { Balance, CompareAsk, CompareCandidate, Connection, Order, PreparedOrder, ProviderClient, UnknownOutcome } from '../types.js';
+import { createApi, type ProxyJamApi } from './api.js';
+import { mapOffer, offersFromCatalog, orderFromChange, orderFromResponse, toNumber } from './map.js';
+import { type OrderFacts, prepareAutoRenew, prepareBandwidth, prepareExtend, prepareFromOffer } from './rules.js';
+import { addBandwidthInput, extendOrderInput, type ListOffersInput, type PlaceOrderInput, setAutoRenewInput } from './schemas.js';
 
 const LIST_NOTES = [
   'An option price is taken to be per proxy for its period: an order costs price × quantity (an estimate; ProxyJam has no quote endpoint).',
@@ -66,6 +66,51 @@ export function createClient(connection: Connection): ProviderClient<ListOffersI
       return order;
     },
 
+    async prepareChange(operation, input, options, hint): Promise<PreparedOrder> {
+      // The order as this account sees it (another account's answers not_found), and its offer for the price.
+      const read = await client.orderStatus(String(input.order_id));
+      // The flat mobile shape names neither its offer nor its tariff: the ledger knows them for orders placed here.
+      const order: Order = {
+        ...read,
+        offer_id: read.offer_id ?? hint?.lookup?.offer_id,
+        tarification_index: read.tarification_index ?? hint?.lookup?.tarification_index,
+      };
+      const offers = offersFromCatalog(await api.catalog({}, options));
+      if (!offers) throw unreadable('the catalog request');
+      const facts: OrderFacts = {
+        order,
+        offer: offers.find((candidate) => toNumber(candidate.id) === toNumber(order.offer_id)),
+        mobile: order.mobile === true,
+      };
+      switch (operation) {
+        case 'extend_order':
+          return prepareExtend(facts, extendOrderInput.parse(input));
+        case 'add_bandwidth': {
+          // The traffic total now, to tell later whether a top-up that got no answer went through:
+          // the flat mobile shape has none, so it is read from a sync (free, slower).
+          if (toNumber(order.bandwidth_total_gb) === null) order.bandwidth_total_gb = toNumber((await api.sync(order.id)).bandwidth_total_gb);
+          return prepareBandwidth(facts, addBandwidthInput.parse(input));
+        }
+        case 'set_auto_renew':
+          return prepareAutoRenew(facts, setAutoRenewInput.parse(input));
+        default:
+          throw new ProxycartError('not_supported', `ProxyJam has no ${operation}.`);
+      }
+    },
+
+    async applyChange(prepared, idempotencyKey): Promise<Order> {
+      const { path, json } = prepared.request as { path: string; json: Record<string, unknown> };
+      // ProxyJam documents de-duplication by Idempotency-Key for extend; for the other two the
+      // header is sent, but the call is never retried blindly.
+      const idempotent = prepared.lookup?.operation !== 'add_bandwidth';
+      const order = orderFromChange(await api.change(path, json, idempotencyKey, idempotent));
+      if (!order) throw new ProxycartError('outcome_unknown', 'ProxyJam accepted the change but its answer holds no order proxycart can read.');
+      return order;
+    },
+
+    // A top-up that got no answer: the order's traffic tells whether it went through.
+    findLostOrder: (unknown) => lostTopUp(api, unknown),
+
     async walletBalance(): Promise<Balance> {
       const body = await api.walletBalance();
       const balance = toNumber(body.balance);
@@ -76,6 +121,21 @@ export function createClient(connection: Connection): ProviderClient<ListOffersI
     compareCandidates: (ask: CompareAsk): Promise<CompareCandidate[]> => proxyjamCandidates(client, ask),
   };
   return client;
+}
+
+/**
+ * `add_bandwidth` recovers by lookup: the order's traffic total grew by the GB asked for →
+ * it went through; otherwise it cannot be told (ProxyJam may apply it late), so a person
+ * settles it. Nothing is ever sent again.
+ */
+async function lostTopUp(api: ProxyJamApi, unknown: UnknownOutcome): Promise<Order | null | undefined> {
+  const { lookup } = unknown.prepared;
+  if (lookup?.operation !== 'add_bandwidth') return undefined;
+  const synced = await api.sync(String(lookup.order_id));
+  const before = Number(lookup.bandwidth_total_gb);
+  const now = toNumber(synced.bandwidth_total_gb);
+  if (before >= 0 && now !== null && now >= before + Number(lookup.added_gb)) return orderFromChange(synced);
+  return undefined;
 }
 
 // ---- proxycart_compare_offers: candidate orders from the normalised offer list

@@ -1,6 +1,6 @@
 import { roundCents } from '../../money.js';
 import type { Offer, Order, OrderState, ProxyEndpoint } from '../types.js';
-import { catalogSchema, orderSchema, type VendorOffer, type VendorOfferOption, type VendorOrder } from './api.js';
+import { catalogSchema, managedProxySchema, orderSchema, type VendorOffer, type VendorOfferOption, type VendorOrder } from './api.js';
 
 // Pure translation of ProxyJam payloads into domain types. No I/O here.
 
@@ -74,6 +74,17 @@ function withoutNulls(extras: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(Object.entries(extras).filter(([, value]) => value !== null && value !== undefined));
 }
 
+/** Traffic left in GB where the vendor gives both the total and what is used (summed over the order's proxies). */
+function trafficLeft(items: Array<{ bandwidth_total_gb?: unknown; bandwidth_used_gb?: unknown }>): number | null {
+  let left = 0;
+  for (const item of items) {
+    const total = toNumber(item.bandwidth_total_gb);
+    if (total === null) return null;
+    left += Math.max(0, total - (toNumber(item.bandwidth_used_gb) ?? 0));
+  }
+  return items.length ? roundCents(left) : null;
+}
+
 /** One ProxyJam order (either shape) as a domain Order. */
 export function mapOrder(order: VendorOrder): Order {
   const proxies = proxiesOf(order);
@@ -96,6 +107,11 @@ export function mapOrder(order: VendorOrder): Order {
       period_days: toNumber(order.period_days),
       auto_renew: typeof order.auto_renew === 'boolean' ? order.auto_renew : null,
       expires_at: text(order.expires_at) ?? text(firstAccess?.expires_at) ?? text(order.proxy_expires_at),
+      previous_expires_at: text(order.previous_expires_at),
+      traffic_left_gb: trafficLeft(order.proxy_access ?? []),
+      bandwidth_total_gb: toNumber(firstAccess?.bandwidth_total_gb),
+      tarification_index: toNumber(order.tarification_index),
+      mobile: mobile || null,
       current_ip: mobile ? text(order.current_ip) : null,
       created_at: text(order.created_at),
       payment_method: text(order.payment_info?.payment_method),
@@ -136,6 +152,36 @@ export function ordersFromResponse(body: unknown): VendorOrder[] | undefined {
 export function orderFromResponse(body: unknown): Order | undefined {
   const orders = ordersFromResponse(body);
   return orders ? mergeOrders(orders.map(mapOrder)) : undefined;
+}
+
+/**
+ * The answer of a lifecycle call as the changed order: `managed_proxy` (static orders; it
+ * holds no credentials and no amount charged) or the flat mobile shape. Undefined when
+ * neither can be read.
+ */
+export function orderFromChange(body: unknown): Order | undefined {
+  const managed = managedProxySchema.safeParse(body);
+  if (managed.success && !isMobileShape(body as VendorOrder)) {
+    const m = managed.data;
+    const status = text(m.status) ?? 'unknown';
+    return {
+      id: String(m.order_id),
+      status,
+      state: classifyStatus(status, true),
+      total_usd: null,
+      proxies: [],
+      ...withoutNulls({
+        expires_at: text(m.expires_at),
+        previous_expires_at: text(m.previous_expires_at),
+        auto_renew: typeof m.auto_renew === 'boolean' ? m.auto_renew : null,
+        bandwidth_total_gb: toNumber(m.bandwidth_total_gb),
+        traffic_left_gb: trafficLeft([m]),
+      }),
+    };
+  }
+  // The mobile shape carries the order's own total, not the amount of this charge.
+  const order = orderFromResponse(body);
+  return order && { ...order, total_usd: null };
 }
 
 // ---------------------------------------------------------------- catalog

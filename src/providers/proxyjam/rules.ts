@@ -1,9 +1,9 @@
 import { ProxycartError } from '../../errors.js';
-import { priceTimes, vendorPrice } from '../../money.js';
-import type { PreparedOrder } from '../types.js';
+import { type Price, priceTimes, vendorPrice } from '../../money.js';
+import type { Order, OrderChange, PreparedOrder, Recurring, VendorQuote } from '../types.js';
 import type { VendorOffer, VendorOfferOption } from './api.js';
 import { takesTarification, toNumber } from './map.js';
-import { type PlaceOrderInput, PROXY_KINDS } from './schemas.js';
+import { type AddBandwidthInput, type ExtendOrderInput, type PlaceOrderInput, PROXY_KINDS, type SetAutoRenewInput } from './schemas.js';
 
 // ProxyJam's cross-field order rules, checked before any money call, and the catalog
 // estimate of the price. Pure: the caller looks the offer up.
@@ -123,7 +123,8 @@ export function prepareFromOffer(offer: VendorOffer | undefined, input: PlaceOrd
     period_days: periodDays,
     tarification_index: input.tarification_index,
     bandwidth_gb: input.bandwidth_gb,
-    auto_renew: input.auto_renew,
+    // Sent even when false: renewal is a recurring charge, so it is never left to a default.
+    auto_renew: input.auto_renew ?? false,
     notes: input.notes || undefined,
   };
   for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
@@ -153,5 +154,168 @@ export function prepareFromOffer(offer: VendorOffer | undefined, input: PlaceOrd
       summary: what.join(', '),
       warnings,
     },
+    // What a later change needs and the order's own answers may not name (the mobile shape).
+    lookup: { offer_id: input.offer_id, ...(input.tarification_index === undefined ? {} : { tarification_index: input.tarification_index }) },
+    ...(input.auto_renew ? { recurring: renewalOf(periodDays, total, 'auto_renew') } : {}),
+  };
+}
+
+// ---------------------------------------------------------------- recurring charges
+
+/** What `auto_renew: true` on an order arms: a renewal every period, at a price ProxyJam does not publish. */
+export function renewalOf(periodDays: number | undefined, periodPrice: number | null, field: string): Recurring {
+  return {
+    field,
+    every: periodDays ? `every ${periodDays} days` : null,
+    price_usd: null,
+    note:
+      periodPrice === null
+        ? 'ProxyJam does not say what a renewal costs.'
+        : `ProxyJam does not say what a renewal costs; this period costs ${periodPrice.toFixed(2)} USD (catalog estimate).`,
+    off: 'proxyjam_set_auto_renew with enabled: false',
+  };
+}
+
+// ---------------------------------------------------------------- changes to an order (vendors.md 6.1)
+
+export const CHANGE_ESTIMATE_WARNING =
+  'Estimated from the ProxyJam catalog: ProxyJam shows no price before it charges an extension or a top-up, and per-proxy pricing is inferred.';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function day(ms: number | undefined): string {
+  return ms === undefined || !Number.isFinite(ms) ? 'unknown' : new Date(ms).toISOString().slice(0, 10);
+}
+
+/** What the change needs to know of the order, read from the vendor. */
+export interface OrderFacts {
+  order: Order;
+  offer: VendorOffer | undefined;
+  mobile: boolean;
+}
+
+function describeOrder(facts: OrderFacts): string {
+  const quantity = toNumber(facts.order.quantity) ?? 1;
+  return `ProxyJam order ${facts.order.id} (${quantity} × ${facts.offer ? offerLabel(facts.offer) : `offer ${facts.order.offer_id ?? '?'}`})`;
+}
+
+/** Only an order that exists as proxies can be changed: active, or (extend only) run out. */
+function checkChangeable(facts: OrderFacts, what: string, expiredToo: boolean): void {
+  const { state, status } = facts.order;
+  if (state === 'active' || (expiredToo && state === 'expired')) return;
+  throw invalid(
+    state === 'expired'
+      ? `${describeOrder(facts)} has expired: extend it (proxyjam_extend_order) before ${what}.`
+      : `${describeOrder(facts)} is ${status}: it cannot be changed (${what}).`,
+  );
+}
+
+function changeQuote(total: Price | null, summary: string, extra: string[] = []): VendorQuote {
+  const usd = total?.usd ?? null;
+  return {
+    total_usd: usd,
+    price_source: usd === null ? 'unknown' : 'catalog_estimate',
+    summary,
+    warnings: [total?.warning ?? (usd === null ? 'The price is known only after ProxyJam charges it.' : CHANGE_ESTIMATE_WARNING), ...extra],
+  };
+}
+
+/** `POST /orders/{id}/extend`: `months` for static proxies, `tarification_index` for mobile rotating ones, never both. */
+export function prepareExtend(facts: OrderFacts, input: ExtendOrderInput, now = Date.now()): PreparedOrder {
+  const hasMonths = input.months !== undefined;
+  if (hasMonths === (input.tarification_index !== undefined)) {
+    throw invalid('Give exactly one of months (static proxies, 1-24) or tarification_index (mobile rotating proxies).');
+  }
+  checkChangeable(facts, 'extending it', true);
+  const { order, offer, mobile } = facts;
+  const quantity = toNumber(order.quantity) ?? 1;
+  const oldEnd = Date.parse(String(order.expires_at ?? ''));
+  let price: Price | null;
+  let newEnd: number | undefined;
+  let what: string;
+  if (mobile) {
+    if (input.tarification_index === undefined)
+      throw invalid(`${describeOrder(facts)} is a mobile rotating proxy: extend it with tarification_index, not months.`);
+    const option = offer?.options?.[input.tarification_index];
+    if (offer && !option) throw invalid(`${offerLabel(offer)} has no option at tarification_index ${input.tarification_index}.`);
+    price = option ? priceTimes(vendorPrice('ProxyJam', `offer ${offer!.id} option price`, option.price), quantity, `ProxyJam offer ${offer!.id}`) : null;
+    const seconds = toNumber(option?.period_seconds) ?? (toNumber(option?.period_days) ?? 0) * 86400;
+    newEnd = seconds > 0 ? now + seconds * 1000 : undefined;
+    what = `a new cycle of tariff ${input.tarification_index}${option?.traffic_name ? ` (${option.traffic_name})` : ''} (time and traffic left are reset, not added)`;
+  } else {
+    if (input.months === undefined) throw invalid(`${describeOrder(facts)} is a static proxy: extend it with months (1-24), not tarification_index.`);
+    const months = input.months;
+    const options = offer?.options ?? [];
+    const exact = options.find((option) => toNumber(option.period_months) === months);
+    const monthly = options.find((option) => toNumber(option.period_months) === 1);
+    const unit = exact
+      ? vendorPrice('ProxyJam', `offer ${offer!.id} option price`, exact.price)
+      : monthly
+        ? priceTimes(vendorPrice('ProxyJam', `offer ${offer!.id} option price`, monthly.price), months, `ProxyJam offer ${offer!.id}`)
+        : null;
+    price = unit ? priceTimes(unit, quantity, `ProxyJam offer ${offer!.id}`) : null;
+    newEnd = (Number.isFinite(oldEnd) ? Math.max(now, oldEnd) : now) + months * 30 * DAY_MS;
+    what = `${months} month${months === 1 ? '' : 's'}`;
+  }
+  const request = {
+    path: `/orders/${encodeURIComponent(order.id)}/extend`,
+    json: mobile ? { tarification_index: input.tarification_index } : { months: input.months },
+  };
+  const change: OrderChange = {
+    order_id: order.id,
+    expires_at: Number.isFinite(oldEnd) ? new Date(oldEnd).toISOString() : null,
+    new_expires_at: newEnd === undefined ? null : new Date(newEnd).toISOString(),
+  };
+  const summary = `Extend ${describeOrder(facts)} by ${what}: expires ${day(oldEnd)}, then about ${day(newEnd)}`;
+  return {
+    request,
+    quote: changeQuote(price, summary, order.state === 'expired' ? ['The order has expired: the extension starts from today.'] : []),
+    lookup: { operation: 'extend_order', order_id: order.id, expires_at: change.expires_at ?? '' },
+    change,
+  };
+}
+
+/** `POST /orders/{id}/bandwidth`: priced where the order's tariff names its traffic (price ÷ GB), else unknown. */
+export function prepareBandwidth(facts: OrderFacts, input: AddBandwidthInput): PreparedOrder {
+  checkChangeable(facts, 'adding traffic', false);
+  const { order, offer } = facts;
+  const quantity = toNumber(order.quantity) ?? 1;
+  const index = toNumber(order.tarification_index);
+  const tariff = index === null ? undefined : offer?.options?.[index];
+  const gbs = (toNumber(tariff?.traffic_mb) ?? 0) / 1024;
+  const unit = tariff && gbs > 0 ? vendorPrice('ProxyJam', `offer ${offer!.id} option price`, tariff.price) : null;
+  const perGb = unit?.usd ? { usd: unit.usd / gbs } : unit;
+  const price = perGb ? priceTimes(perGb, input.bandwidth_gb * quantity, `ProxyJam offer ${offer!.id}`) : null;
+  const left = toNumber(order.traffic_left_gb);
+  const summary = `Add ${input.bandwidth_gb} GB of traffic to ${describeOrder(facts)}${left === null ? '' : ` (${left} GB left now)`}`;
+  const extra = price ? [] : ['ProxyJam publishes no price for traffic on this order: the total is known only after it is charged.'];
+  return {
+    request: { path: `/orders/${encodeURIComponent(order.id)}/bandwidth`, json: { bandwidth_gb: input.bandwidth_gb } },
+    quote: changeQuote(price, summary, extra),
+    lookup: {
+      operation: 'add_bandwidth',
+      order_id: order.id,
+      bandwidth_total_gb: toNumber(order.bandwidth_total_gb) ?? -1,
+      added_gb: input.bandwidth_gb,
+    },
+    change: { order_id: order.id, expires_at: typeof order.expires_at === 'string' ? order.expires_at : null },
+  };
+}
+
+/** `POST /orders/{id}/auto-renew`: charges nothing now; `enabled: true` arms a renewal at every expiry. */
+export function prepareAutoRenew(facts: OrderFacts, input: SetAutoRenewInput): PreparedOrder {
+  const { order } = facts;
+  if (['failed', 'cancelled', 'refunded'].includes(order.state)) throw invalid(`${describeOrder(facts)} is ${order.status}: there is nothing to renew.`);
+  const periodDays = toNumber(order.period_days) ?? undefined;
+  const summary = input.enabled
+    ? `Turn automatic renewal ON for ${describeOrder(facts)} (nothing is charged now)`
+    : `Turn automatic renewal off for ${describeOrder(facts)} (free)`;
+  return {
+    request: { path: `/orders/${encodeURIComponent(order.id)}/auto-renew`, json: { enabled: input.enabled } },
+    quote: { total_usd: 0, price_source: 'vendor_quote', summary, warnings: [] },
+    lookup: { operation: 'set_auto_renew', order_id: order.id },
+    change: { order_id: order.id, expires_at: typeof order.expires_at === 'string' ? order.expires_at : null },
+    charges: false,
+    ...(input.enabled ? { recurring: renewalOf(periodDays, toNumber(order.total_usd), 'enabled') } : {}),
   };
 }

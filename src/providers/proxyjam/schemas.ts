@@ -32,5 +32,22 @@ export const placeOrderInput = z.object({
   notes: z.string().max(500).optional(),
 });
 
+// The lifecycle operations (vendors.md 6.1): the order and the vendor's own fields.
+const orderId = z.string().min(1).max(200);
+
+export const extendOrderInput = z.object({
+  order_id: orderId,
+  months: z.number().int().min(1).max(24).optional().describe('Static'),
+  tarification_index: z.number().int().min(0).max(9999).optional().describe('Mobile'),
+});
+
+export const addBandwidthInput = z.object({ order_id: orderId, bandwidth_gb: z.number().int().min(1).max(5000) });
+
+export const setAutoRenewInput = z.object({ order_id: orderId, enabled: z.boolean() });
+
+export type ExtendOrderInput = z.infer<typeof extendOrderInput>;
+export type AddBandwidthInput = z.infer<typeof addBandwidthInput>;
+export type SetAutoRenewInput = z.infer<typeof setAutoRenewInput>;
+
 export type ListOffersInput = z.infer<typeof listOffersInput>;
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;

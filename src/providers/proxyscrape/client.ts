@@ -2,7 +2,7 @@ import { ProxycartError } from '../../errors.js';
 import type { Connection, Order, PreparedOrder, ProviderClient } from '../types.js';
 import { createApi } from './api.js';
 import { createdOrder, offerList, toBalance, toOrder } from './map.js';
-import { buildOrder, quoteOf } from './rules.js';
+import { buildOrder, quoteOf, subscriptionOf } from './rules.js';
 import type { ListOffersInput, PlaceOrderInput } from './schemas.js';
 
 // ProxyScrape: a static list of documented order types, no prices before ordering, a wallet,
@@ -53,7 +53,8 @@ export function createClient(connection: Connection): ProviderClient<ListOffersI
       const built = buildOrder(input);
       const warnings = [...built.warnings];
       const balance = await quoteBalance(warnings);
-      return { request: built.request, quote: quoteOf(built, warnings, balance) };
+      const recurring = subscriptionOf(input);
+      return { request: built.request, quote: quoteOf(built, warnings, balance), ...(recurring ? { recurring } : {}) };
     },
 
     async placeOrder(prepared: PreparedOrder) {

@@ -10,6 +10,11 @@ export const provider = defineProvider({
   setupHint:
     'Create an API key in the ProxyScrape dashboard and set PROXYSCRAPE_API_KEY; ask ProxyScrape support to enable account:api_ordering:write and account:api_ordering:read (off by default).',
   capabilities: { catalog: 'static', quote: 'unknown', balance: true, idempotency: false, recover: false },
+  unsupported: {
+    extend_order: 'ProxyScrape documents no renew or extend endpoint.',
+    add_bandwidth: 'ProxyScrape documents no traffic top-up endpoint.',
+    set_auto_renew: 'ProxyScrape documents no auto-renew switch (only `is_subscription` on create, unexplained).',
+  },
   listOffersInput,
   placeOrderInput,
   connect: async (connection) => (await import('./client.js')).createClient(connection),

@@ -116,7 +116,7 @@ const OFFERS: OfferList = {
         { field: 'bandwidth', values: { 0: 'unlimited' } },
         { field: 'is_subscription', values: [true, false] },
       ],
-      example: { type: 'new_datacenter_shared', country: 'Belgium', is_subscription: true, days: 30, proxies: { mixed: 1000 }, bandwidth: 0 },
+      example: { type: 'new_datacenter_shared', country: 'Belgium', is_subscription: false, days: 30, proxies: { mixed: 1000 }, bandwidth: 0 },
     },
     {
       id: `${UNPUBLISHED_PREFIX}residential`,

@@ -1,6 +1,6 @@
 import { ProxycartError } from '../../errors.js';
 import { resolveCountry } from '../countries.js';
-import type { VendorQuote } from '../types.js';
+import type { Recurring, VendorQuote } from '../types.js';
 import { type PlaceOrderInput, POOL_LOCATIONS, UNPUBLISHED_PREFIX } from './schemas.js';
 
 // ProxyScrape's field rules, checked here so a bad combination is refused before any money
@@ -106,13 +106,29 @@ export function buildOrder(input: PlaceOrderInput): BuiltOrder {
 
   const warnings: string[] = [];
   if (country.translated) warnings.push(`country ${input.country.trim()} is sent as "${country.name}".`);
-  if (input.is_subscription) warnings.push('is_subscription is on: ProxyScrape may renew and charge the wallet again; its API docs do not say.');
   if (family === 'unknown') {
     warnings.push(
       `The field rules of type "${type}" are not published, so they were not checked here; ProxyScrape refuses an unknown combination without charging.`,
     );
   }
   return { request, summary: describe({ ...input, type }, family, pools, country.name), warnings };
+}
+
+/**
+ * What `is_subscription: true` arms (vendors.md 6.3): probably recurring billing as in the
+ * website checkout, but ProxyScrape documents neither how often nor at what price, nor a way
+ * to cancel through the API.
+ */
+export function subscriptionOf(input: PlaceOrderInput): Recurring | undefined {
+  if (!input.is_subscription) return undefined;
+  const period = input.days !== undefined ? `${input.days} days` : input.duration !== undefined ? `${input.duration.replace('d', '')} days` : undefined;
+  return {
+    field: 'is_subscription',
+    every: null,
+    price_usd: null,
+    note: `ProxyScrape does not say how often a subscription renews or what it charges${period ? ` (this order is for ${period})` : ''}; the price is known only after ordering.`,
+    off: 'ProxyScrape documents no API to cancel it: the ProxyScrape dashboard or its support',
+  };
 }
 
 /**

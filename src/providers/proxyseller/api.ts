@@ -54,6 +54,8 @@ export const proxyItemSchema = z.looseObject({
   status_type: z.string().nullish(),
   date_start: z.string().nullish(),
   date_end: z.string().nullish(),
+  // `1` in proxy/list, `true` in prolong/calc items (vendors.md 6.2.2).
+  can_prolong: z.union([z.boolean(), z.number(), z.string()]).nullish(),
 });
 export type ProxyItem = z.infer<typeof proxyItemSchema>;
 
@@ -83,6 +85,10 @@ export interface ProxySellerApi {
   orderCalc(body: Record<string, unknown>): Promise<CalcData>;
   /** Spends money. Sent once, never retried: v1 has no idempotency key. */
   orderMake(body: Record<string, unknown>): Promise<MakeData>;
+  /** Free price check of a renewal of proxies (`ids`) for `periodId`; prolong/calc's `data` has calc's fields plus the proxies. */
+  prolongCalc(type: ProxyType, body: Record<string, unknown>): Promise<CalcData>;
+  /** Spends money: renews the proxies. Sent once, never retried. */
+  prolongMake(type: ProxyType, body: Record<string, unknown>): Promise<MakeData>;
   /** Proxies of one type (`{items}`), or of every type keyed by type; read in map.ts. */
   proxyList(type?: ProxyType, query?: { latest?: 'Y' | 'N' }): Promise<unknown>;
   balanceGet(): Promise<BalanceData>;
@@ -130,6 +136,9 @@ export function createApi(connection: Connection): ProxySellerApi {
       ),
     orderCalc: (body) => data({ method: 'POST', path: '/order/calc', json: body, schema: calcAnswer, what: 'the price check' }),
     orderMake: (body) => data({ method: 'POST', path: '/order/make', json: body, money: true, schema: makeAnswer, what: 'the order request' }),
+    prolongCalc: (type, body) => data({ method: 'POST', path: `/prolong/calc/${type}`, json: body, schema: calcAnswer, what: 'the renewal price check' }),
+    prolongMake: (type, body) =>
+      data({ method: 'POST', path: `/prolong/make/${type}`, json: body, money: true, schema: makeAnswer, what: 'the renewal request' }),
     proxyList: (type, query) =>
       data({ method: 'GET', path: type ? `/proxy/list/${type}` : '/proxy/list', query, schema: proxyListAnswer, what: 'the proxy list request' }),
     balanceGet: () => data({ method: 'GET', path: '/balance/get', schema: balanceAnswer, what: 'the balance request' }),

@@ -8,6 +8,7 @@ import { VENDOR } from './errors.js';
 import {
   belongsTo,
   DAY_MS,
+  latestEnd,
   offersFrom,
   orderFromItems,
   orderFromMake,
@@ -21,9 +22,10 @@ import {
   proxyTypeOf,
   quoteFrom,
   residentOrder,
+  TYPE_TITLES,
 } from './map.js';
-import { buildRequest, checkAgainstReference, checkFields, summarize } from './rules.js';
-import type { ListOffersInput, PlaceOrderInput, ProxyType } from './schemas.js';
+import { buildRequest, checkAgainstReference, checkFields, checkProlong, prolongBody, summarize } from './rules.js';
+import { extendOrderInput, type ListOffersInput, type PlaceOrderInput, type ProxyType } from './schemas.js';
 
 // Proxy-Seller's operations: the v1 endpoints (api.ts), translated (map.ts), orders checked
 // against the vendor's rules and reference (rules.ts). Inputs arrive parsed by the server
@@ -106,7 +108,47 @@ export function createClient(connection: Connection): ProviderClient<ListOffersI
       return { balance: (await api.balanceGet()).summ, currency: 'USD' };
     },
 
-    findLostOrder: (unknown) => lostOrderFrom(api, unknown),
+    async prepareChange(operation, input, options): Promise<PreparedOrder> {
+      if (operation !== 'extend_order') throw new ProxycartError('not_supported', `${VENDOR} API v1 has no ${operation}.`);
+      const change = extendOrderInput.parse(input);
+      const orderId = change.order_id.trim();
+      // The order exists in this account when its proxies are listed (v1 has no order lookup).
+      const [type, items] = await findProxies(orderId, undefined, []);
+      if (!items.length) throw new ProxycartError('not_found', `${VENDOR} lists no proxies for order ${orderId} in this account.`);
+      const ref = type ? parseTypeReference(type, await api.referenceList(type, options)) : undefined;
+      const prolongType = checkProlong(orderId, type, items, change, ref);
+      const body = prolongBody(items, change);
+      const oldEnd = latestEnd(items);
+      const days = daysOf(change.periodId);
+      const newEnd = oldEnd !== undefined && days !== undefined ? Math.max(oldEnd, Math.floor(Date.now() / DAY_MS) * DAY_MS) + days * DAY_MS : undefined;
+      const period = ref?.periods.find((p) => String(p.id) === change.periodId)?.name ?? change.periodId;
+      const day = (ms: number | undefined) => (ms === undefined ? 'unknown' : new Date(ms).toISOString().slice(0, 10));
+      const summary = `Renew ${VENDOR} order ${orderId} (${items.length} × ${TYPE_TITLES[prolongType]}) for ${period}: expires ${day(oldEnd)}, then about ${day(newEnd)}`;
+      return {
+        request: { type: prolongType, body },
+        quote: quoteFrom(await api.prolongCalc(prolongType, body), summary, 'prolong/calc'),
+        lookup: { type: prolongType, operation: 'extend_order', order_id: orderId, date_end: oldEnd ?? -1 },
+        change: { order_id: orderId, expires_at: oldEnd === undefined ? null : day(oldEnd), new_expires_at: newEnd === undefined ? null : day(newEnd) },
+      };
+    },
+
+    async applyChange(prepared): Promise<Order> {
+      const { type, body } = prepared.request as { type: ProxyType; body: Record<string, unknown> };
+      const orderId = String(prepared.lookup?.order_id);
+      // v1 takes no idempotency key: sent once, never retried.
+      const made = await api.prolongMake(type, body);
+      const renewal = { total_usd: orderFromMake(made, type).total_usd, renewal_order_id: String(made.orderId), balance_usd: made.balance ?? null };
+      // The proxy ids change with a renewal: read the order's proxies again for its new end.
+      try {
+        const [, items] = await findProxies(orderId, type, []);
+        if (items.length) return { ...orderFromItems(orderId, items, type), ...renewal };
+      } catch {
+        // The renewal is paid; only the new dates could not be read.
+      }
+      return { ...pendingOrder(orderId, type), status: 'renewed', state: 'active', ...renewal };
+    },
+
+    findLostOrder: (unknown) => (unknown.prepared.lookup?.operation === 'extend_order' ? lostRenewal(api, unknown) : lostOrderFrom(api, unknown)),
 
     compareCandidates: (ask) => proxysellerCandidates(client, ask),
   };
@@ -184,6 +226,22 @@ async function lostOrderFrom(api: ProxySellerApi, unknown: UnknownOutcome, now =
   // Resident orders list no proxies, so for them the wallet alone must say "not placed".
   const noNewProxies = type === 'resident' || (listed && fresh.size === 0);
   if (unchanged && noNewProxies && now - sentAt >= SETTLE_MS) return null;
+  return undefined;
+}
+
+/**
+ * A renewal that got no answer: its order's proxies end later than they did when it was
+ * quoted → it went through. Otherwise nothing tells (the vendor may still be processing),
+ * so a person settles it; it is never sent again.
+ */
+async function lostRenewal(api: ProxySellerApi, unknown: UnknownOutcome): Promise<Order | undefined> {
+  const { lookup } = unknown.prepared;
+  const type = proxyTypeOf(lookup?.type);
+  const orderId = String(lookup?.order_id);
+  const items = proxyItemsOf(await api.proxyList(type)).filter((item) => belongsTo(item, orderId));
+  const before = Number(lookup?.date_end);
+  const now = latestEnd(items);
+  if (before >= 0 && now !== undefined && now > before) return { ...orderFromItems(orderId, items, type), total_usd: null };
   return undefined;
 }
 

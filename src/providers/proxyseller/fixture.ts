@@ -1,5 +1,8 @@
 import type { Simulator } from '../../sandbox/kit.js';
 import type { ProxySellerState } from '../../sandbox/proxyseller.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 import type { ContractFixture } from '../types.js';
 
 // Country ids are the simulator's v1 reference: 561 France (IPv4), 801 USA (IPv6),
@@ -24,6 +27,29 @@ export const fixture: ContractFixture = {
   unaffordableOrder: { type: 'resident', tarifId: 4 },
   // IPv6 proxies can speak SOCKS5 (10 is the smallest IPv6 package).
   socksOrder: { type: 'ipv6', countryId: 801, periodId: '1m', quantity: 10, protocol: 'SOCKS5' },
+  expireSaved(state, orderId) {
+    // Ended two days ago: the vendor's date_end is a day, the last one the proxies work.
+    const orders = state.orders as { $map: Array<[string, { endsAt?: number; proxies?: Array<{ date_end: string }> }]> };
+    const order = orders.$map.find(([id]) => id === orderId)![1];
+    order.endsAt = Date.now() - 2 * DAY_MS;
+    const d = new Date(order.endsAt);
+    const day = `${String(d.getUTCDate()).padStart(2, '0')}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${d.getUTCFullYear()}`;
+    for (const proxy of order.proxies ?? []) proxy.date_end = day;
+  },
+  lifecycle: {
+    foreignOrderId: '1999999',
+    operations: {
+      // 2 × France IPv4 ($2.20 a month) for one more month.
+      extend_order: {
+        order: { type: 'ipv4', countryId: 561, periodId: '1m', quantity: 2 },
+        args: { periodId: '1m' },
+        path: /\/prolong\/make\/\w+$/,
+        scale: (simulator, factor) => {
+          (simulator as Simulator<ProxySellerState>).state.priceFactor = factor;
+        },
+      },
+    },
+  },
   wrongKey: 'wrongWRONGwrongWRONG0003',
   probe: {
     read: { operation: 'wallet_balance', path: /\/balance\/get$/ },

@@ -1,5 +1,5 @@
 import { defineProvider } from '../types.js';
-import { listOffersInput, placeOrderInput } from './schemas.js';
+import { extendOrderInput, listOffersInput, placeOrderInput } from './schemas.js';
 
 export const provider = defineProvider({
   id: 'proxyseller',
@@ -11,6 +11,18 @@ export const provider = defineProvider({
     'Create an API key at https://proxy-seller.com/personal/api/ (if you restrict it to IPs, include this machine) and set PROXYSELLER_API_KEY. proxycart speaks API v1.',
   // The reference is live but has no prices; order/calc quotes each concrete order.
   capabilities: { catalog: 'live', quote: 'vendor_quote', balance: true, idempotency: false, recover: 'lookup' },
+  operations: {
+    extend_order: {
+      input: extendOrderInput,
+      // No idempotency in v1: a lost answer is read off the proxies' date_end, else a person settles it.
+      recover: 'lookup',
+      calls: 'quote = `POST prolong/calc/{type}` (vendor quote) for the order\'s proxies; `POST prolong/make/{type}` paid from the balance (`paymentId` "1")',
+    },
+  },
+  unsupported: {
+    add_bandwidth: 'Proxy-Seller API v1 documents no traffic top-up.',
+    set_auto_renew: 'Proxy-Seller API v1 has no auto-renew endpoint (the dashboard only; v2 adds one).',
+  },
   listOffersInput,
   placeOrderInput,
   connect: async (connection) => (await import('./client.js')).createClient(connection),

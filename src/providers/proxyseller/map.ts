@@ -212,13 +212,13 @@ export function offersFrom(refs: TypeReference[]): Offer[] {
 }
 
 /** `order/calc` → quote. A non-empty warning (e.g. insufficient funds) blocks the order. */
-export function quoteFrom(calc: CalcData, summary: string): VendorQuote {
+export function quoteFrom(calc: CalcData, summary: string, endpoint = 'order/calc'): VendorQuote {
   const warnings: string[] = [];
   const warning = calc.warning?.trim();
   if (warning) warnings.push(`${VENDOR}: ${warning}`);
   const currency = calc.currency?.toUpperCase();
   if (currency && currency !== 'USD') warnings.push(`${VENDOR} priced this order in ${currency}, not USD.`);
-  const price = vendorPrice(VENDOR, 'order/calc total', calc.total);
+  const price = vendorPrice(VENDOR, `${endpoint} total`, calc.total);
   if (price.warning) warnings.push(price.warning);
   const total = currency && currency !== 'USD' ? null : price.usd;
   const quote: VendorQuote = {
@@ -258,6 +258,18 @@ export function parseVendorDate(text: string | null | undefined): number | undef
   const [, day, month, year] = match.map(Number);
   const ms = Date.UTC(year, month - 1, day);
   return new Date(ms).getUTCDate() === day ? ms : undefined;
+}
+
+/** `dd.mm.yyyy` → `yyyy-mm-dd`, null when not that format. */
+export function isoDay(text: string | null | undefined): string | null {
+  const ms = parseVendorDate(text);
+  return ms === undefined ? null : new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The latest `date_end` among an order's proxies (ms), undefined when none can be read. */
+export function latestEnd(items: ProxyItem[]): number | undefined {
+  const ends = items.map((item) => parseVendorDate(item.date_end)).filter((ms): ms is number => ms !== undefined);
+  return ends.length ? Math.max(...ends) : undefined;
 }
 
 /**
@@ -371,6 +383,8 @@ export function orderFromItems(orderId: string, found: ProxyItem[], type: ProxyT
     references: numbers,
     date_start: lead?.date_start ?? null,
     date_end: lead?.date_end ?? null,
+    // The vendor gives a day: the last day the proxies work.
+    expires_at: isoDay(lead?.date_end),
     country: lead?.country_alpha3 ?? lead?.country ?? null,
   };
   if (type) order.type = type;

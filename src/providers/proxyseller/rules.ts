@@ -1,6 +1,7 @@
 import { ProxycartError } from '../../errors.js';
+import type { ProxyItem } from './api.js';
 import { type NamedId, sameId, TYPE_TITLES, type TypeReference } from './map.js';
-import type { PlaceOrderInput, ProxyType } from './schemas.js';
+import type { ExtendOrderInput, PlaceOrderInput, ProxyType } from './schemas.js';
 
 // Proxy-Seller v1 has one order body per product tab (seed 002): the IPv4 tab's fields are
 // shared by ISP, MIX and MIX ISP; IPv6 adds `protocol`; Mobile adds the operator fields;
@@ -131,4 +132,42 @@ export function summarize(input: PlaceOrderInput, ref: TypeReference | undefined
     what.push(`${input.mobileServiceType}, ${operator?.name ?? `operator ${input.operatorId}`}, rotation ${rotation ?? input.rotationId}`);
   }
   return `${input.quantity} × ${what.filter(Boolean).join(' ')} (countryId ${input.countryId}), ${period}`;
+}
+
+// ---- prolong (vendors.md 6.2.1): renewing an order's proxies --------------------------
+
+/** Types prolong takes; `resident` is a traffic package and is not renewed this way. */
+export const PROLONG_TYPES: readonly ProxyType[] = ['ipv4', 'ipv6', 'mobile', 'isp', 'mix', 'mix_isp'];
+
+/** `can_prolong` arrives as `1` or `true` (vendors.md 6.2.2); only an explicit no stops a renewal. */
+function refusesRenewal(value: unknown): boolean {
+  return value === false || value === 0 || value === '0' || value === 'N' || value === 'false';
+}
+
+/** The renewal's checks before any call that costs: a renewable type, every proxy renewable, a period of the reference. */
+export function checkProlong(
+  orderId: string,
+  type: ProxyType | undefined,
+  items: ProxyItem[],
+  input: ExtendOrderInput,
+  ref: TypeReference | undefined,
+): ProxyType {
+  if (!type || !PROLONG_TYPES.includes(type)) {
+    throw invalid(
+      `Proxy-Seller order ${orderId} is ${type ? TYPE_TITLES[type] : 'of an unknown type'}: API v1 renews only ${PROLONG_TYPES.join(', ')} proxies.`,
+    );
+  }
+  if (items.some((item) => refusesRenewal(item.can_prolong))) {
+    throw invalid(`Proxy-Seller says the proxies of order ${orderId} cannot be renewed now (can_prolong is off); the dashboard says why.`);
+  }
+  if (ref?.periods.length && !ref.periods.some((p) => sameId(p.id, input.periodId))) {
+    throw invalid(`periodId "${input.periodId}" is not offered for ${TYPE_TITLES[type]}; valid periodIds: ${ids(ref.periods)}.`);
+  }
+  return type;
+}
+
+/** The exact prolong/calc and prolong/make body: the order's proxies, the period, paid from the balance. */
+export function prolongBody(items: ProxyItem[], input: ExtendOrderInput): Record<string, unknown> {
+  // v1 SDKs omit paymentId; vendors.md 6.2.1 infers it should be sent, as the string "1".
+  return { ids: items.map((item) => String(item.id)), periodId: input.periodId, paymentId: String(BALANCE_PAYMENT_ID) };
 }

@@ -32,3 +32,11 @@ export const placeOrderInput = z.object({
 });
 
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
+
+// prolong (vendors.md 6.2.1): the order and the vendor's period field.
+export const extendOrderInput = z.object({
+  order_id: z.string().min(1).max(100),
+  periodId: z.string().min(1).max(20),
+});
+
+export type ExtendOrderInput = z.infer<typeof extendOrderInput>;

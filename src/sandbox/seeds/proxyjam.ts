@@ -165,6 +165,8 @@ export const INITIAL = {
   provisioningDelayMs: 0,
   /** The documented limit: 100 requests per minute per caller. */
   rateLimitPerMinute: 100,
+  /** USD per GB of a traffic top-up on an order whose tariff names no traffic: ProxyJam publishes no such price. */
+  bandwidthPriceGb: 2.5,
 } as const;
 
 /** The seeded order of another account, `daysAgo` days old: the fields that are data. */

@@ -11,14 +11,19 @@ import { type LedgerEntry, overcharge, PRICE_TOLERANCE_USD, UNKNOWN_PREFIX } fro
 import type { Ledger } from '../ledger/ledger.js';
 import { log } from '../log.js';
 import { formatUsd } from '../money.js';
-import type { Order, PreparedOrder, ProviderSpec } from '../providers/types.js';
+import type { Order, PreparedOrder, ProviderSpec, ReadOptions } from '../providers/types.js';
 import type { Store } from '../store.js';
 import { waitMs, waitSecondsInput } from '../wait.js';
 import { approvalDetails } from './approval.js';
-import { findQuote, forgetQuote, hashArguments, issueToken, type QuoteRecord, tokenId } from './confirmation.js';
-import { checkBudget, checkQuote, type Limits } from './policy.js';
+import { type Binding, findQuote, forgetQuote, hashArguments, issueToken, type QuoteRecord, tokenId } from './confirmation.js';
+import { checkBudget, checkQuote, checkRecurring, type Limits } from './policy.js';
 import { buildQuote, type Quote, quotedTotal } from './quote.js';
-import { type SettleDeps, settleEntry, unknownOrder } from './reconcile.js';
+import { type RecoverRule, type SettleDeps, sendPrepared, settleEntry, unknownOrder } from './reconcile.js';
+
+// The money path, for every operation that can spend or arm a charge: a new order, more
+// time, more traffic, renewal switched on. The guard sees a prepared call (its price, its
+// request, whether it arms charges later), what a token binds it to, and how a lost answer
+// is recovered; it never knows which vendor or which operation it is.
 
 /**
  * The fields place_order takes beside the vendor's order fields. The guard reads them and
@@ -31,11 +36,22 @@ export const orderControls = {
   wait_seconds: waitSecondsInput,
 };
 
-/** place_order's parsed input: the vendor's order fields and the guard's own. */
-export type PlaceOrderArgs = Record<string, unknown> & z.output<z.ZodObject<typeof orderControls>>;
+/** A money tool's parsed input: the vendor's fields and the guard's own. */
+export type MoneyArgs = Record<string, unknown> & z.output<z.ZodObject<typeof orderControls>>;
 
-/** What placing an order needs; it settles orders already sent through the same dependencies as order_status. */
-export interface PlaceOrderContext extends SettleDeps {
+/** One money operation as the guard runs it, built by the tool that offers it. */
+export interface MoneyCall {
+  /** What its tokens bind beside the arguments and the environment (absent: a new order). */
+  binding?: Binding;
+  /** Checks and prices the call without spending: the exact request, its quote, whether it arms later charges. */
+  prepare(args: Record<string, unknown>, options?: ReadOptions): Promise<PreparedOrder>;
+  /** How an unanswered call is learnt (absent: the provider's own `recover`). */
+  recover?: RecoverRule;
+}
+
+/** What a money call needs; it settles calls already sent through the same dependencies as order_status. */
+export interface MoneyContext extends SettleDeps {
+  call: MoneyCall;
   provider: ProviderSpec;
   /** The account this server charges for the provider (sandbox or one live key). */
   environment: Environment;
@@ -51,7 +67,7 @@ export interface PlaceOrderContext extends SettleDeps {
   waiting: Waiting;
 }
 
-export interface PlaceOrderResult {
+export interface MoneyResult {
   status: 'approval_required' | 'confirmation_required' | 'placed' | 'declined' | 'outcome_unknown';
   quote: Quote;
   confirmation_token?: string;
@@ -66,13 +82,13 @@ export interface PlaceOrderResult {
   next_step: string;
 }
 
-/** What place_order answers: a result, or (2026-07-28) a question for the person, asked through the client. */
-export type PlaceOrderOutcome = PlaceOrderResult | InputRequiredResult;
+/** What a money tool answers: a result, or (2026-07-28) a question for the person, asked through the client. */
+export type MoneyOutcome = MoneyResult | InputRequiredResult;
 
-export async function placeOrder(ctx: PlaceOrderContext, args: PlaceOrderArgs): Promise<PlaceOrderOutcome> {
+export async function runMoneyCall(ctx: MoneyContext, args: MoneyArgs): Promise<MoneyOutcome> {
   // The guard's own fields never reach the hash, the quote or the vendor.
   const { confirmation_token: token, wait_seconds: waitSeconds, ...orderArgs } = args;
-  const argsHash = hashArguments(ctx.environment, orderArgs);
+  const argsHash = hashArguments(ctx.environment, orderArgs, ctx.call.binding);
   if (token !== undefined) {
     if (ctx.confirm === 'elicit') {
       throw new ProxycartError('policy', 'Confirmation tokens are off: orders must be confirmed by a person in the client (PROXYCART_CONFIRM=elicit).');
@@ -83,27 +99,40 @@ export async function placeOrder(ctx: PlaceOrderContext, args: PlaceOrderArgs): 
   const answered = await ctx.person.answered();
   if (answered !== undefined) return confirmQuote(ctx, answered, argsHash, 'answer', 0);
   if (ctx.person.unreachable) throw ctx.person.unreachable;
-  return requestApproval(ctx, orderArgs, argsHash, await ctx.client.prepareOrder(orderArgs), []);
+  return requestApproval(ctx, orderArgs, argsHash, await ctx.call.prepare(orderArgs), []);
 }
 
 /** Quote a prepared order, check it against the caps, and ask for a person's approval. */
 async function requestApproval(
-  ctx: PlaceOrderContext,
+  ctx: MoneyContext,
   args: Record<string, unknown>,
   argsHash: string,
   prepared: PreparedOrder,
   notes: string[],
-): Promise<PlaceOrderOutcome> {
+): Promise<MoneyOutcome> {
+  // A charge that comes back by itself is refused before anything else unless a person allowed such charges.
+  checkRecurring(prepared.recurring, ctx.limits);
   const quote = await buildQuote(ctx.client, ctx.provider.title, prepared);
   // Two index look-ups: an earlier identical order of unknown outcome, and the spending.
   const [unresolved, spent] = await Promise.all([ctx.ledger.unresolved(argsHash), ctx.ledger.spending(ctx.environment.sandbox, ctx.identity)]);
   if (unresolved && ctx.confirm === 'token') throw sameOrderUnresolved(ctx, unresolved);
-  // What a person must read first: an identical order that may already have been charged.
-  quote.warnings.unshift(...(unresolved ? [unresolvedWarning(unresolved)] : []), ...notes);
+  // What a person must read first: that it renews by itself, then an identical order that may already have been charged.
+  quote.warnings.unshift(...(quote.renews ? [quote.renews] : []), ...(unresolved ? [unresolvedWarning(unresolved)] : []), ...notes);
   checkQuote(quote, prepared.quote, ctx.limits);
   checkBudget(quote, ctx.limits, spent);
 
-  const { token: issued, record } = await issueToken(ctx.store, { provider: ctx.provider.id, environment: ctx.environment, args, argsHash, prepared, quote });
+  const { token: issued, record } = await issueToken(ctx.store, {
+    provider: ctx.provider.id,
+    environment: ctx.environment,
+    args,
+    argsHash,
+    prepared,
+    quote,
+    ...(ctx.call.binding ? { binding: ctx.call.binding } : {}),
+    ...(ctx.call.recover ? { recover: ctx.call.recover } : {}),
+  });
+  // A call that moves no money and arms nothing (renewal switched off) needs nobody's approval: it is made at once.
+  if (prepared.charges === false && !prepared.recurring) return confirmAndPlace(ctx, record);
   const decision = await ctx.person.decide({
     quoteId: record.id,
     asking: 'quote',
@@ -117,13 +146,20 @@ async function requestApproval(
   return afterDecision(ctx, record, decision, issued);
 }
 
-/** What the person is shown: the quote, the caps and what is left of the 24-hour budget. */
-function detailsOf(ctx: PlaceOrderContext, record: QuoteRecord, spentUsd: number) {
-  return approvalDetails(ctx.provider.title, ctx.environment.sandbox, record.quote, ctx.limits.maxOrderUsd, Math.max(0, ctx.limits.dailyBudgetUsd - spentUsd));
+/** What the person is shown: the quote (and the order it changes), the caps and what is left of the 24-hour budget. */
+function detailsOf(ctx: MoneyContext, record: QuoteRecord, spentUsd: number) {
+  return approvalDetails(
+    ctx.provider.title,
+    ctx.environment.sandbox,
+    record.quote,
+    ctx.limits.maxOrderUsd,
+    Math.max(0, ctx.limits.dailyBudgetUsd - spentUsd),
+    record.prepared.change,
+  );
 }
 
-/** What the person's decision means for the order: placed, declined, still waiting (the model is told what next), or refused. */
-async function afterDecision(ctx: PlaceOrderContext, record: QuoteRecord, decision: Decision, token: string): Promise<PlaceOrderOutcome> {
+/** What the person's decision means for the call: made, declined, still waiting (the model is told what next), or refused. */
+async function afterDecision(ctx: MoneyContext, record: QuoteRecord, decision: Decision, token: string): Promise<MoneyOutcome> {
   switch (decision.state) {
     case 'ask':
       return decision.result;
@@ -151,20 +187,28 @@ interface DeclinedRecord {
   provider: string;
   environment: string;
   argsHash: string;
+  binding?: Binding;
   quote: Quote;
   why: string;
 }
 
 const declinedKey = (quoteId: string) => `declined:${quoteId}`;
 
-async function declined(ctx: PlaceOrderContext, record: QuoteRecord, why: string): Promise<PlaceOrderResult> {
-  const remembered: DeclinedRecord = { provider: record.provider, environment: record.environment.id, argsHash: record.argsHash, quote: record.quote, why };
+async function declined(ctx: MoneyContext, record: QuoteRecord, why: string): Promise<MoneyResult> {
+  const remembered: DeclinedRecord = {
+    provider: record.provider,
+    environment: record.environment.id,
+    argsHash: record.argsHash,
+    ...(record.binding ? { binding: record.binding } : {}),
+    quote: record.quote,
+    why,
+  };
   await ctx.store.set(declinedKey(record.id), remembered, Math.max(1, record.expiresAt - Date.now()));
   await forgetQuote(ctx.store, record.id);
   return declinedResult(remembered);
 }
 
-function declinedResult({ quote, why }: Pick<DeclinedRecord, 'quote' | 'why'>): PlaceOrderResult {
+function declinedResult({ quote, why }: Pick<DeclinedRecord, 'quote' | 'why'>): MoneyResult {
   return {
     status: 'declined',
     quote,
@@ -173,11 +217,11 @@ function declinedResult({ quote, why }: Pick<DeclinedRecord, 'quote' | 'why'>): 
 }
 
 /** `waitMs`: how long this call waits for a decision on the page (`wait_seconds`). */
-async function confirmQuote(ctx: PlaceOrderContext, token: string, argsHash: string, asking: 'token' | 'answer', waitMs: number): Promise<PlaceOrderOutcome> {
+async function confirmQuote(ctx: MoneyContext, token: string, argsHash: string, asking: 'token' | 'answer', waitMs: number): Promise<MoneyOutcome> {
   const id = tokenId(token);
   const entry = await ctx.ledger.get(id);
   if (entry) {
-    checkBinding(ctx, entry.provider, entry.environment, entry.argsHash, argsHash);
+    checkBinding(ctx, { provider: entry.provider, environment: entry.environment, argsHash: entry.argsHash, binding: bindingOf(entry) }, argsHash);
     return replayed(withToken(await settle(ctx, entry), token));
   }
   const record = await findQuote(ctx.store, id);
@@ -185,14 +229,14 @@ async function confirmQuote(ctx: PlaceOrderContext, token: string, argsHash: str
     // A declined quote keeps saying so, as an approved token keeps replaying its order.
     const refused = await ctx.store.get<DeclinedRecord>(declinedKey(id));
     if (refused) {
-      checkBinding(ctx, refused.provider, refused.environment, refused.argsHash, argsHash);
+      checkBinding(ctx, refused, argsHash);
       return declinedResult(refused);
     }
     throw new ProxycartError('policy', 'This confirmation token is unknown or has expired. Nothing was sent.', {
       advice: 'Call place_order without a token to get a new quote, show it to the person, then confirm.',
     });
   }
-  checkBinding(ctx, record.provider, record.environment?.id, record.argsHash, argsHash);
+  checkBinding(ctx, { provider: record.provider, environment: record.environment?.id, argsHash: record.argsHash, binding: record.binding }, argsHash);
   if (ctx.confirm === 'token') {
     // An identical order may have gone out unanswered since this quote was made.
     const unresolved = await ctx.ledger.unresolved(argsHash);
@@ -211,14 +255,38 @@ async function confirmQuote(ctx: PlaceOrderContext, token: string, argsHash: str
   return afterDecision(ctx, record, decision, token);
 }
 
-/** A token confirms only the order it was issued for, in the environment it was issued in. */
-function checkBinding(ctx: PlaceOrderContext, provider: string, environment: string | undefined, issuedHash: string, argsHash: string): void {
+/** What a token was issued for: provider, environment, arguments, and the operation and its target. */
+interface Issued {
+  provider: string;
+  environment: string | undefined;
+  argsHash: string;
+  binding?: Binding;
+}
+
+function bindingOf(entry: LedgerEntry): Binding | undefined {
+  return entry.operation !== undefined && entry.target !== undefined ? { operation: entry.operation, target: entry.target } : undefined;
+}
+
+/** How a binding is named to people: `extend_order of order X`, or a new order. */
+function bound(binding: Binding | undefined): string {
+  return binding ? `${binding.operation} of order ${binding.target}` : 'a new order';
+}
+
+/** A token confirms only the call it was issued for (operation, target, arguments), in the environment it was issued in. */
+function checkBinding(ctx: MoneyContext, issued: Issued, argsHash: string): void {
+  const { provider, environment, argsHash: issuedHash } = issued;
   if (provider !== ctx.provider.id || environment !== ctx.environment.id) {
     throw new ProxycartError(
       'policy',
       `This confirmation token was issued for another environment (${environment?.startsWith('sandbox:') ? 'the sandbox' : 'another account, key or base URL'}), not for ${ctx.environment.sandbox ? `the ${ctx.provider.title} sandbox` : `this ${ctx.provider.title} account`}. Nothing was sent.`,
       { advice: 'Call place_order without a token for a quote in this environment, show it to the person, then confirm.' },
     );
+  }
+  const [had, want] = [issued.binding, ctx.call.binding];
+  if (had?.operation !== want?.operation || had?.target !== want?.target) {
+    throw new ProxycartError('policy', `This confirmation token was issued for ${bound(had)}, not for ${bound(want)}. Nothing was sent.`, {
+      advice: 'A token confirms only the operation and the order it was quoted for: call this tool without a token for a quote of this one.',
+    });
   }
   if (issuedHash !== argsHash) {
     throw new ProxycartError('policy', 'These arguments differ from the ones the confirmation token was issued for. Nothing was sent.', {
@@ -231,10 +299,11 @@ function checkBinding(ctx: PlaceOrderContext, provider: string, environment: str
  * Send one approved order: price it again, intent in the ledger, then exactly one vendor
  * call, then its result. `approvedBy`: the page's receipt (which passkey, when), kept in the ledger.
  */
-async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord, approvedBy?: ApprovedBy): Promise<PlaceOrderOutcome> {
+async function confirmAndPlace(ctx: MoneyContext, record: QuoteRecord, approvedBy?: ApprovedBy): Promise<MoneyOutcome> {
   const repriced = await priceAgain(ctx, record);
   if (repriced) return repriced;
   // The limits may have changed (a restart with new settings) since the quote was made.
+  checkRecurring(record.prepared.recurring, ctx.limits);
   checkQuote(record.quote, record.prepared.quote, ctx.limits);
   // The budget check and the intent are one atomic step of the ledger's backend.
   const intent = await ctx.ledger.writeIntent(
@@ -248,6 +317,9 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord, appr
       idempotencyKey: record.idempotencyKey,
       prepared: record.prepared,
       quote: record.quote,
+      ...(record.binding ? { operation: record.binding.operation, target: record.binding.target } : {}),
+      ...(record.recover ? { recover: record.recover } : {}),
+      ...(record.prepared.recurring ? { recurring: record.prepared.recurring } : {}),
       ...(approvedBy === undefined ? {} : { approvedBy }),
     },
     ctx.limits,
@@ -258,7 +330,7 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord, appr
   }
   let order: Order;
   try {
-    order = await ctx.client.placeOrder(record.prepared, record.idempotencyKey);
+    order = await sendPrepared(ctx.client, record.prepared, record.idempotencyKey);
   } catch (error) {
     const failure = asProxycartError(error);
     if (failure.details.nothingCharged) {
@@ -281,10 +353,10 @@ async function confirmAndPlace(ctx: PlaceOrderContext, record: QuoteRecord, appr
 const freshReads = new Map<string, Promise<PreparedOrder>>();
 
 /** The quote's order priced now, past the catalog cache (which must never hide a rise from the ceiling check). */
-function freshPrice(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PreparedOrder> {
+function freshPrice(ctx: MoneyContext, record: QuoteRecord): Promise<PreparedOrder> {
   let read = freshReads.get(record.id);
   if (!read) {
-    read = ctx.client.prepareOrder(record.args, { fresh: true }).finally(() => freshReads.delete(record.id));
+    read = ctx.call.prepare(record.args, { fresh: true }).finally(() => freshReads.delete(record.id));
     freshReads.set(record.id, read);
   }
   return read;
@@ -295,9 +367,10 @@ function freshPrice(ctx: PlaceOrderContext, record: QuoteRecord): Promise<Prepar
  * the way the quote was; a higher (or no longer known) price sends nothing, voids the
  * approval and asks for a new one at the new price. Undefined: go ahead.
  */
-async function priceAgain(ctx: PlaceOrderContext, record: QuoteRecord): Promise<PlaceOrderOutcome | undefined> {
+async function priceAgain(ctx: MoneyContext, record: QuoteRecord): Promise<MoneyOutcome | undefined> {
   const approved = record.quote.total_usd;
-  if (approved === null) return undefined; // unpriced orders pass the caps only when a person allowed them
+  // Unpriced calls pass the caps only when a person allowed them; a call that charges nothing now has no price to rise.
+  if (approved === null || record.prepared.charges === false) return undefined;
   const fresh = await freshPrice(ctx, record);
   const now = quotedTotal(ctx.provider.title, fresh).usd;
   if (now !== null && now <= approved + PRICE_TOLERANCE_USD) return undefined;
@@ -319,20 +392,22 @@ async function priceAgain(ctx: PlaceOrderContext, record: QuoteRecord): Promise<
 }
 
 /** The result of an approved quote that was already sent (by this call or another). */
-async function settle(ctx: PlaceOrderContext, entry: LedgerEntry): Promise<PlaceOrderResult> {
+async function settle(ctx: MoneyContext, entry: LedgerEntry): Promise<MoneyResult> {
   const settled = await settleEntry(ctx, entry);
   return settled.order ? placedResult(settled.entry, settled.order) : unknownOutcome(settled.entry, settled.why);
 }
 
-function placedResult(entry: LedgerEntry, order: Order): PlaceOrderResult {
-  const result: PlaceOrderResult = {
+function placedResult(entry: LedgerEntry, order: Order): MoneyResult {
+  const result: MoneyResult = {
     status: 'placed',
     quote: entry.quote,
     order,
     next_step:
-      order.state === 'active'
-        ? 'The order is active. Use order_status with include_credentials: true to see the proxy passwords.'
-        : 'The order is paid and being provisioned. Call order_status with this order id and wait_seconds to follow it until it is active.',
+      entry.target !== undefined
+        ? `Done: ${entry.quote.summary}. order_status with order_id ${entry.target} shows the order now.`
+        : order.state === 'active'
+          ? 'The order is active. Use order_status with include_credentials: true to see the proxy passwords.'
+          : 'The order is paid and being provisioned. Call order_status with this order id and wait_seconds to follow it until it is active.',
   };
   const over = overcharge(entry);
   if (over) {
@@ -343,7 +418,7 @@ function placedResult(entry: LedgerEntry, order: Order): PlaceOrderResult {
   return result;
 }
 
-function unknownOutcome(entry: LedgerEntry, why: string): PlaceOrderResult {
+function unknownOutcome(entry: LedgerEntry, why: string): MoneyResult {
   return {
     status: 'outcome_unknown',
     quote: entry.quote,
@@ -356,7 +431,7 @@ function unresolvedWarning(entry: LedgerEntry): string {
   return `An identical order sent ${new Date(entry.createdAt).toISOString()} has an unknown outcome (order id ${UNKNOWN_PREFIX}${entry.id}) and may already have been charged: approving this one could buy it twice. Check that order first.`;
 }
 
-function sameOrderUnresolved(ctx: PlaceOrderContext, entry: LedgerEntry): ProxycartError {
+function sameOrderUnresolved(ctx: MoneyContext, entry: LedgerEntry): ProxycartError {
   const id = `${UNKNOWN_PREFIX}${entry.id}`;
   return new ProxycartError(
     'policy',
@@ -368,7 +443,7 @@ function sameOrderUnresolved(ctx: PlaceOrderContext, entry: LedgerEntry): Proxyc
 }
 
 /** A result this call did not cause: the token's order was sent before, and no new charge was made. */
-function replayed(result: PlaceOrderResult): PlaceOrderResult {
+function replayed(result: MoneyResult): MoneyResult {
   return {
     ...result,
     replayed: true,
@@ -377,6 +452,6 @@ function replayed(result: PlaceOrderResult): PlaceOrderResult {
   };
 }
 
-function withToken<R extends PlaceOrderOutcome>(result: R, token: string): R {
+function withToken<R extends MoneyOutcome>(result: R, token: string): R {
   return 'status' in result && result.status === 'outcome_unknown' ? { ...result, confirmation_token: token } : result;
 }
