@@ -66,6 +66,14 @@ export interface Books {
   /** Every entry of unknown outcome in a book (they are few: each waits for a person or the vendor). */
   unknownOutcomes(sandbox: boolean, identity?: string): Promise<LedgerEntry[]>;
   /**
+   * Entries that record an order's current expiry (per order, the newest entry that records
+   * one: an extend moves it) within [from, to] (ms), soonest first; with `identity`, only
+   * those of that client.
+   */
+  expiring(sandbox: boolean, from: number, to: number, identity?: string): Promise<LedgerEntry[]>;
+  /** The entries that armed a recurring charge still armed (no newer entry of the order turned it off), newest first. */
+  recurring(sandbox: boolean, identity?: string): Promise<LedgerEntry[]>;
+  /**
    * Check the budget and write the intent as one atomic step across processes and nodes.
    * The entry's amount is its quote's total (0 when unpriced); its `createdAt` is `now`.
    */

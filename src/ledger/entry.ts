@@ -85,6 +85,12 @@ export interface IndexedFields {
   state: string;
   chargedUsd: number;
   orderId: string | null;
+  /** The order a placed entry placed or changed, `<provider>:<vendor id>` (a change's `target`). */
+  watchKey: string | null;
+  /** The expiry (ms) a placed entry records for that order, when it records one. */
+  expiresAt: number | null;
+  /** What a placed entry decided about that order's renewal: it armed a recurring charge, or turned it off. */
+  renewal: 'armed' | 'off' | null;
 }
 
 export function indexedFields(entry: LedgerEntry): IndexedFields {
@@ -94,6 +100,29 @@ export function indexedFields(entry: LedgerEntry): IndexedFields {
     chargedUsd: roundCents(chargedUsd(entry)),
     // Only a new order is indexed by its vendor id: changes to it (the `target`) are not another order.
     orderId: entry.status === 'placed' && entry.order && entry.target === undefined ? entry.order.id : null,
+    ...watchFields(entry),
+  };
+}
+
+/** The vendor id of the order an entry placed or changed, once the vendor answered. */
+export function watchedOrderId(entry: LedgerEntry): string | undefined {
+  if (entry.status !== 'placed' || !entry.order) return undefined;
+  return entry.target ?? entry.order.id;
+}
+
+/**
+ * What `proxycart_orders` watches per order: the newest entry of an order that records an
+ * expiry holds its current expiry (an extend moves it), and the newest entry that arms a
+ * recurring charge or turns it off decides whether it is armed.
+ */
+function watchFields(entry: LedgerEntry): Pick<IndexedFields, 'watchKey' | 'expiresAt' | 'renewal'> {
+  const orderId = watchedOrderId(entry);
+  if (orderId === undefined) return { watchKey: null, expiresAt: null, renewal: null };
+  const expires = typeof entry.order!.expires_at === 'string' ? Date.parse(entry.order!.expires_at) : Number.NaN;
+  return {
+    watchKey: `${entry.provider}:${orderId}`,
+    expiresAt: Number.isFinite(expires) ? expires : null,
+    renewal: entry.recurring ? 'armed' : entry.operation === 'set_auto_renew' ? 'off' : null,
   };
 }
 

@@ -36,6 +36,16 @@ export class Ledger {
     return guarded(() => this.books.unknownOutcomes(sandbox, identity));
   }
 
+  /** Orders whose current expiry is within [from, to] (ms): the entry that records it, soonest first. */
+  expiring(sandbox: boolean, from: number, to: number, identity?: string): Promise<LedgerEntry[]> {
+    return guarded(() => this.books.expiring(sandbox, from, to, identity));
+  }
+
+  /** The recurring charges still armed: the entry that armed each, newest first. */
+  recurring(sandbox: boolean, identity?: string): Promise<LedgerEntry[]> {
+    return guarded(() => this.books.recurring(sandbox, identity));
+  }
+
   list(query: ListQuery): Promise<Page> {
     if (query.cursor !== undefined && !decodeCursor(query.cursor)) {
       throw new ProxycartError('invalid_input', 'This cursor is not one proxycart_orders gave.', { advice: 'Call without cursor for the newest orders.' });

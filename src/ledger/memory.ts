@@ -61,6 +61,29 @@ export function memoryBooks(): Books {
         (e) => e.status === 'outcome_unknown' && (e.sandbox ?? false) === sandbox && (identity === undefined || e.identity === identity),
       );
     },
+    async expiring(sandbox, from, to, identity) {
+      const seen = new Set<string>();
+      const found: LedgerEntry[] = [];
+      for (const entry of newest()) {
+        const { watchKey, expiresAt } = indexedFields(entry);
+        if ((entry.sandbox ?? false) !== sandbox || watchKey === null || expiresAt === null || seen.has(watchKey)) continue;
+        seen.add(watchKey);
+        if (expiresAt >= from && expiresAt <= to && (identity === undefined || entry.identity === identity)) found.push(entry);
+      }
+      const at = (e: LedgerEntry) => indexedFields(e).expiresAt!;
+      return found.sort((a, b) => at(a) - at(b) || (a.id < b.id ? -1 : 1));
+    },
+    async recurring(sandbox, identity) {
+      const decided = new Set<string>();
+      const found: LedgerEntry[] = [];
+      for (const entry of newest()) {
+        const { watchKey, renewal } = indexedFields(entry);
+        if ((entry.sandbox ?? false) !== sandbox || watchKey === null || renewal === null || decided.has(watchKey)) continue;
+        decided.add(watchKey);
+        if (renewal === 'armed' && (identity === undefined || entry.identity === identity)) found.push(entry);
+      }
+      return found;
+    },
     async reserve(entry, budget, now) {
       if (byId.has(entry.id)) return { outcome: 'exists' };
       // No await between the check and the write: in one process that is what makes it atomic.

@@ -29,7 +29,7 @@ const lockOfBook = (book: 'live' | 'sandbox') => (book === 'live' ? 1 : 2);
 
 const PAGE = 500;
 /** Raised when SCHEMA changes, so that a running database gets the new tables or indexes. */
-const SCHEMA_VERSION = '1';
+const SCHEMA_VERSION = '2';
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS ${TABLE} (
@@ -62,13 +62,21 @@ const SCHEMA = [
   `CREATE INDEX IF NOT EXISTS ${TABLE}_order_since ON ${TABLE} (provider, created_at) INCLUDE (order_id) WHERE order_id IS NOT NULL`,
   // The export of every book at once, oldest first.
   `CREATE INDEX IF NOT EXISTS ${TABLE}_created ON ${TABLE} (created_at, id)`,
+  // Schema 2: what proxycart_orders watches orders by (see indexedFields); filled for older rows by createSchema.
+  `ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS watch_key text, ADD COLUMN IF NOT EXISTS expires_at bigint, ADD COLUMN IF NOT EXISTS renewal text`,
+  // Expiries in a window, and per order its newest entry that records one (an extend moves it).
+  `CREATE INDEX IF NOT EXISTS ${TABLE}_expiry ON ${TABLE} (book, expires_at) WHERE expires_at IS NOT NULL`,
+  `CREATE INDEX IF NOT EXISTS ${TABLE}_watch_expiry ON ${TABLE} (book, watch_key, created_at, id) WHERE expires_at IS NOT NULL`,
+  // Recurring charges armed, and per order its newest renewal decision.
+  `CREATE INDEX IF NOT EXISTS ${TABLE}_armed ON ${TABLE} (book, created_at, id) WHERE renewal = 'armed'`,
+  `CREATE INDEX IF NOT EXISTS ${TABLE}_watch_renewal ON ${TABLE} (book, watch_key, created_at, id) WHERE renewal IS NOT NULL`,
 ];
 
-const COLUMNS = 'id, book, provider, identity, args_hash, status, state, order_id, charged_usd, created_at, updated_at, entry';
-const COLUMN_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'numeric', 'bigint', 'bigint', 'json'];
+const COLUMNS = 'id, book, provider, identity, args_hash, status, state, order_id, charged_usd, created_at, updated_at, entry, watch_key, expires_at, renewal';
+const COLUMN_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'numeric', 'bigint', 'bigint', 'json', 'text', 'bigint', 'text'];
 
 function row(entry: LedgerEntry): unknown[] {
-  const { book, state, chargedUsd, orderId } = indexedFields(entry);
+  const { book, state, chargedUsd, orderId, watchKey, expiresAt, renewal } = indexedFields(entry);
   return [
     entry.id,
     book,
@@ -82,6 +90,9 @@ function row(entry: LedgerEntry): unknown[] {
     entry.createdAt,
     entry.updatedAt,
     JSON.stringify(entry),
+    watchKey,
+    expiresAt,
+    renewal,
   ];
 }
 
@@ -158,6 +169,34 @@ export async function openPostgresBooks(pool: pg.Pool): Promise<Books> {
         const { rows } = await pool.query(
           `SELECT entry FROM ${TABLE} WHERE book = $1 AND status = 'outcome_unknown' AND ($2::text IS NULL OR identity = $2)
            ORDER BY created_at DESC, id DESC`,
+          [bookOf(sandbox), identity ?? null],
+        );
+        return rows.map((r) => r.entry as LedgerEntry);
+      }),
+
+    // Per order only its newest entry that records an expiry (or a renewal decision) counts:
+    // the NOT EXISTS is one probe of the per-order index for each entry the window holds.
+    expiring: (sandbox, from, to, identity) =>
+      storage(async () => {
+        const { rows } = await pool.query(
+          `SELECT e.entry FROM ${TABLE} e
+           WHERE e.book = $1 AND e.expires_at >= $2 AND e.expires_at <= $3 AND ($4::text IS NULL OR e.identity = $4)
+             AND NOT EXISTS (SELECT 1 FROM ${TABLE} n
+               WHERE n.book = e.book AND n.watch_key = e.watch_key AND n.expires_at IS NOT NULL AND (n.created_at, n.id) > (e.created_at, e.id))
+           ORDER BY e.expires_at, e.id`,
+          [bookOf(sandbox), from, to, identity ?? null],
+        );
+        return rows.map((r) => r.entry as LedgerEntry);
+      }),
+
+    recurring: (sandbox, identity) =>
+      storage(async () => {
+        const { rows } = await pool.query(
+          `SELECT e.entry FROM ${TABLE} e
+           WHERE e.book = $1 AND e.renewal = 'armed' AND ($2::text IS NULL OR e.identity = $2)
+             AND NOT EXISTS (SELECT 1 FROM ${TABLE} n
+               WHERE n.book = e.book AND n.watch_key = e.watch_key AND n.renewal IS NOT NULL AND (n.created_at, n.id) > (e.created_at, e.id))
+           ORDER BY e.created_at DESC, e.id DESC`,
           [bookOf(sandbox), identity ?? null],
         );
         return rows.map((r) => r.entry as LedgerEntry);
@@ -298,7 +337,32 @@ async function createSchema(client: pg.PoolClient): Promise<void> {
   const { rows } = await client.query(`SELECT to_regclass($1) AS meta`, [META]);
   if (rows[0].meta && (await client.query(`SELECT 1 FROM ${META} WHERE key = 'schema' AND value = $1`, [SCHEMA_VERSION])).rowCount) return;
   for (const statement of SCHEMA) await client.query(statement);
+  await fillWatchColumns(client);
   await client.query(`INSERT INTO ${META} (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [SCHEMA_VERSION]);
+}
+
+/** Fills the schema-2 columns of placed rows written before them (once: the schema version then says 2). */
+async function fillWatchColumns(client: pg.PoolClient): Promise<void> {
+  let after = '';
+  let filled = 0;
+  for (;;) {
+    const { rows } = await client.query(`SELECT id, entry FROM ${TABLE} WHERE status = 'placed' AND watch_key IS NULL AND id > $1 ORDER BY id LIMIT $2`, [
+      after,
+      PAGE,
+    ]);
+    const fields = rows.map((r) => ({ id: r.id as string, ...indexedFields(r.entry as LedgerEntry) })).filter((f) => f.watchKey !== null);
+    if (fields.length > 0) {
+      const result = await client.query(
+        `UPDATE ${TABLE} t SET watch_key = f.watch_key, expires_at = f.expires_at, renewal = f.renewal
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS f(id, watch_key, expires_at, renewal) WHERE t.id = f.id`,
+        [fields.map((f) => f.id), fields.map((f) => f.watchKey), fields.map((f) => f.expiresAt), fields.map((f) => f.renewal)],
+      );
+      filled += result.rowCount ?? 0;
+    }
+    if (rows.length < PAGE) break;
+    after = rows.at(-1)!.id as string;
+  }
+  if (filled > 0) log('info', `ledger: indexed the expiry and renewal of ${filled} placed entries for proxycart_orders (once)`);
 }
 
 /**

@@ -27,6 +27,12 @@ import { bookOf, DAY_MS, indexedFields, type LedgerEntry } from './entry.js';
 //                                of clock slack between nodes), so it holds about a day
 //   books:u:<book>, books:ua:<argsHash>
 //                                unknown outcomes (few: each waits for a person or the vendor)
+//   books:x:<book>               entries that record an order's expiry, scored by that expiry
+//   books:xo:<book>:<order>      per order (`<provider>:<vendor id>`), its entries that record
+//                                an expiry: the newest one holds the current expiry
+//   books:r:<book>               entries that armed a recurring charge
+//   books:ro:<book>:<order>      per order, its entries that armed or turned off renewal: the
+//                                newest one decides
 //   books:orders (hash)          `<provider>:<vendor order id>` → id
 //   books:o:<provider>           vendor order ids by their entry's createdAt
 //   books:migrated               set once the 0.1 keys are moved
@@ -59,14 +65,33 @@ const listKey = (book: string, f: { identity?: string; provider?: string; state?
 const unknownKey = (book: string) => `${P}u:${book}`;
 const unknownArgsKey = (argsHash: string) => `${P}ua:${enc(argsHash)}`;
 const orderIdsKey = (provider: string) => `${P}o:${provider}`;
+const expiryKey = (book: string) => `${P}x:${book}`;
+const orderExpiryKey = (book: string, watchKey: string) => `${P}xo:${book}:${enc(watchKey)}`;
+const armedKey = (book: string) => `${P}r:${book}`;
+const orderRenewalKey = (book: string, watchKey: string) => `${P}ro:${book}:${enc(watchKey)}`;
+const WATCH_INDEXED = `${P}indexed-watch`;
 const cents = (usd: number) => Math.round(usd * 100);
 
-/** One index an entry belongs to: a sorted-set member (scored by createdAt) or a hash field. */
-type Membership = { kind: 'z'; key: string; member: string } | { kind: 'h'; key: string; member: string; value: string };
+/** One index an entry belongs to: a sorted-set member (scored by createdAt unless `score`) or a hash field. */
+type Membership = { kind: 'z'; key: string; member: string; score?: number } | { kind: 'h'; key: string; member: string; value: string };
+
+/** The sets `proxycart_orders` watches orders by (expiring, recurring). */
+function watchMemberships(entry: LedgerEntry): Membership[] {
+  const { book, watchKey, expiresAt, renewal } = indexedFields(entry);
+  const out: Membership[] = [];
+  if (watchKey === null) return out;
+  if (expiresAt !== null) {
+    out.push({ kind: 'z', key: expiryKey(book), member: entry.id, score: expiresAt });
+    out.push({ kind: 'z', key: orderExpiryKey(book, watchKey), member: entry.id });
+  }
+  if (renewal !== null) out.push({ kind: 'z', key: orderRenewalKey(book, watchKey), member: entry.id });
+  if (renewal === 'armed') out.push({ kind: 'z', key: armedKey(book), member: entry.id });
+  return out;
+}
 
 function memberships(entry: LedgerEntry): Membership[] {
   const { book, state, chargedUsd, orderId } = indexedFields(entry);
-  const out: Membership[] = [];
+  const out: Membership[] = watchMemberships(entry);
   const z = (key: string, member = entry.id) => out.push({ kind: 'z', key, member });
   for (const identity of entry.identity === undefined ? [undefined] : [undefined, entry.identity]) {
     z(listKey(book, { identity }));
@@ -92,7 +117,8 @@ function memberships(entry: LedgerEntry): Membership[] {
  * on the next key. A member both have stays; the rest is removed or added.
  */
 function indexOps(before: LedgerEntry | undefined, after: LedgerEntry): { keys: string[]; args: string[] } {
-  const id = (m: Membership) => `${m.kind}\0${m.key}\0${m.member}`;
+  // The score is part of a member's identity: an expiry that moved is removed, then added anew.
+  const id = (m: Membership) => `${m.kind}\0${m.key}\0${m.member}\0${m.kind === 'z' ? (m.score ?? '') : ''}`;
   const old = new Map((before ? memberships(before) : []).map((m) => [id(m), m]));
   const next = new Map(memberships(after).map((m) => [id(m), m]));
   const keys: string[] = [];
@@ -105,7 +131,7 @@ function indexOps(before: LedgerEntry | undefined, after: LedgerEntry): { keys: 
   for (const [k, m] of next) {
     if (old.has(k)) continue;
     keys.push(m.key);
-    args.push(m.kind === 'z' ? 'zadd' : 'hset', m.member, m.kind === 'z' ? String(after.createdAt) : m.value);
+    args.push(m.kind === 'z' ? 'zadd' : 'hset', m.member, m.kind === 'z' ? String(m.score ?? after.createdAt) : m.value);
   }
   return { keys, args };
 }
@@ -299,6 +325,17 @@ export async function openRedisBooks(client: RedisClient): Promise<Books> {
     }
   }
 
+  /** The entries that are the newest member of their order's set (Redis orders equal scores by member, as `isBefore` does). */
+  const newestPerOrder = async (entries: LedgerEntry[], keyOf: (watchKey: string) => string): Promise<LedgerEntry[]> => {
+    const newest = await Promise.all(
+      entries.map(async (entry) => {
+        const { watchKey } = indexedFields(entry);
+        return watchKey === null ? undefined : (await client.zRange(keyOf(watchKey), -1, -1))[0];
+      }),
+    );
+    return entries.filter((entry, i) => newest[i] !== undefined && String(newest[i]) === entry.id);
+  };
+
   const spendingCents = async (sandbox: boolean, identity: string | undefined, now: number) => {
     const book = bookOf(sandbox);
     const [total, own] = (await run(SPENDING, [windowKey(book), windowKey(book, identity)], [String(now - DAY_MS)])) as string[];
@@ -332,6 +369,21 @@ export async function openRedisBooks(client: RedisClient): Promise<Books> {
     async unknownOutcomes(sandbox, identity) {
       const ids = await client.zRange(unknownKey(bookOf(sandbox)), 0, -1, { REV: true });
       return (await read(ids.map(String))).filter((e) => e.status === 'outcome_unknown' && (identity === undefined || e.identity === identity));
+    },
+
+    async expiring(sandbox, from, to, identity) {
+      const book = bookOf(sandbox);
+      const ids = await client.zRange(expiryKey(book), from, to, { BY: 'SCORE' });
+      // Per order only its newest entry that records an expiry counts (an extend moves it).
+      const entries = await newestPerOrder(await read(ids.map(String)), (watchKey) => orderExpiryKey(book, watchKey));
+      return entries.filter((e) => identity === undefined || e.identity === identity);
+    },
+
+    async recurring(sandbox, identity) {
+      const book = bookOf(sandbox);
+      const ids = await client.zRange(armedKey(book), 0, -1, { REV: true });
+      const entries = await newestPerOrder(await read(ids.map(String)), (watchKey) => orderRenewalKey(book, watchKey));
+      return entries.filter((e) => indexedFields(e).renewal === 'armed' && (identity === undefined || e.identity === identity));
     },
 
     async reserve(entry, budget, now) {
@@ -432,7 +484,38 @@ export async function openRedisBooks(client: RedisClient): Promise<Books> {
   };
 
   await migrate(client, run);
+  await indexWatch(client, run);
   return books;
+}
+
+/**
+ * Adds the entries written before the watch sets existed (see watchMemberships) to them,
+ * once. Each entry's sets are written only if the entry is still what was read (SWAP with
+ * the same text), else it is read again; `books:indexed-watch` makes later starts skip it.
+ */
+async function indexWatch(client: RedisClient, run: Run): Promise<void> {
+  if ((await client.exists(WATCH_INDEXED)) === 1) return;
+  let indexed = 0;
+  for await (const keys of scan(client, `${P}e:`)) {
+    let pending = keys;
+    while (pending.length > 0) {
+      const raws = await client.mGet(pending);
+      const retry: string[] = [];
+      for (const [i, key] of pending.entries()) {
+        const raw = raws[i];
+        if (raw === null || raw === undefined) continue;
+        const entry = JSON.parse(String(raw)) as LedgerEntry;
+        const ops = watchMemberships(entry);
+        if (ops.length === 0) continue;
+        const args = ops.flatMap((m) => ['zadd', m.member, String((m.kind === 'z' ? m.score : undefined) ?? entry.createdAt)]);
+        if (Number(await run(SWAP, [key, ...ops.map((m) => m.key)], [String(raw), String(raw), ...args])) === 1) indexed++;
+        else retry.push(key);
+      }
+      pending = retry;
+    }
+  }
+  await client.set(WATCH_INDEXED, new Date().toISOString());
+  if (indexed > 0) log('info', `ledger: indexed the expiry and renewal of ${indexed} placed entries for proxycart_orders (once)`);
 }
 
 /** A budget in whole cents, never rounded up (a fraction of a cent over is over). */

@@ -43,15 +43,31 @@ CREATE INDEX IF NOT EXISTS ledger_unknown_book ON ledger_entries (book, created_
 CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+// The columns `proxycart_orders` watches orders by (see indexedFields), added to files made
+// before them by ALTER TABLE and filled from the entries in the same transaction.
+const WATCH_COLUMNS = [
+  ['watch_key', 'TEXT'],
+  ['expires_at', 'INTEGER'],
+  ['renewal', 'TEXT'],
+] as const;
+const WATCH_INDEXES = `
+-- Expiries in a window, and per order its newest entry that records one (an extend moves it).
+CREATE INDEX IF NOT EXISTS ledger_expiry ON ledger_entries (book, expires_at) WHERE expires_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ledger_watch_expiry ON ledger_entries (book, watch_key, created_at, id) WHERE expires_at IS NOT NULL;
+-- Recurring charges armed, and per order its newest renewal decision.
+CREATE INDEX IF NOT EXISTS ledger_armed ON ledger_entries (book, created_at) WHERE renewal = 'armed';
+CREATE INDEX IF NOT EXISTS ledger_watch_renewal ON ledger_entries (book, watch_key, created_at, id) WHERE renewal IS NOT NULL;
+`;
+
 // The 24-hour sums, read from the covering indexes alone (parameters: book, since; book, identity, since).
 const WINDOW_SUM = `(SELECT ROUND(COALESCE(SUM(charged_usd), 0), 2) FROM ledger_entries INDEXED BY ledger_book
   WHERE book = ? AND created_at >= ? AND status <> 'failed')`;
 const IDENTITY_WINDOW_SUM = `(SELECT ROUND(COALESCE(SUM(charged_usd), 0), 2) FROM ledger_entries INDEXED BY ledger_book_identity
   WHERE book = ? AND identity = ? AND created_at >= ? AND status <> 'failed')`;
 
-const COLUMNS = 'id, book, provider, identity, args_hash, status, state, order_id, charged_usd, created_at, updated_at, entry';
+const COLUMNS = 'id, book, provider, identity, args_hash, status, state, order_id, charged_usd, created_at, updated_at, entry, watch_key, expires_at, renewal';
 const STREAM_PAGE = 500;
-// Rows per INSERT: 12 parameters each, well under SQLite's limit of 32,766.
+// Rows per INSERT: 15 parameters each, well under SQLite's limit of 32,766.
 const INSERT_BATCH = 200;
 
 type Row = Record<string, unknown>;
@@ -94,7 +110,11 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
   };
 
   await exec('PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;');
-  await transaction(() => exec(SCHEMA));
+  await transaction(async () => {
+    await exec(SCHEMA);
+    await addWatchColumns(all, run);
+    await exec(WATCH_INDEXES);
+  });
 
   const rowOf = (entry: LedgerEntry) => {
     const f = indexedFields(entry);
@@ -111,6 +131,9 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
       entry.createdAt,
       entry.updatedAt,
       JSON.stringify(entry),
+      f.watchKey,
+      f.expiresAt,
+      f.renewal,
     ];
   };
   /** Inserts entries whose id is new, many rows per statement; returns how many were new. */
@@ -118,7 +141,7 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
     let added = 0;
     for (let at = 0; at < entries.length; at += INSERT_BATCH) {
       const batch = entries.slice(at, at + INSERT_BATCH);
-      const values = batch.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const values = batch.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
       added += await run(`INSERT INTO ledger_entries (${COLUMNS}) VALUES ${values} ON CONFLICT(id) DO NOTHING`, ...batch.flatMap(rowOf));
     }
     return added;
@@ -156,6 +179,30 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
         bookOf(sandbox),
         ...(identity === undefined ? [] : [identity]),
       ),
+    // Per order only its newest entry that records an expiry (or a renewal decision) counts:
+    // the NOT EXISTS is one probe of the per-order index for each entry the window holds.
+    expiring: (sandbox, from, to, identity) =>
+      many(
+        `SELECT entry FROM ledger_entries e INDEXED BY ledger_expiry
+         WHERE e.book = ? AND e.expires_at >= ? AND e.expires_at <= ? ${identity === undefined ? '' : 'AND e.identity = ?'}
+           AND NOT EXISTS (SELECT 1 FROM ledger_entries n INDEXED BY ledger_watch_expiry
+             WHERE n.book = e.book AND n.watch_key = e.watch_key AND n.expires_at IS NOT NULL AND (n.created_at, n.id) > (e.created_at, e.id))
+         ORDER BY e.expires_at, e.id`,
+        bookOf(sandbox),
+        from,
+        to,
+        ...(identity === undefined ? [] : [identity]),
+      ),
+    recurring: (sandbox, identity) =>
+      many(
+        `SELECT entry FROM ledger_entries e INDEXED BY ledger_armed
+         WHERE e.book = ? AND e.renewal = 'armed' ${identity === undefined ? '' : 'AND e.identity = ?'}
+           AND NOT EXISTS (SELECT 1 FROM ledger_entries n INDEXED BY ledger_watch_renewal
+             WHERE n.book = e.book AND n.watch_key = e.watch_key AND n.renewal IS NOT NULL AND (n.created_at, n.id) > (e.created_at, e.id))
+         ORDER BY e.created_at DESC, e.id DESC`,
+        bookOf(sandbox),
+        ...(identity === undefined ? [] : [identity]),
+      ),
     async reserve(entry, budget, now) {
       const written: LedgerEntry = { ...entry, status: 'submitting', createdAt: now, updatedAt: now };
       const book = bookOf(entry.sandbox ?? false);
@@ -166,7 +213,7 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
       // no lock is held while this process does anything else.
       const inserted = await all(
         `INSERT INTO ledger_entries (${COLUMNS})
-         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
          WHERE NOT EXISTS (SELECT 1 FROM ledger_entries WHERE id = ?)
            AND ${WINDOW_SUM} + ? <= ? + 1e-9
            AND (? IS NULL OR ${IDENTITY_WINDOW_SUM} + ? <= ? + 1e-9)
@@ -198,13 +245,16 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
         const next: LedgerEntry = { ...(JSON.parse(row.entry as string) as LedgerEntry), ...change, updatedAt: now };
         const f = indexedFields(next);
         const changed = await run(
-          'UPDATE ledger_entries SET status = ?, state = ?, order_id = ?, charged_usd = ?, updated_at = ?, entry = ? WHERE id = ? AND entry = ?',
+          'UPDATE ledger_entries SET status = ?, state = ?, order_id = ?, charged_usd = ?, updated_at = ?, entry = ?, watch_key = ?, expires_at = ?, renewal = ? WHERE id = ? AND entry = ?',
           next.status,
           f.state,
           f.orderId,
           f.chargedUsd,
           now,
           JSON.stringify(next),
+          f.watchKey,
+          f.expiresAt,
+          f.renewal,
           id,
           row.entry,
         );
@@ -277,6 +327,30 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
     },
     close: () => new Promise<void>((resolve) => db.close(() => resolve())),
   };
+}
+
+/**
+ * Adds the watch columns to a table made before them, and fills them from the entries
+ * already there (only placed entries have any), in the caller's schema transaction.
+ */
+async function addWatchColumns(all: (sql: string, ...params: unknown[]) => Promise<Row[]>, run: (sql: string, ...params: unknown[]) => Promise<number>) {
+  const present = new Set((await all('PRAGMA table_info(ledger_entries)')).map((column) => String(column.name)));
+  const missing = WATCH_COLUMNS.filter(([name]) => !present.has(name));
+  if (missing.length === 0) return;
+  for (const [name, type] of missing) await run(`ALTER TABLE ledger_entries ADD COLUMN ${name} ${type}`);
+  let after = '';
+  let filled = 0;
+  for (;;) {
+    const rows = await all(`SELECT id, entry FROM ledger_entries WHERE status = 'placed' AND id > ? ORDER BY id LIMIT ?`, after, STREAM_PAGE);
+    for (const row of rows) {
+      const f = indexedFields(JSON.parse(row.entry as string) as LedgerEntry);
+      if (f.watchKey !== null)
+        filled += await run('UPDATE ledger_entries SET watch_key = ?, expires_at = ?, renewal = ? WHERE id = ?', f.watchKey, f.expiresAt, f.renewal, row.id);
+    }
+    if (rows.length < STREAM_PAGE) break;
+    after = String(rows.at(-1)!.id);
+  }
+  if (filled > 0) log('info', `ledger: indexed the expiry and renewal of ${filled} placed entries for proxycart_orders (once)`);
 }
 
 /**

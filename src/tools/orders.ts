@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { renewalText } from '../guard/quote.js';
-import { DAY_MS, type LedgerEntry, stateOf, UNKNOWN_PREFIX } from '../ledger/entry.js';
+import { DAY_MS, type LedgerEntry, stateOf, UNKNOWN_PREFIX, watchedOrderId } from '../ledger/entry.js';
 import { roundCents } from '../money.js';
 import type { ProviderSpec } from '../providers/types.js';
 import type { Runtime } from '../runtime.js';
@@ -69,56 +69,37 @@ function unresolved(entry: LedgerEntry): Record<string, unknown> {
   };
 }
 
-/** How far ahead an expiry is "soon" (design.md: within 7 days). */
+/** How far ahead an expiry is "soon" (design.md: within 7 days), and how long one passed stays listed. */
 export const EXPIRING_WITHIN_MS = 7 * DAY_MS;
-/**
- * How many of the newest entries the expiring and recurring lists are read from: one index
- * read of a fixed size, whatever the size of the books (an order bought long ago and never
- * changed since may fall outside it).
- */
-export const WATCHED_ENTRIES = 200;
-
-/** The vendor id of the order an entry placed or changed, once the vendor answered. */
-function orderIdOf(entry: LedgerEntry): string | undefined {
-  if (entry.status !== 'placed' || !entry.order) return undefined;
-  return entry.target ?? entry.order.id;
-}
 
 /**
  * Orders whose expiry (as the newest entry of each records it) is within 7 days, or passed in
  * the last 7, each with the exact extend_order call that renews it like the last time where
- * the vendor has one; and the recurring charges still armed, with how to turn each off.
+ * the vendor has one; and the recurring charges still armed, with how to turn each off. Both
+ * come from the ledger's indexes (`Ledger.expiring`, `Ledger.recurring`): an order bought
+ * long ago and never changed since is listed all the same.
  */
-export function watchList(entries: readonly LedgerEntry[], providers: readonly ProviderSpec[], now = Date.now()) {
-  const seen = new Set<string>();
-  const switched = new Set<string>();
+export function watchList(expiringEntries: readonly LedgerEntry[], armedEntries: readonly LedgerEntry[], providers: readonly ProviderSpec[], now = Date.now()) {
   const expiring: Array<Record<string, unknown>> = [];
   const recurring: Array<Record<string, unknown>> = [];
-  for (const entry of entries) {
-    const orderId = orderIdOf(entry);
-    if (!orderId) continue;
-    const key = `${entry.provider}:${orderId}`;
+  for (const entry of armedEntries) {
+    const orderId = watchedOrderId(entry);
+    if (!orderId || !entry.recurring) continue;
     const spec = providers.find((p) => p.id === entry.provider);
-    // Newest first: the first entry of an order that sets its renewal decides whether it is armed.
-    if (!switched.has(key) && (entry.recurring || entry.operation === 'set_auto_renew')) {
-      switched.add(key);
-      if (entry.recurring) {
-        const off = spec?.operations?.set_auto_renew
-          ? { tool: `${entry.provider}_set_auto_renew`, arguments: { order_id: orderId, enabled: false } }
-          : undefined;
-        recurring.push({
-          provider: entry.provider,
-          order_id: orderId,
-          since: new Date(entry.createdAt).toISOString(),
-          renews: renewalText(entry.recurring),
-          ...(off ? { turn_off: off } : { how_to_turn_off: entry.recurring.off }),
-        });
-      }
-    }
-    const expires = typeof entry.order!.expires_at === 'string' ? Date.parse(entry.order!.expires_at) : Number.NaN;
-    if (seen.has(key) || !Number.isFinite(expires)) continue;
-    seen.add(key);
-    if (expires > now + EXPIRING_WITHIN_MS || expires < now - EXPIRING_WITHIN_MS) continue;
+    const off = spec?.operations?.set_auto_renew ? { tool: `${entry.provider}_set_auto_renew`, arguments: { order_id: orderId, enabled: false } } : undefined;
+    recurring.push({
+      provider: entry.provider,
+      order_id: orderId,
+      since: new Date(entry.createdAt).toISOString(),
+      renews: renewalText(entry.recurring),
+      ...(off ? { turn_off: off } : { how_to_turn_off: entry.recurring.off }),
+    });
+  }
+  for (const entry of expiringEntries) {
+    const orderId = watchedOrderId(entry);
+    const expires = typeof entry.order?.expires_at === 'string' ? Date.parse(entry.order.expires_at) : Number.NaN;
+    if (!orderId || !Number.isFinite(expires)) continue;
+    const spec = providers.find((p) => p.id === entry.provider);
     const extend = spec?.operations?.extend_order;
     expiring.push({
       provider: entry.provider,
@@ -148,13 +129,16 @@ export function ordersTool(runtime: Runtime): ToolDefinition {
       const identity = identityKey(call.identity);
       const own = identity && !call.identity!.scopes.includes(ADMIN_SCOPE) ? identity : undefined;
       const ledger = await runtime.ledger();
-      const [page, unknown, spent, recent] = await Promise.all([
+      const now = Date.now();
+      const [page, unknown, spent, soon, armed] = await Promise.all([
         ledger.list({ sandbox: config.sandbox, provider, state, identity: own, limit, cursor }),
         ledger.unknownOutcomes(config.sandbox, own),
         ledger.spending(config.sandbox),
-        ledger.list({ sandbox: config.sandbox, provider, identity: own, limit: WATCHED_ENTRIES }),
+        ledger.expiring(config.sandbox, now - EXPIRING_WITHIN_MS, now + EXPIRING_WITHIN_MS, own),
+        ledger.recurring(config.sandbox, own),
       ]);
-      const { expiring, recurring } = watchList(recent.entries, runtime.providers);
+      const mine = (entry: LedgerEntry) => !provider || entry.provider === provider;
+      const { expiring, recurring } = watchList(soon.filter(mine), armed.filter(mine), runtime.providers, now);
       const spending: Spending = {
         spent_24h_usd: spent.total,
         daily_budget_usd: config.dailyBudgetUsd,
