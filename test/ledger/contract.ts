@@ -259,5 +259,97 @@ export function ledgerContract(name: string, factory: BooksFactory): void {
       // Past orders count for nothing once they are a day old, however many there are.
       expect((await books.spending(false, undefined, T0 + DAY_MS)).total).toBe(0);
     });
+
+    describe('orders to watch (proxycart_orders: expiring, recurring)', () => {
+      const iso = (at: number) => new Date(at).toISOString();
+      const order = (id: string, expires: number | null): Order => ({
+        id,
+        status: 'active',
+        state: 'active',
+        total_usd: 10,
+        proxies: [],
+        ...(expires === null ? {} : { expires_at: iso(expires) }),
+      });
+      const recurring = { field: 'auto_renew', every: 'every 30 days', price_usd: 10, off: 'proxyjam_set_auto_renew' };
+      const from = T0 - 7 * DAY_MS;
+      const to = T0 + 7 * DAY_MS;
+      const ids = (entries: LedgerEntry[]) => entries.map((e) => e.id);
+
+      it('lists the orders whose expiry is in the window, soonest first, per book and per identity', async () => {
+        const books = await open();
+        const soon = pastEntry(T0 - 28 * DAY_MS, { order: order('SOON', T0 + 5 * DAY_MS), identity: 'token:alice' });
+        const passed = pastEntry(T0 - 30 * DAY_MS, { order: order('PASSED', T0 - 2 * DAY_MS), identity: 'token:bob' });
+        const later = pastEntry(T0 - 20 * DAY_MS, { order: order('LATER', T0 + 8 * DAY_MS) });
+        const long = pastEntry(T0 - 90 * DAY_MS, { order: order('LONG', T0 - 8 * DAY_MS) });
+        const none = pastEntry(T0 - 10 * DAY_MS, { order: order('NONE', null) });
+        const sandbox = pastEntry(T0 - 10 * DAY_MS, { order: order('SANDBOX', T0 + 1 * DAY_MS), sandbox: true });
+        const failed = pastEntry(T0 - 10 * DAY_MS, { status: 'failed', order: order('FAILED', T0 + 1 * DAY_MS) });
+        await books.append([soon, passed, later, long, none, sandbox, failed]);
+        expect(ids(await books.expiring(false, from, to))).toEqual([passed.id, soon.id]);
+        expect(ids(await books.expiring(true, from, to))).toEqual([sandbox.id]);
+        expect(ids(await books.expiring(false, from, to, 'token:alice'))).toEqual([soon.id]);
+        expect(await books.expiring(false, from, to, 'token:carol')).toEqual([]);
+        // The window's edges are inclusive.
+        expect(ids(await books.expiring(false, T0 + 5 * DAY_MS, T0 + 8 * DAY_MS))).toEqual([soon.id, later.id]);
+      });
+
+      it('counts only the newest expiry of an order: an extend moves it out of the window, or into it', async () => {
+        const books = await open();
+        const bought = intent();
+        await books.reserve(bought, unlimited, T0 - 25 * DAY_MS);
+        await books.record(bought.id, { status: 'placed', order: order('EXT', T0 + 3 * DAY_MS) }, T0 - 25 * DAY_MS);
+        expect(ids(await books.expiring(false, from, to))).toEqual([bought.id]);
+        // Extended by 30 days: the change's entry records the new expiry, the old one no longer counts.
+        const extend = intent({ operation: 'extend_order', target: 'EXT' });
+        await books.reserve(extend, unlimited, T0 - 1000);
+        expect(ids(await books.expiring(false, from, to))).toEqual([bought.id]); // not placed yet: nothing moved
+        await books.record(extend.id, { status: 'placed', order: order('EXT', T0 + 33 * DAY_MS) }, T0 - 999);
+        expect(await books.expiring(false, from, to)).toEqual([]);
+        expect(ids(await books.expiring(false, T0, T0 + 40 * DAY_MS))).toEqual([extend.id]);
+        // A change that records no expiry leaves the last one standing.
+        const other = intent({ operation: 'set_auto_renew', target: 'EXT' });
+        await books.reserve(other, unlimited, T0 - 500);
+        await books.record(other.id, { status: 'placed', order: order('EXT', null) }, T0 - 499);
+        expect(ids(await books.expiring(false, T0, T0 + 40 * DAY_MS))).toEqual([extend.id]);
+        // An order of another provider with the same vendor id is another order.
+        const namesake = pastEntry(T0 - 26 * DAY_MS, { provider: 'proxyseller', order: order('EXT', T0 + 2 * DAY_MS) });
+        await books.append([namesake]);
+        expect(ids(await books.expiring(false, from, to))).toEqual([namesake.id]);
+      });
+
+      it('lists the recurring charges still armed: the newest decision per order wins', async () => {
+        const books = await open();
+        const armed = pastEntry(T0 - 40 * DAY_MS, { order: order('AR', null), recurring, identity: 'token:alice' });
+        const kept = pastEntry(T0 - 30 * DAY_MS, { order: order('KEEP', null), recurring });
+        const sandbox = pastEntry(T0 - 30 * DAY_MS, { order: order('SB', null), recurring, sandbox: true });
+        const plain = pastEntry(T0 - 30 * DAY_MS, { order: order('PLAIN', null) });
+        await books.append([armed, kept, sandbox, plain]);
+        expect(ids(await books.recurring(false))).toEqual([kept.id, armed.id]);
+        expect(ids(await books.recurring(true))).toEqual([sandbox.id]);
+        expect(ids(await books.recurring(false, 'token:alice'))).toEqual([armed.id]);
+        // Turned off: a later set_auto_renew entry without `recurring`.
+        const off = intent({ operation: 'set_auto_renew', target: 'AR', identity: 'token:alice' });
+        await books.reserve(off, unlimited, T0 - 1000);
+        expect(ids(await books.recurring(false))).toEqual([kept.id, armed.id]); // not placed yet
+        await books.record(off.id, { status: 'placed', order: order('AR', null) }, T0 - 999);
+        expect(ids(await books.recurring(false))).toEqual([kept.id]);
+        expect(await books.recurring(false, 'token:alice')).toEqual([]);
+        // An extend of the kept order decides nothing about its renewal.
+        await books.append([pastEntry(T0 - 100, { operation: 'extend_order', target: 'KEEP', order: order('KEEP', T0 + DAY_MS) })]);
+        expect(ids(await books.recurring(false))).toEqual([kept.id]);
+        // Armed again.
+        const on = pastEntry(T0 - 10, { operation: 'set_auto_renew', target: 'AR', order: order('AR', null), recurring });
+        await books.append([on]);
+        expect(ids(await books.recurring(false))).toEqual([on.id, kept.id]);
+      });
+
+      it('finds an old order expiring in 5 days behind 5,000 newer orders', async () => {
+        const books = await open();
+        const old = pastEntry(T0 - 28 * DAY_MS, { order: order('OLD', T0 + 5 * DAY_MS) });
+        const newer = Array.from({ length: 5000 }, (_, i) => pastEntry(T0 - 27 * DAY_MS + i * 60_000, { order: order(`N${i}`, T0 + 60 * DAY_MS) }));
+        await books.append([old, ...newer]);
+        expect(ids(await books.expiring(false, from, to))).toEqual([old.id]);
+      }, 60_000);
+    });
   });
 }
