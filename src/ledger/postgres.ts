@@ -341,7 +341,7 @@ async function createSchema(client: pg.PoolClient): Promise<void> {
   await client.query(`INSERT INTO ${META} (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [SCHEMA_VERSION]);
 }
 
-/** Fills the schema-2 columns of placed rows written before them (once: the schema version then says 2). */
+/** Fills the schema-2 columns of placed rows written before them that record an expiry or a renewal (once: the schema version then says 2). */
 async function fillWatchColumns(client: pg.PoolClient): Promise<void> {
   let after = '';
   let filled = 0;
@@ -350,7 +350,9 @@ async function fillWatchColumns(client: pg.PoolClient): Promise<void> {
       after,
       PAGE,
     ]);
-    const fields = rows.map((r) => ({ id: r.id as string, ...indexedFields(r.entry as LedgerEntry) })).filter((f) => f.watchKey !== null);
+    const fields = rows
+      .map((r) => ({ id: r.id as string, ...indexedFields(r.entry as LedgerEntry) }))
+      .filter((f) => f.expiresAt !== null || f.renewal !== null);
     if (fields.length > 0) {
       const result = await client.query(
         `UPDATE ${TABLE} t SET watch_key = f.watch_key, expires_at = f.expires_at, renewal = f.renewal

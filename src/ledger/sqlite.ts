@@ -331,7 +331,7 @@ export async function openSqliteBooks(sqlite3: typeof import('sqlite3'), file: s
 
 /**
  * Adds the watch columns to a table made before them, and fills them from the entries
- * already there (only placed entries have any), in the caller's schema transaction.
+ * already there (placed entries that record an expiry or a renewal), in the caller's schema transaction.
  */
 async function addWatchColumns(all: (sql: string, ...params: unknown[]) => Promise<Row[]>, run: (sql: string, ...params: unknown[]) => Promise<number>) {
   const present = new Set((await all('PRAGMA table_info(ledger_entries)')).map((column) => String(column.name)));
@@ -344,7 +344,7 @@ async function addWatchColumns(all: (sql: string, ...params: unknown[]) => Promi
     const rows = await all(`SELECT id, entry FROM ledger_entries WHERE status = 'placed' AND id > ? ORDER BY id LIMIT ?`, after, STREAM_PAGE);
     for (const row of rows) {
       const f = indexedFields(JSON.parse(row.entry as string) as LedgerEntry);
-      if (f.watchKey !== null)
+      if (f.expiresAt !== null || f.renewal !== null)
         filled += await run('UPDATE ledger_entries SET watch_key = ?, expires_at = ?, renewal = ? WHERE id = ?', f.watchKey, f.expiresAt, f.renewal, row.id);
     }
     if (rows.length < STREAM_PAGE) break;

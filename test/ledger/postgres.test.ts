@@ -139,6 +139,34 @@ describe('postgres books: moving a 0.1 ledger out of the keyv table', () => {
   });
 });
 
+describe('postgres books made before schema 2 (the watch columns)', () => {
+  it('adds the columns and fills them from the entries already there, once', async () => {
+    const url = await server.database();
+    const first = await openPostgresBooks(pool(url));
+    const soon = pastEntry(T0 - 28 * DAY_MS, {
+      order: { id: 'OLD', status: 'active', state: 'active', total_usd: 10, proxies: [], expires_at: new Date(T0 + 5 * DAY_MS).toISOString() },
+      recurring: { field: 'auto_renew', every: 'every 30 days', price_usd: 10, off: 'the dashboard' },
+    });
+    await first.append([soon, pastEntry(T0 - DAY_MS)]);
+    // Back to schema 1: no watch columns or indexes, and the version says so.
+    const admin = pool(url);
+    await admin.query(`DROP INDEX proxycart_ledger_expiry, proxycart_ledger_watch_expiry, proxycart_ledger_armed, proxycart_ledger_watch_renewal`);
+    await admin.query(`ALTER TABLE proxycart_ledger DROP COLUMN watch_key, DROP COLUMN expires_at, DROP COLUMN renewal`);
+    await admin.query(`UPDATE proxycart_meta SET value = '1' WHERE key = 'schema'`);
+    const said: string[] = [];
+    const stop = addLogSink((_level, message) => said.push(message));
+    try {
+      const books = await openPostgresBooks(pool(url));
+      expect((await books.expiring(false, T0 - 7 * DAY_MS, T0 + 7 * DAY_MS)).map((e) => e.id)).toEqual([soon.id]);
+      expect((await books.recurring(false)).map((e) => e.id)).toEqual([soon.id]);
+      expect((await admin.query(`SELECT value FROM proxycart_meta WHERE key = 'schema'`)).rows[0].value).toBe('2');
+    } finally {
+      stop();
+    }
+    expect(said.filter((m) => m.includes('indexed the expiry and renewal of 1 placed entries'))).toHaveLength(1);
+  });
+});
+
 describe('postgres books at 100,000 past orders', () => {
   it('sums nothing old, reserves, pages the newest, and answers every question from an index', async () => {
     const url = await server.database();
@@ -189,10 +217,12 @@ describe('postgres books at 100,000 past orders', () => {
     await books.list({ sandbox: false, limit: 50, provider: 'proxyjam', state: 'active' });
     await books.list({ sandbox: false, limit: 50, identity: 'token:alice' });
     await books.orderIdsSince('proxyjam', now - 60_000);
+    await books.expiring(false, now - 7 * DAY_MS, now + 7 * DAY_MS, 'token:alice');
+    await books.recurring(false);
     for await (const _ of books.stream({ sandbox: false, from: now - 2 * DAY_MS })) break;
     await books.reserve(intent({ total: 1 }), unlimited, now + 3);
     const reads = statements.filter((s) => /^\s*SELECT\b/.test(s.text) && s.text.includes('proxycart_ledger'));
-    expect(reads).toHaveLength(13);
+    expect(reads).toHaveLength(15);
     const admin = pool(url);
     for (const { text, values } of reads) {
       const plan = JSON.stringify((await admin.query(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]['QUERY PLAN']);

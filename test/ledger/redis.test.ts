@@ -213,6 +213,36 @@ describe('redis books', () => {
   });
 });
 
+describe('redis books written before the watch sets', () => {
+  it('adds the entries already there to them, once', async () => {
+    const client = await connect(4);
+    await client.flushDb();
+    const first = await openRedisBooks(client);
+    const soon = pastEntry(T0 - 28 * DAY_MS, {
+      order: { id: 'OLD', status: 'active', state: 'active', total_usd: 10, proxies: [], expires_at: new Date(T0 + 5 * DAY_MS).toISOString() },
+      recurring: { field: 'auto_renew', every: 'every 30 days', price_usd: 10, off: 'the dashboard' },
+    });
+    await first.append([soon, pastEntry(T0 - DAY_MS)]);
+    // As books written before them: no watch sets, and not marked as indexed.
+    const watchKeys = [];
+    for await (const keys of client.scanIterator({ MATCH: 'books:[xr]*', COUNT: 1000 })) watchKeys.push(...(Array.isArray(keys) ? keys : [keys]));
+    expect(watchKeys.length).toBeGreaterThan(0);
+    await client.del([...watchKeys.map(String), 'books:indexed-watch']);
+    const said: string[] = [];
+    const stop = addLogSink((_level, message) => said.push(message));
+    try {
+      for (let open = 0; open < 2; open++) {
+        const books = await openRedisBooks(client);
+        expect((await books.expiring(false, T0 - 7 * DAY_MS, T0 + 7 * DAY_MS)).map((e) => e.id)).toEqual([soon.id]);
+        expect((await books.recurring(false)).map((e) => e.id)).toEqual([soon.id]);
+      }
+    } finally {
+      stop();
+    }
+    expect(said.filter((m) => m.includes('indexed the expiry and renewal of 1 placed entries'))).toHaveLength(1);
+  });
+});
+
 describe('redis durability warning', () => {
   const servers: RedisServer[] = [];
   afterAll(async () => {

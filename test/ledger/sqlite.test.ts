@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sqlite3 from 'sqlite3';
 import { describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../src/ledger/entry.js';
 import { openSqliteBooks } from '../../src/ledger/sqlite.js';
+import { addLogSink } from '../../src/log.js';
 import { openStore } from '../../src/store.js';
 import { CLI, tempDir } from '../e2e/harness.js';
 import { ledgerContract, pastEntry } from './contract.js';
@@ -41,6 +43,43 @@ async function version01Folder() {
   await store.close();
   return { home, entries };
 }
+
+describe('sqlite books in a file made before the watch columns', () => {
+  it('adds the columns and fills them from the entries already there, once', async () => {
+    const made = join(tempDir('ledger-sqlite-watch'), 'state.sqlite');
+    const T0 = Date.UTC(2026, 11, 1, 12, 0, 0);
+    const soon = pastEntry(T0 - 28 * DAY_MS, {
+      order: { id: 'OLD', status: 'active', state: 'active', total_usd: 10, proxies: [], expires_at: new Date(T0 + 5 * DAY_MS).toISOString() },
+      recurring: { field: 'auto_renew', every: 'every 30 days', price_usd: 10, off: 'the dashboard' },
+    });
+    const first = await openSqliteBooks(sqlite3, made);
+    await first.append([soon, pastEntry(T0 - DAY_MS)]);
+    await first.close();
+    // Back to the table as the schema before them made it: no watch columns or indexes.
+    const db = new sqlite3.Database(made);
+    await new Promise<void>((resolve, reject) =>
+      db.exec(
+        `DROP INDEX ledger_expiry; DROP INDEX ledger_watch_expiry; DROP INDEX ledger_armed; DROP INDEX ledger_watch_renewal;
+         ALTER TABLE ledger_entries DROP COLUMN watch_key; ALTER TABLE ledger_entries DROP COLUMN expires_at; ALTER TABLE ledger_entries DROP COLUMN renewal;`,
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+    const said: string[] = [];
+    const stop = addLogSink((_level, message) => said.push(message));
+    try {
+      for (let open = 0; open < 2; open++) {
+        const books = await openSqliteBooks(sqlite3, made);
+        expect((await books.expiring(false, T0 - 7 * DAY_MS, T0 + 7 * DAY_MS)).map((e) => e.id)).toEqual([soon.id]);
+        expect((await books.recurring(false)).map((e) => e.id)).toEqual([soon.id]);
+        await books.close();
+      }
+    } finally {
+      stop();
+    }
+    expect(said.filter((m) => m.includes('indexed the expiry and renewal of 1 placed entries'))).toHaveLength(1);
+  });
+});
 
 describe('sqlite books: moving 0.1 data', () => {
   it('moves every entry once when two processes start at once, and keeps what 0.1 knew', async () => {
