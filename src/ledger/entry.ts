@@ -1,4 +1,3 @@
-import type { Spending } from '../guard/policy.js';
 import type { Quote } from '../guard/quote.js';
 import type { RecoverRule } from '../guard/reconcile.js';
 import { roundCents, usableAmount } from '../money.js';

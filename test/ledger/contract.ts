@@ -253,7 +253,7 @@ export function ledgerContract(name: string, factory: BooksFactory): void {
       expect(live.map((e) => e.id)).toEqual(
         entries
           .slice(300, 900)
-          .filter((e, i) => (i + 300) % 3 === 0 && (i + 300) % 5 !== 0)
+          .filter((_, i) => (i + 300) % 3 === 0 && (i + 300) % 5 !== 0)
           .map((e) => e.id),
       );
       // Past orders count for nothing once they are a day old, however many there are.

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Books } from '../../src/ledger/books.js';
-import { DAY_MS, type LedgerEntry } from '../../src/ledger/entry.js';
+import { DAY_MS } from '../../src/ledger/entry.js';
 import { openPostgresBooks } from '../../src/ledger/postgres.js';
 import { addLogSink } from '../../src/log.js';
 import { createPostgresPool } from '../../src/postgres.js';
