@@ -6,6 +6,7 @@ import { roundCents } from '../money.js';
 import { inTransaction, postgresReason } from '../postgres.js';
 import { type Books, decodeCursor, type ExportQuery, encodeCursor, type ListQuery } from './books.js';
 import { bookOf, DAY_MS, indexedFields, type LedgerEntry } from './entry.js';
+import { version01Entry } from './version-01.js';
 
 // The books of PROXYCART_STORE=postgres://…: one row per entry, the fields every question
 // filters on as columns beside the entry itself, and an index for each question, so that
@@ -395,22 +396,8 @@ async function migrateFromKeyv(client: pg.PoolClient): Promise<void> {
 
 /** The entry in a keyv row; a row that is not one stops the move (a money record is never dropped quietly). */
 function keyvEntry(key: string, raw: string): LedgerEntry {
-  let entry: Partial<LedgerEntry> | undefined;
-  try {
-    entry = (JSON.parse(raw) as { value?: Partial<LedgerEntry> }).value;
-  } catch {
-    // reported below
-  }
-  const sound =
-    entry &&
-    typeof entry.id === 'string' &&
-    typeof entry.provider === 'string' &&
-    typeof entry.argsHash === 'string' &&
-    typeof entry.status === 'string' &&
-    Number.isSafeInteger(entry.createdAt) &&
-    Number.isSafeInteger(entry.updatedAt) &&
-    typeof entry.quote === 'object';
-  if (!sound) {
+  const entry = version01Entry(key, raw);
+  if (!entry) {
     throw new ProxycartError(
       'storage',
       `The keyv row ${key.slice(0, 120)} is not a proxycart 0.1 ledger entry, so the 0.1 ledger was not moved (nothing of it was).`,
@@ -420,7 +407,7 @@ function keyvEntry(key: string, raw: string): LedgerEntry {
       },
     );
   }
-  return entry as LedgerEntry;
+  return entry;
 }
 
 /** Database failures become `storage` errors (nothing was sent to a vendor); our own refusals pass through. */

@@ -7,6 +7,7 @@ import { roundCents } from '../money.js';
 import type { ProviderId } from '../providers/types.js';
 import { type Books, decodeCursor, encodeCursor, type LedgerChange } from './books.js';
 import { bookOf, DAY_MS, indexedFields, type LedgerEntry } from './entry.js';
+import { version01Entry } from './version-01.js';
 
 // The books of PROXYCART_STORE=redis://…, on the store's own connection. Each entry is one
 // JSON string; every question is answered by a sorted set (score = createdAt, member = id,
@@ -540,7 +541,7 @@ async function migrate(client: RedisClient, run: Run): Promise<void> {
       for (const [i, key] of keys.entries()) {
         const raw = raws[i];
         if (raw === null || raw === undefined) continue;
-        const entry = oldEntry(String(raw));
+        const entry = version01Entry(key, String(raw));
         if (entry) writes.push({ entry, old: { key, raw: String(raw) } });
         else log('warning', `Left ${key} in place: it is not a 0.1 ledger entry.`);
       }
@@ -553,15 +554,6 @@ async function migrate(client: RedisClient, run: Run): Promise<void> {
   for await (const keys of scan(client, 'order:')) await client.unlink(keys);
   await client.set(MIGRATED, new Date().toISOString());
   if (moved > 0) log('info', `Moved ${moved} ledger entries from the 0.1 layout (ledger:<id>) into the books (books:*).`);
-}
-
-function oldEntry(raw: string): LedgerEntry | undefined {
-  try {
-    const entry = (JSON.parse(raw) as { value?: LedgerEntry }).value;
-    return typeof entry?.id === 'string' && typeof entry.createdAt === 'number' ? entry : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Keys starting with `prefix`, a batch at a time (glob characters in the prefix escaped). */

@@ -5,7 +5,7 @@ import { log } from '../log.js';
 import { roundCents } from '../money.js';
 import { type Books, decodeCursor, type ExportQuery, encodeCursor, type ListQuery } from './books.js';
 import { bookOf, DAY_MS, indexedFields, type LedgerEntry } from './entry.js';
-import { entriesOfVersion01 } from './version-01.js';
+import { version01Entry } from './version-01.js';
 
 // The books in the data folder's SQLite file, beside keyv's table: one row per order with the
 // columns every question filters or sums on, and an index per question, so a question reads
@@ -375,7 +375,8 @@ async function migrateVersion01(
     if (table) {
       // The key range of the primary key, not LIKE: an index range even on a large table.
       const rows = await all(`SELECT key, value FROM "${keyvTable}" WHERE key >= 'ledger:' AND key < 'ledger;'`);
-      count = await insert([...entriesOfVersion01(rows.map((row) => [String(row.key), String(row.value)]))]);
+      // A row that is not an entry is left where it is.
+      count = await insert(rows.flatMap((row) => version01Entry(String(row.key), String(row.value)) ?? []));
       await run(`DELETE FROM "${keyvTable}" WHERE (key >= 'ledger:' AND key < 'ledger;') OR (key >= 'order:' AND key < 'order;') OR key = 'lock:spend'`);
     }
     await run(`INSERT INTO ledger_meta (key, value) VALUES ('migrated-0.1', ?)`, new Date().toISOString());

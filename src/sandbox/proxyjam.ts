@@ -689,14 +689,18 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
     replay: (stored) => reply(stored.status, stored.json),
   });
 
-  function extendOrder(request: SimRequest): SimResponse {
+  /** The order a paid change (extend, top-up) acts on: a replayed key answers as before, a foreign or closed order refuses. */
+  function orderToChange(request: SimRequest): ReturnType<typeof ownOrder> {
     const replayed = lifecycleReplies.check(request);
     if (replayed) return replayed;
-    const found = ownOrder(request.params.order_id);
-    if (!('id' in found)) return found;
-    const order = found;
-    const refused = closed(order);
-    if (refused) return refused;
+    const order = ownOrder(request.params.order_id);
+    if (!('id' in order)) return order;
+    return closed(order) ?? order;
+  }
+
+  function extendOrder(request: SimRequest): SimResponse {
+    const order = orderToChange(request);
+    if (!('id' in order)) return order;
     const raw = request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? (request.body as Record<string, unknown>) : {};
     const hasMonths = raw.months !== undefined && raw.months !== null;
     const hasIndex = raw.tarification_index !== undefined && raw.tarification_index !== null;
@@ -752,13 +756,8 @@ export function createSimulator(options: ProxyJamSimulatorOptions = {}): Simulat
   }
 
   function addBandwidth(request: SimRequest): SimResponse {
-    const replayed = lifecycleReplies.check(request);
-    if (replayed) return replayed;
-    const found = ownOrder(request.params.order_id);
-    if (!('id' in found)) return found;
-    const order = found;
-    const refused = closed(order);
-    if (refused) return refused;
+    const order = orderToChange(request);
+    if (!('id' in order)) return order;
     const raw = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
     const gb = raw.bandwidth_gb;
     if (gb === undefined || gb === null) return validation([{ type: 'missing', loc: ['body', 'bandwidth_gb'], msg: 'Field required', input: raw }]);
