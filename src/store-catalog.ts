@@ -42,6 +42,9 @@ async function readThrough<T>(s: Store, key: string, load: () => Promise<T>, ttl
     const owner = randomUUID();
     if (await s.add(fillKey, owner, FILL_LOCK_MS)) {
       try {
+        // Another node may have filled it and let go of the lock between our miss and our lock.
+        const filled = await s.get<{ value: T }>(valueKey);
+        if (filled) return filled.value;
         const value = await load();
         await s.set(valueKey, { value }, ttlMs);
         return value;
