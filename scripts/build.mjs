@@ -1,9 +1,11 @@
 // Bundle the CLI (and the scripts that write the manifests and the tools/list entries) with
-// esbuild: a few files load far faster than hundreds of modules, and code-splitting keeps the
-// store, the simulators and the vendor clients out of start-up.
+// esbuild: one file loads far faster than hundreds of modules, and with a code cache (see
+// src/launch.ts) start-up hardly parses or compiles at all.
 
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { EXTERNAL } from './external.mjs';
@@ -39,11 +41,20 @@ const common = {
 };
 
 rmSync('dist', { recursive: true, force: true });
-// The server alone, so that esbuild splits it only where the server itself loads code lazily
-// (store, simulators, vendor clients, HTTP mode; cli.ts imports the stdio path statically).
-// Built together with the scripts below, every module they shared with it became a chunk of
-// its own: start-up read 33 files, where it now reads 22, and each file costs the loader.
-await build({ ...common, entryPoints: { cli: 'src/cli.ts' } });
+// The program: one CommonJS script (dist/proxycart.cjs), so that dist/cli.js (src/launch.ts)
+// can compile it with a V8 code cache, which Node 20 offers for scripts only. Code the server
+// loads lazily (store, simulators, vendor clients, HTTP mode) is in the same file but runs only
+// when first imported, as esbuild wraps it. import.meta.url becomes the bundle's own URL.
+await build({
+  ...common,
+  entryPoints: { proxycart: 'src/cli.ts' },
+  format: 'cjs',
+  splitting: false,
+  outExtension: { '.js': '.cjs' },
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+await build({ ...common, entryPoints: { cli: 'src/launch.ts' }, splitting: false, banner: {} });
 // Scripts run in their own processes: sandbox.js lets benchmarks start and steer the
 // simulators; the writers produce the manifests and the tools/list entries.
 await build({
@@ -69,3 +80,19 @@ await build({
 
 // The tools/list entries, written once here so start-up need not convert schemas.
 execFileSync(process.execPath, ['dist/write-listing.js'], { stdio: 'inherit' });
+
+// The first code cache, from one start that answers initialize and tools/list (src/launch.ts
+// writes it as a serving run exits; it is rewritten by any later start that finds it stale).
+const home = mkdtempSync(join(tmpdir(), 'proxycart-build-'));
+const requests = [
+  { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'build', version: '1' } } },
+  { jsonrpc: '2.0', method: 'notifications/initialized' },
+  { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+];
+execFileSync(process.execPath, ['dist/cli.js', '--sandbox'], {
+  input: requests.map((r) => `${JSON.stringify(r)}\n`).join(''),
+  env: { PATH: process.env.PATH, PROXYCART_HOME: home, PROXYCART_STORE: 'memory', PROXYCART_LOG_LEVEL: 'error' },
+  stdio: ['pipe', 'ignore', 'inherit'],
+});
+rmSync(home, { recursive: true, force: true });
+if (!existsSync('dist/proxycart.code-cache')) throw new Error('the start-up run wrote no dist/proxycart.code-cache');

@@ -30,7 +30,8 @@ const server = join(stage, 'server');
 const manifest = readJson(join(ROOT, 'manifests/mcpb/manifest.json'));
 manifest.compatibility = { ...manifest.compatibility, platforms: [process.platform] };
 writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-cpSync(join(ROOT, 'dist'), join(server, 'dist'), { recursive: true });
+// Not the code cache: it fits only the Node it was made with (the bundle's start makes its own).
+cpSync(join(ROOT, 'dist'), join(server, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.code-cache') });
 writeFileSync(join(server, 'package.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module', private: true }, null, 2)}\n`);
 cpSync(join(ROOT, 'LICENSE'), join(stage, 'LICENSE'));
 

@@ -1,7 +1,8 @@
-// The proof that a fifth vendor is one folder, its simulator and one registry line (issue 8).
+// The proof that a fifth vendor is one folder, its simulator and its entry in the registry
+// (issue 8): an import line and its name in the PROVIDERS list.
 // Copies the repository (git ls-files; node_modules symlinked) to a temp dir, places the
 // throwaway vendor kept in test/fifth-vendor/ (src/providers/acmeproxy/ and
-// src/sandbox/acmeproxy.ts), adds ONE line to src/providers/index.ts, builds, and runs the
+// src/sandbox/acmeproxy.ts), adds its import and its name to src/providers/index.ts, builds, and runs the
 // contract suite, the fault matrix and the secrets scan filtered to the new id. It fails
 // unless tests named with the new id ran and passed in each of the three files.
 //
@@ -16,7 +17,7 @@ import { dirname, join } from 'node:path';
 const ID = 'acmeproxy';
 const FILES = ['test/contract/providers.test.ts', 'test/reliability/fault-matrix.test.ts', 'test/e2e/secrets.test.ts'];
 const REGISTRY = 'src/providers/index.ts';
-const REGISTRY_LINE = `  import('./${ID}/index.js'),`;
+const REGISTRY_IMPORT = `import { provider as ${ID} } from './${ID}/index.js';`;
 
 const repo = realpathSync(join(import.meta.dirname, '..'));
 const keep = process.argv.includes('--keep');
@@ -67,15 +68,19 @@ try {
   cpSync(join(kept, 'providers', ID), join(work, 'src/providers', ID), { recursive: true });
   cpSync(join(kept, 'sandbox', `${ID}.ts`), join(work, 'src/sandbox', `${ID}.ts`));
 
-  // 3. One line in the registry, at the end of its list of provider modules; nothing else changes.
+  // 3. The registry: the vendor's import after the others, its name at the end of PROVIDERS; nothing else changes.
   const before = readFileSync(join(work, REGISTRY), 'utf8').split('\n');
-  const last = before.findLastIndex((line) => /^\s+import\('\.\/[a-z0-9-]+\/index\.js'\),$/.test(line));
-  if (last < 0) fail(`${REGISTRY}: no list of \`import('./<id>/index.js'),\` lines to extend`);
-  const after = [...before.slice(0, last + 1), REGISTRY_LINE, ...before.slice(last + 1)];
+  const lastImport = before.findLastIndex((line) => /^import \{ provider as [a-z0-9]+ \} from '\.\/[a-z0-9-]+\/index\.js';$/.test(line));
+  const list = before.findIndex((line) => /^export const PROVIDERS: readonly ProviderSpec\[\] = \[[a-z0-9, ]+\];$/.test(line));
+  if (lastImport < 0 || list < 0) fail(`${REGISTRY}: no provider imports and PROVIDERS list on one line to extend`);
+  const after = [...before];
+  after[list] = after[list].replace(/\];$/, `, ${ID}];`);
+  after.splice(lastImport + 1, 0, REGISTRY_IMPORT);
   writeFileSync(join(work, REGISTRY), after.join('\n'));
+  // An insertion and one changed line: 2 added, 1 removed.
   const changes = lineChanges(before, readFileSync(join(work, REGISTRY), 'utf8').split('\n'));
-  if (changes.added + changes.removed !== 1) fail(`${REGISTRY}: ${changes.added} lines added and ${changes.removed} removed, not 1 line`);
-  say(`${REGISTRY}: 1 line added`);
+  if (changes.added !== 2 || changes.removed !== 1) fail(`${REGISTRY}: ${changes.added} lines added and ${changes.removed} removed, not an import and a name`);
+  say(`${REGISTRY}: 1 import added, ${ID} added to PROVIDERS`);
 
   // 4. Build (the fault matrix and the secrets scan spawn dist/cli.js).
   const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: work, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -104,7 +109,7 @@ try {
     };
   }
   const ok = run.status === 0 && results.success && FILES.every((file) => files[file].passed > 0 && files[file].failed.length === 0 && files[file].other === 0);
-  summary = { ok, id: ID, registryLinesChanged: 1, vitestExit: run.status, files };
+  summary = { ok, id: ID, registryLines: changes, vitestExit: run.status, files };
 } catch (error) {
   if (!(error instanceof Refusal)) throw error;
   summary = { ok: false, id: ID, reason: error.message };

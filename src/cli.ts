@@ -1,6 +1,6 @@
-#!/usr/bin/env node
 import './zod-config.js';
 import { createServer as createNetServer } from 'node:net';
+import { join } from 'node:path';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { environmentVariables, loadConfig } from './config.js';
 import { asProxycartError, describeError, ProxycartError } from './errors.js';
@@ -125,7 +125,7 @@ function portTaken(port: number, host: string): Promise<boolean> {
 
 async function resetSandbox(): Promise<void> {
   const { home } = loadConfig(process.env, PROVIDERS, { forceSandbox: true });
-  const [{ join }, { resetStateFile }] = await Promise.all([import('node:path'), import('./sandbox/state-file.js')]);
+  const { resetStateFile } = await import('./sandbox/state-file.js');
   const file = join(home, 'sandbox.json');
   process.stdout.write(
     resetStateFile(file)

@@ -11,7 +11,7 @@ import { redact } from './redact.js';
 // Why require and not import(): on Node 20, import() of a CommonJS module that throws while it
 // loads rejects the promise *and* rethrows the same error as an uncaught exception, which ends
 // the process (that was issue 20's crash). require throws once, to its caller; once it has
-// succeeded, `import('@keyv/sqlite')` reuses the loaded module from require's cache.
+// succeeded, importing `@keyv/sqlite` reuses the loaded module from require's cache.
 
 export type Sqlite3 = typeof import('sqlite3');
 

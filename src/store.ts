@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Keyv from 'keyv';
 import { ProxycartError } from './errors.js';
+import { importPackage } from './import-package.js';
 import { redact } from './redact.js';
 import { loadSqliteDriver } from './sqlite-driver.js';
 import { guarded, storageReason } from './storage-error.js';
@@ -194,7 +195,7 @@ function openMemoryStore(): Store {
 async function openSqliteStore(file: string): Promise<Store> {
   loadSqliteDriver(); // before @keyv/sqlite imports it: a driver that cannot load must not end the process
   mkdirSync(dirname(file), { recursive: true });
-  const { default: KeyvSqlite } = await import('@keyv/sqlite');
+  const { default: KeyvSqlite } = await importPackage<typeof import('@keyv/sqlite')>('@keyv/sqlite');
   // busyTimeout: several server processes may share one file and write at the same moment.
   const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
   const table = sqlite.opts.table as string;
@@ -234,7 +235,7 @@ const REDIS_ADVICE =
   'Nothing was sent to a vendor. Check that Redis is running and accepts connections at the address in PROXYCART_STORE (host, port, password; rediss:// for TLS), or point PROXYCART_STORE at another store.';
 
 async function openRedisStore(url: string): Promise<Store> {
-  const { default: KeyvRedis } = await import('@keyv/redis');
+  const { default: KeyvRedis } = await importPackage<typeof import('@keyv/redis')>('@keyv/redis');
   // The first connection is tried once: a refused or failed connect is the answer at once,
   // not retried until a time limit (every call would wait for it). Once connected, a lost
   // connection is retried in the background. No offline queue: while Redis is away a command

@@ -1,3 +1,4 @@
+import { importPackage } from '../import-package.js';
 import { log } from '../log.js';
 
 /**
@@ -9,7 +10,7 @@ export async function openInBrowser(url: string): Promise<void> {
   const desktop = process.platform === 'darwin' || process.platform === 'win32' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   if (!desktop) return;
   try {
-    const { default: open } = await import('open');
+    const { default: open } = await importPackage<typeof import('open')>('open');
     await open(url);
   } catch (error) {
     log('info', `could not open the approval page in a browser (${error instanceof Error ? error.message : String(error)})`);

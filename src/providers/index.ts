@@ -1,15 +1,12 @@
+import { provider as novaproxy } from './novaproxy/index.js';
+import { provider as proxyjam } from './proxyjam/index.js';
+import { provider as proxyscrape } from './proxyscrape/index.js';
+import { provider as proxyseller } from './proxyseller/index.js';
 import type { ProviderId, ProviderSpec } from './types.js';
 
-// The registry, in tool order. Adding a vendor is a new folder plus one line here: every
-// shared suite, the CLI, the manifests and the README's tables read this list.
-const modules = await Promise.all([
-  import('./proxyjam/index.js'),
-  import('./proxyscrape/index.js'),
-  import('./proxyseller/index.js'),
-  import('./novaproxy/index.js'),
-]);
-
-export const PROVIDERS: readonly ProviderSpec[] = modules.map((module) => module.provider);
+// The registry, in tool order. Adding a vendor is a new folder plus an import and a name in
+// this list: every shared suite, the CLI, the manifests and the README's tables read it.
+export const PROVIDERS: readonly ProviderSpec[] = [proxyjam, proxyscrape, proxyseller, novaproxy];
 
 export const PROVIDER_IDS: readonly ProviderId[] = PROVIDERS.map((p) => p.id);
 

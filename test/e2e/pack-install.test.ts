@@ -43,6 +43,9 @@ describe('npm pack → npm install → proxycart', () => {
   it('builds on prepack and ships dist/, manifests/, README and the MIT LICENSE', () => {
     expect(pkg.scripts.prepack).toBe('npm run build');
     expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/proxycart.cjs');
+    // The code cache fits only the Node that made it: an install makes its own (src/launch.ts).
+    expect(files.filter((f) => f.endsWith('.code-cache'))).toEqual([]);
     expect(files).toContain('manifests/server.json');
     expect(files).toContain('manifests/mcpb/manifest.json');
     for (const spec of PROVIDERS) expect(files).toContain(`manifests/tools/${spec.id}.json`);
