@@ -21,6 +21,20 @@ const formValidator = {
   },
 };
 
+// Large libraries that only lazily loaded code uses (the vendor clients' HTTP, Postgres,
+// WebAuthn) get files of their own, dist/lib/*.cjs: left in the program's bundle they would be
+// parsed by every start that has no code cache yet. The bundle requires them on first use.
+const OWN_FILES = { undici: 'undici', pg: 'pg', '@simplewebauthn/server': 'webauthn' };
+const ownFiles = {
+  name: 'own-files',
+  setup(build) {
+    const names = new RegExp(`^(${Object.keys(OWN_FILES).join('|').replaceAll('/', '\\/')})$`);
+    build.onResolve({ filter: names }, (args) => ({ path: args.path, namespace: 'own-file' }));
+    build.onLoad({ filter: /.*/, namespace: 'own-file' }, (args) => ({ contents: `module.exports = require('./lib/${OWN_FILES[args.path]}.cjs');` }));
+    build.onResolve({ filter: /^\.\/lib\//, namespace: 'own-file' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 const common = {
   outdir: 'dist',
   bundle: true,
@@ -53,6 +67,15 @@ await build({
   outExtension: { '.js': '.cjs' },
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [formValidator, ownFiles],
+});
+await build({
+  ...common,
+  entryPoints: Object.fromEntries(Object.entries(OWN_FILES).map(([name, file]) => [`lib/${file}`, name])),
+  format: 'cjs',
+  splitting: false,
+  outExtension: { '.js': '.cjs' },
+  banner: {},
 });
 await build({ ...common, entryPoints: { cli: 'src/launch.ts' }, splitting: false, banner: {} });
 // Scripts run in their own processes: sandbox.js lets benchmarks start and steer the
