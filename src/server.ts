@@ -1,10 +1,12 @@
 import {
+  type CallToolRequest,
   type CallToolResult,
   CLIENT_CAPABILITIES_META_KEY,
   type ClientCapabilities,
   type InputRequiredResult,
   isInputRequiredResult,
   type ListToolsResult,
+  LOG_LEVEL_META_KEY,
   PROTOCOL_VERSION_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
@@ -14,7 +16,7 @@ import {
 import type { ClientRounds } from './approval/channels/input-required.js';
 import { configurationError, problemsFor } from './config.js';
 import { describeIssues, ProxycartError, toErrorResult } from './errors.js';
-import { addLogSink, atLeast, log, type McpLevel } from './log.js';
+import { addLogSink, atLeast, type LogSink, log, type McpLevel, withRequestLog } from './log.js';
 import { redact } from './redact.js';
 import type { Runtime } from './runtime.js';
 import { crossVendorTools } from './tools/cross-vendor.js';
@@ -79,10 +81,11 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
     { capabilities: { tools: {}, logging: {} }, instructions, cacheHints: { 'tools/list': LIST_CACHE, 'server/discover': LIST_CACHE } },
   );
 
-  // MCP logging: nothing until the client picks the least severe level it wants
-  // (logging/setLevel); clients that never ask get no notifications/message (the AI SDK
-  // reports each unasked one as an error). stderr is the same either way. Lines are redacted
-  // by log() before they reach the sink.
+  // MCP logging on 2025-11-25: nothing until the client picks the least severe level it wants
+  // (logging/setLevel), then every line at or above it, connection-wide; clients that never ask
+  // get no notifications/message (the AI SDK reports each unasked one as an error). 2026-07-28
+  // has no setLevel: a request asks for its own lines (requestLog, below). stderr is the same
+  // either way. Lines are redacted by log() before they reach a sink.
   let logLevel: McpLevel | undefined;
   server.removeRequestHandler('logging/setLevel');
   server.setRequestHandler('logging/setLevel', async (request) => {
@@ -91,7 +94,7 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
   });
   const removeSink = addLogSink((level, data) => {
     if (logLevel === undefined || !atLeast(level, logLevel)) return;
-    server.notification({ method: 'notifications/message', params: { level, logger: 'proxycart', data } }).catch(() => undefined);
+    server.notification(logMessage(level, data)).catch(() => undefined);
   });
   server.onclose = () => {
     removeSink();
@@ -107,7 +110,7 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
     return { tools: listed } as ListToolsResult;
   });
 
-  server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult | InputRequiredResult> => {
+  const callTool = async (request: CallToolRequest, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
     const tool = byName.get(request.params.name);
     if (!tool) {
       // An unknown tool is a protocol error, not a tool's result (both eras of the spec).
@@ -177,14 +180,41 @@ export function createServer(runtime: Runtime, options: ServerOptions = {}): Ser
         : undefined,
     };
     return runTool(tool, request.params.arguments ?? {}, call);
-  });
+  };
+  server.setRequestHandler('tools/call', (request, ctx) => withRequestLog(requestLog(ctx), () => callTool(request, ctx)));
 
   return server;
 }
 
+/** A `notifications/message` carrying one (already redacted) log line. */
+function logMessage(level: McpLevel, data: string) {
+  return { method: 'notifications/message' as const, params: { level, logger: 'proxycart', data } };
+}
+
+/**
+ * MCP logging on 2026-07-28: a request that carries a level in its `_meta` gets the lines
+ * logged while it is handled, at or above that level, as notifications related to it
+ * (ctx.mcpReq.notify: on stdio written while it runs, over HTTP into its own response
+ * stream); a request without one gets none, and the SDK refuses a level that is not one.
+ * (ctx.mcpReq.log would read the same level, but on 2025-11-25 requests it sends every line
+ * when no level was set, and it is deprecated.)
+ */
+function requestLog(ctx: ServerContext): LogSink | undefined {
+  const floor = isModern(ctx) ? (envelopeOf(ctx)?.[LOG_LEVEL_META_KEY] as McpLevel | undefined) : undefined;
+  if (floor === undefined) return undefined;
+  return (level, data) => {
+    if (atLeast(level, floor) && !ctx.mcpReq.signal.aborted) ctx.mcpReq.notify(logMessage(level, data)).catch(() => undefined);
+  };
+}
+
 /** Whether a request came in the 2026-07-28 era (version and capabilities in its own `_meta`). */
 function isModern(ctx: ServerContext): boolean {
-  return (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined;
+  return envelopeOf(ctx)?.[PROTOCOL_VERSION_META_KEY] !== undefined;
+}
+
+/** The request's own `_meta` envelope (2026-07-28: version, capabilities, log level). */
+function envelopeOf(ctx: ServerContext): Record<string, unknown> | undefined {
+  return ctx.mcpReq.envelope as Record<string, unknown> | undefined;
 }
 
 /**
@@ -192,8 +222,7 @@ function isModern(ctx: ServerContext): boolean {
  * `elicitation: {}` means forms, as the spec says) and, on a retry, the answers and our state.
  */
 function roundsOf(ctx: ServerContext): ClientRounds {
-  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
-  const elicitation = (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined)?.elicitation;
+  const elicitation = (envelopeOf(ctx)?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined)?.elicitation;
   return {
     form: elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined),
     url: elicitation?.url !== undefined,

@@ -131,6 +131,9 @@ describe('MCP logging and data at rest', () => {
       await session.ok(tool('list_offers'), {});
       expect(messages).toEqual([]);
       expect(session.stderr).toContain(`[proxycart] debug: ${tool('list_offers')} called`);
+      // A 2026-07-28 level in a 2025-11-25 request's _meta changes nothing: this era asks with setLevel.
+      await session.client.callTool({ name: tool('list_offers'), arguments: {}, _meta: { 'io.modelcontextprotocol/logLevel': 'debug' } });
+      expect(messages).toEqual([]);
 
       await session.client.setLoggingLevel('error');
       await session.ok(tool('list_offers'), {});
