@@ -1,35 +1,41 @@
-// The reference for the HTTP throughput benchmark: a bare SDK Streamable HTTP server with
-// two tools, stateless as the SDK's own example (a fresh server and transport per POST),
-// on node:http. Prints its URL on stdout.   node scripts/bench/bare-http-server.mjs [--json]
-// --json: plain JSON answers instead of an SSE stream per POST (what proxycart does for
-// calls that asked for no progress), so the comparison can be made against both.
+// The reference for the HTTP throughput benchmark: a bare SDK v2 Streamable HTTP server with
+// two tools, written as the SDK's "Serve over HTTP" guide writes one (docs/serving/http.md):
+// createMcpHandler with a factory that builds a fresh McpServer per request (stateless, no
+// session id), mounted on node:http with toNodeHandler behind the localhost Host and Origin
+// guards, bound to loopback. Prints its URL on stdout.   node scripts/bench/bare-http-server.mjs
+//
+// Answer shapes, as the SDK gives them with its defaults (the same as proxycart's):
+//   2026-07-28 requests: one JSON body (responseMode 'auto'; an SSE stream only when the tool
+//     sends a notification before its result, which echo and add never do);
+//   2025-era requests: always an SSE stream (the stateless legacy fallback builds its
+//     transport with only `sessionIdGenerator: undefined`; createMcpHandler has no JSON option
+//     for that era, and responseMode applies to 2026-07-28 exchanges only). So there is no
+//     --json variant any more: the v1 one (enableJsonResponse) has no v2 counterpart here.
 import { createServer } from 'node:http';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { localhostHostValidation, localhostOriginValidation, toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
-function mcpServer() {
-  const server = new McpServer({ name: 'bare', version: '1.0.0' });
-  server.registerTool('echo', { description: 'Echo the text back', inputSchema: { text: z.string() } }, async ({ text }) => ({
-    content: [{ type: 'text', text }],
-  }));
-  server.registerTool('add', { description: 'Add two numbers', inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({
-    content: [{ type: 'text', text: String(a + b) }],
-  }));
-  return server;
-}
+const handler = createMcpHandler(
+  () => {
+    const server = new McpServer({ name: 'bare', version: '1.0.0' });
+    server.registerTool('echo', { description: 'Echo the text back', inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({
+      content: [{ type: 'text', text }],
+    }));
+    server.registerTool('add', { description: 'Add two numbers', inputSchema: z.object({ a: z.number(), b: z.number() }) }, async ({ a, b }) => ({
+      content: [{ type: 'text', text: String(a + b) }],
+    }));
+    return server;
+  },
+  { legacy: 'stateless' }, // the default, spelt out as proxycart spells it
+);
 
-const json = process.argv.includes('--json');
-const http = createServer(async (req, res) => {
-  if (req.method !== 'POST' || req.url !== '/mcp') return void res.writeHead(405).end();
-  const server = mcpServer();
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: json });
-  res.on('close', () => {
-    void transport.close();
-    void server.close();
-  });
-  await server.connect(transport);
-  await transport.handleRequest(req, res);
+const nodeHandler = toNodeHandler(handler);
+const validateHost = localhostHostValidation();
+const validateOrigin = localhostOriginValidation();
+const http = createServer((req, res) => {
+  if (!validateHost(req, res) || !validateOrigin(req, res)) return;
+  void nodeHandler(req, res);
 });
 // The same keep-alive as proxycart's node, so connections dropped between benchmark rounds
 // (and their reconnects) do not count against either.
