@@ -13,6 +13,18 @@ import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 
 export const CLI = join(import.meta.dirname, '../../dist/cli.js');
 
+/** The complete lines a child's stream has written so far (kept up to date as it writes). */
+export function stderrLines(stream: import('node:stream').Stream | null | undefined): string[] {
+  const lines: string[] = [];
+  let partial = '';
+  stream?.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  return lines;
+}
+
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `proxycart-${label}-`));
 }
@@ -76,13 +88,7 @@ export async function connect(options: SessionOptions): Promise<Session> {
     env: { PATH: process.env.PATH ?? '', HOME: home, PROXYCART_HOME: home, ...options.env },
     stderr: 'pipe',
   });
-  const stderr: string[] = [];
-  let partial = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    stderr.push(...lines);
-  });
+  const stderr = stderrLines(transport.stderr);
   const client = new Client({ name: 'proxycart-e2e', version: '1.0.0' }, { capabilities: options.elicit ? { elicitation: { form: {} } } : {} });
   if (options.elicit) {
     const answer = options.elicit;

@@ -3,7 +3,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { FIXTURE, ID } from '../example.js';
-import { CLI, sandboxEnv, startVendors, tempDir } from './harness.js';
+import { CLI, sandboxEnv, startVendors, stderrLines, tempDir } from './harness.js';
 import { type HttpNodeProcess, startNode, until } from './http-harness.js';
 
 // MCP logging on 2026-07-28 requests, from the built server: no session and no
@@ -65,13 +65,7 @@ async function modernStdio(env: Record<string, string>) {
     env: { PATH: process.env.PATH ?? '', HOME: home, PROXYCART_HOME: home, PROXYCART_STORE: 'memory', ...env },
     stderr: 'pipe',
   });
-  const stderr: string[] = [];
-  let partial = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    stderr.push(...lines);
-  });
+  const stderr = stderrLines(transport.stderr);
   await client.connect(transport);
   closers.push(() => client.close());
   expect(client.getProtocolEra()).toBe('modern');
