@@ -1,5 +1,6 @@
-// The reference for the HTTP throughput benchmark: a bare SDK v2 Streamable HTTP server with
-// two tools, written as the SDK's "Serve over HTTP" guide writes one (docs/serving/http.md):
+// The reference for the HTTP throughput benchmark and the conformance baseline (a scenario it
+// passes and proxycart does not fails `npm run conformance`): a bare SDK v2 Streamable HTTP
+// server with two tools and no fixtures, serving both protocol eras at /mcp, written as the SDK's "Serve over HTTP" guide writes one (docs/serving/http.md):
 // createMcpHandler with a factory that builds a fresh McpServer per request (stateless, no
 // session id), mounted on node:http with toNodeHandler behind the localhost Host and Origin
 // guards, bound to loopback. Prints its URL on stdout.   node scripts/bench/bare-http-server.mjs
@@ -34,6 +35,7 @@ const nodeHandler = toNodeHandler(handler);
 const validateHost = localhostHostValidation();
 const validateOrigin = localhostOriginValidation();
 const http = createServer((req, res) => {
+  if ((req.url ?? '').split('?')[0] !== '/mcp') return void res.writeHead(404).end();
   if (!validateHost(req, res) || !validateOrigin(req, res)) return;
   void nodeHandler(req, res);
 });

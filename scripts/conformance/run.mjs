@@ -1,7 +1,7 @@
 // The official MCP conformance suite (server mode), both requirement sets (2025-11-25 and
 // 2026-07-28), against `proxycart serve --http` (loopback, sandbox vendors) and against a bare
-// SDK server with two tools and no fixtures (bare-server.mjs beside this file), one after the
-// other. It fails on
+// SDK server with two tools and no fixtures (scripts/bench/bare-http-server.mjs, the HTTP
+// benchmark's reference too), one after the other. It fails on
 //   - a scenario the bare server passes and proxycart does not;
 //   - a scenario proxycart fails that expected-failures.yml does not list, with its reason,
 //     under that requirement set (the fixture-only scenarios: the reference "everything"
@@ -87,7 +87,7 @@ const proxycart = start(
   'stderr',
   / at (http:\/\/\S+\/mcp)/,
 );
-const bare = start([join(import.meta.dirname, 'bare-server.mjs')], {}, 'stdout', /(http:\/\/\S+\/mcp)/);
+const bare = start([join(import.meta.dirname, '../bench/bare-http-server.mjs')], {}, 'stdout', /(http:\/\/\S+\/mcp)/);
 const problems = [];
 try {
   const urls = { proxycart: await proxycart.url, bare: await bare.url };
