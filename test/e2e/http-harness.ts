@@ -130,3 +130,55 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+export interface ModernToolCall {
+  name: string;
+  arguments?: Record<string, unknown>;
+  bearer?: string;
+  /** The client capabilities its envelope declares. */
+  capabilities?: Record<string, unknown>;
+  /** More `_meta` envelope keys (a log level). */
+  meta?: Record<string, unknown>;
+  /** More params beside name, arguments and `_meta` (inputResponses, requestState). */
+  params?: Record<string, unknown>;
+}
+
+/**
+ * One raw 2026-07-28 tools/call over HTTP, as a client of that era sends it (the envelope in
+ * `_meta`, the standard headers): every message of its response in order (notifications,
+ * then the response), and the response's headers.
+ */
+export async function modernToolCall(url: string, call: ModernToolCall): Promise<{ messages: Array<Record<string, any>>; headers: Headers }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': call.name,
+      ...(call.bearer ? { authorization: `Bearer ${call.bearer}` } : {}),
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: {
+        name: call.name,
+        arguments: call.arguments ?? {},
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+          'io.modelcontextprotocol/clientCapabilities': call.capabilities ?? {},
+          ...call.meta,
+        },
+        ...call.params,
+      },
+    }),
+  });
+  const text = await res.text();
+  const messages = res.headers.get('content-type')?.startsWith('text/event-stream')
+    ? [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!))
+    : [JSON.parse(text)];
+  return { messages, headers: res.headers };
+}

@@ -12,7 +12,7 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import { FIXTURE, ID, tool } from '../example.js';
 import { FIXTURES } from '../fixtures.js';
 import { CLI, sandboxEnv, startVendors, tempDir } from './harness.js';
-import { type HttpNodeProcess, type RedisServer, redisServer, startNode } from './http-harness.js';
+import { type HttpNodeProcess, modernToolCall, type RedisServer, redisServer, startNode } from './http-harness.js';
 
 // Both protocol eras from one built server. A 2026-07-28 client (SDK v2) discovers the server,
 // gets a quote answered `input_required` (a URL-mode input request to the approval page, or a
@@ -169,43 +169,16 @@ describe('a 2026-07-28 client over stdio', () => {
   }, 90_000);
 });
 
-/** One raw 2026-07-28 tools/call over HTTP: the envelope in `_meta`, the standard headers, our state echoed or not. */
+/** One raw 2026-07-28 tools/call over HTTP (stateless: no session), its response's result. */
 async function rawCall(
   url: string,
   bearer: string | undefined,
   extra: Record<string, unknown> = {},
   call: { name: string; arguments: Record<string, unknown> } = { name: PLACE, arguments: ORDER },
 ) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': MODERN,
-      'mcp-method': 'tools/call',
-      'mcp-name': call.name,
-      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: {
-        name: call.name,
-        arguments: call.arguments,
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': MODERN,
-          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
-          'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } },
-        },
-        ...extra,
-      },
-    }),
-  });
-  const text = await res.text();
-  const json = text.startsWith('{') ? text : (/^data: (.*)$/m.exec(text)?.[1] ?? text);
-  expect(res.headers.get('mcp-session-id')).toBeNull();
-  return JSON.parse(json) as { result: Record<string, any> };
+  const { messages, headers } = await modernToolCall(url, { ...call, bearer, capabilities: { elicitation: { url: {} } }, params: extra });
+  expect(headers.get('mcp-session-id')).toBeNull();
+  return messages.at(-1) as { result: Record<string, any> };
 }
 
 const resultText = (result: Record<string, any>) => (result.content as { text: string }[]).map((part) => part.text).join('\n');

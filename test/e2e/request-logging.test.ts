@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { FIXTURE, ID } from '../example.js';
 import { CLI, sandboxEnv, startVendors, stderrLines, tempDir } from './harness.js';
-import { type HttpNodeProcess, startNode, until } from './http-harness.js';
+import { type HttpNodeProcess, modernToolCall, startNode, until } from './http-harness.js';
 
 // MCP logging on 2026-07-28 requests, from the built server: no session and no
 // logging/setLevel; a request carries its own level in `_meta` and gets the lines logged
@@ -120,34 +120,7 @@ describe('a 2026-07-28 client over stdio', () => {
 
 /** One raw 2026-07-28 tools/call over HTTP: every message of its response, in order (notifications, then the response). */
 async function rawCall(url: string, name: string, level?: string): Promise<Array<Record<string, any>>> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': MODERN,
-      'mcp-method': 'tools/call',
-      'mcp-name': name,
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: {
-        name,
-        arguments: {},
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': MODERN,
-          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
-          'io.modelcontextprotocol/clientCapabilities': {},
-          ...(level ? { [LOG_LEVEL_META_KEY]: level } : {}),
-        },
-      },
-    }),
-  });
-  const text = await res.text();
-  if (!res.headers.get('content-type')?.startsWith('text/event-stream')) return [JSON.parse(text)];
-  return [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!));
+  return (await modernToolCall(url, { name, meta: level ? { [LOG_LEVEL_META_KEY]: level } : {} })).messages;
 }
 
 /** The log lines in a raw call's response stream, after checking that the response comes last. */
